@@ -1,0 +1,4 @@
+/**
+ * JMH benchmarks of the hot paths.
+ */
+package org.mmemu.bench;

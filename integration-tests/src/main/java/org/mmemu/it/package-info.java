@@ -1,0 +1,4 @@
+/**
+ * Cross-subsystem scenarios; the tests live under src/test.
+ */
+package org.mmemu.it;

@@ -1,0 +1,112 @@
+package org.mmemu.core;
+
+import static java.util.Objects.requireNonNull;
+import static org.mmemu.core.policy.PolicyBinder.policyBinder;
+
+import com.google.inject.Binder;
+import com.google.inject.Module;
+import com.google.inject.Provides;
+import com.google.inject.Scopes;
+import com.google.inject.Singleton;
+import org.mmemu.core.addr.KernelObjects;
+import org.mmemu.core.alloc.BadPageReporter;
+import org.mmemu.core.alloc.FreePageChecks;
+import org.mmemu.core.alloc.PageAllocator;
+import org.mmemu.core.alloc.PageHooks;
+import org.mmemu.core.alloc.PageRefs;
+import org.mmemu.core.page.DumpPage;
+import org.mmemu.core.page.GfpLayout;
+import org.mmemu.core.page.MapcountWord.Encoding;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.PageTypeEncoding;
+import org.mmemu.core.page.PageTypes;
+import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.Jiffies;
+import org.mmemu.core.sched.Tasks;
+import org.mmemu.core.vmstat.VmStat;
+
+/**
+ * Binds one machine's page-frame layer: the mem_map, the allocator, refcounting, CPUs and
+ * tasks, the kernel log, and mm-core's policies with the latest kernel's behaviour as default.
+ * Every binding is a singleton of the injector, so two injectors are two independent machines.
+ *
+ * <p>Policies (override with {@link org.mmemu.core.policy.PolicyBinder#select}):
+ * <ul>
+ *   <li>{@link PageTypeEncoding}: {@code pagetype.Value46}, {@code pagetype.Value48},
+ *       {@code pagetype.Bits418}, {@code pagetype.Bits50}, {@code pagetype.Bits511},
+ *       {@code pagetype.TopByte613} (default);</li>
+ *   <li>{@link GfpLayout}: {@code gfp.V4_8}, {@code gfp.V5_11} (default), for reports.</li>
+ * </ul>
+ */
+public final class MmCoreModule implements Module {
+    private final MemoryConfig config;
+
+    public MmCoreModule(MemoryConfig config) {
+        this.config = requireNonNull(config, "config is null");
+    }
+
+    @Override
+    public void configure(Binder binder) {
+        binder.bind(MemoryConfig.class).toInstance(config);
+        binder.bind(KernelLog.class).in(Scopes.SINGLETON);
+        binder.bind(Jiffies.class).in(Scopes.SINGLETON);
+        binder.bind(KernelObjects.class).in(Scopes.SINGLETON);
+        binder.bind(BadPageReporter.class).in(Scopes.SINGLETON);
+        binder.bind(FreePageChecks.class).in(Scopes.SINGLETON);
+        binder.bind(PageHooks.class).in(Scopes.SINGLETON);
+        binder.bind(PageAllocator.class).in(Scopes.SINGLETON);
+        binder.bind(PageRefs.class).in(Scopes.SINGLETON);
+
+        PageHooks.allocHooks(binder);
+        PageHooks.freeHooks(binder);
+        PageHooks.releaseHooks(binder);
+
+        var encodings = policyBinder(binder, PageTypeEncoding.class);
+        for (Encoding e : Encoding.values()) {
+            encodings.register(e.policyName(), e);
+        }
+        encodings.setDefault(Encoding.TOP_BYTE_6_13.policyName());
+
+        policyBinder(binder, GfpLayout.class)
+                .register("gfp.V4_8", GfpLayout.V4_8)
+                .register("gfp.V5_11", GfpLayout.V5_11)
+                .setDefault("gfp.V5_11");
+    }
+
+    @Provides
+    @Singleton
+    MemMap memMap(MemoryConfig config) {
+        return new MemMap(config.nrPages(), pfn -> 0);
+    }
+
+    @Provides
+    @Singleton
+    Cpus cpus(MemoryConfig config) {
+        return new Cpus(config.cpus());
+    }
+
+    @Provides
+    @Singleton
+    Tasks tasks(Cpus cpus) {
+        return new Tasks(cpus);
+    }
+
+    @Provides
+    @Singleton
+    VmStat vmStat(Cpus cpus) {
+        return new VmStat(cpus);
+    }
+
+    @Provides
+    @Singleton
+    DumpPage dumpPage(MemMap memMap) {
+        return new DumpPage(memMap);
+    }
+
+    @Provides
+    @Singleton
+    PageTypes pageTypes(PageTypeEncoding encoding, DumpPage dumpPage) {
+        return new PageTypes(encoding, dumpPage);
+    }
+}

@@ -1,0 +1,414 @@
+package org.mmemu.core.alloc;
+
+import static org.mmemu.core.page.Gfp.__GFP_COMP;
+import static org.mmemu.core.page.Gfp.__GFP_HIGHMEM;
+import static org.mmemu.core.page.Gfp.__GFP_NOFAIL;
+import static org.mmemu.core.page.Gfp.__GFP_NOWARN;
+import static org.mmemu.core.page.Gfp.__GFP_ZERO;
+
+import com.google.inject.Inject;
+import java.util.BitSet;
+import java.util.Locale;
+import org.mmemu.core.KernelBug;
+import org.mmemu.core.page.CompoundHead;
+import org.mmemu.core.page.GfpLayout;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.Page;
+import org.mmemu.core.page.PageFlags;
+import org.mmemu.core.page.PageList;
+import org.mmemu.core.page.PageTypes;
+import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.PerCpu;
+import org.mmemu.core.sched.Tasks;
+import org.mmemu.core.vmstat.VmStat;
+import org.mmemu.core.vmstat.VmStatItem;
+
+/**
+ * The page allocator's entry points (mm/page_alloc.c): {@code alloc_pages},
+ * {@code __get_free_pages}, {@code __free_pages}, {@code free_pages}, and the internal free
+ * paths the refcounting code ends in.
+ *
+ * <p>Order-0 pages come from and go to the calling CPU's per-CPU list, which is refilled from
+ * and drained to the buddy in batches under the zone lock; larger orders take the zone lock
+ * directly. With the hook keys off, neither path does any accounting work and neither
+ * allocates a Java object.
+ *
+ * <p>An allocation that cannot be satisfied returns null (and logs the kernel's
+ * "page allocation failure" warning unless {@code __GFP_NOWARN}). With {@code __GFP_NOFAIL}
+ * the kernel would retry for ever; the emulator throws a {@link KernelBug} saying so instead.
+ */
+public final class PageAllocator {
+    private final MemMap memMap;
+    private final Zone zone;
+    private final Cpus cpus;
+    private final PerCpu<PerCpuPages> pcp;
+    private final FreePageChecks checks;
+    private final PageHooks hooks;
+    private final PageTypes types;
+    private final VmStat vmStat;
+    private final KernelLog log;
+    private final Tasks tasks;
+    private final GfpLayout gfpLayout;
+
+    @Inject
+    public PageAllocator(MemMap memMap, Cpus cpus, FreePageChecks checks, PageHooks hooks,
+                         PageTypes types, VmStat vmStat, KernelLog log, Tasks tasks,
+                         GfpLayout gfpLayout) {
+        this.memMap = memMap;
+        this.cpus = cpus;
+        this.checks = checks;
+        this.hooks = hooks;
+        this.types = types;
+        this.vmStat = vmStat;
+        this.log = log;
+        this.tasks = tasks;
+        this.gfpLayout = gfpLayout;
+        this.zone = new Zone(0, "Normal", 0, memMap.nrPages(), memMap, types);
+        this.pcp = cpus.perCpu(cpu -> new PerCpuPages(memMap));
+        freeAllMemory();
+    }
+
+    /** {@code memblock_free_all}: hands every page to the buddy in the largest blocks that fit. */
+    private void freeAllMemory() {
+        synchronized (zone) {
+            int pfn = zone.startPfn();
+            while (pfn < zone.endPfn()) {
+                int order = Zone.MAX_ORDER - 1;
+                while ((pfn & ((1 << order) - 1)) != 0 || pfn + (1 << order) > zone.endPfn()) {
+                    order--;
+                }
+                zone.freeOneBlock(memMap.page(pfn), order);
+                pfn += 1 << order;
+            }
+        }
+    }
+
+    /** The (only) zone. */
+    public Zone zone() {
+        return zone;
+    }
+
+    /** The mem_map this allocator manages. */
+    public MemMap memMap() {
+        return memMap;
+    }
+
+    // ---- allocation ----------------------------------------------------------------------
+
+    /** {@code alloc_pages(gfp, order)}: a block of {@code 2^order} pages, or null. */
+    public Page allocPages(int gfp, int order) {
+        if (order < 0 || order >= Zone.MAX_ORDER) {
+            if ((gfp & __GFP_NOWARN) == 0) {
+                log.printk("WARNING: CPU: " + cpus.current().id() + " at mm/page_alloc.c __alloc_pages:"
+                        + " order " + order + " >= MAX_ORDER");
+                log.addTaint(KernelLog.TAINT_WARN);
+            }
+            return null;
+        }
+        Cpu cpu = cpus.current();
+        Page page = order == 0 ? rmqueuePcp(cpu) : rmqueueBuddy(order);
+        if (page == null) {
+            return allocationFailed(gfp, order);
+        }
+        prepNewPage(page, order, gfp);
+        vmStat.mod(cpu, VmStatItem.PGALLOC, 1L << order);
+        if (hooks.allocKey().isEnabled() && !hooks.runAlloc(page, gfp, order)) {
+            freePages(page, order);
+            return null;
+        }
+        return page;
+    }
+
+    /** {@code alloc_page(gfp)}. */
+    public Page allocPage(int gfp) {
+        return allocPages(gfp, 0);
+    }
+
+    /** {@code __get_free_pages}: the direct-map address of a new block, or 0. */
+    public long getFreePages(int gfp, int order) {
+        if ((gfp & __GFP_HIGHMEM) != 0) {
+            throw new KernelBug("VM_BUG_ON((gfp_mask & __GFP_HIGHMEM) != 0): __get_free_pages"
+                    + " cannot return highmem, which has no permanent address");
+        }
+        Page page = allocPages(gfp, order);
+        return page == null ? 0 : MemMap.pageAddress(page);
+    }
+
+    /** {@code get_zeroed_page}. */
+    public long getZeroedPage(int gfp) {
+        return getFreePages(gfp | __GFP_ZERO, 0);
+    }
+
+    private Page rmqueuePcp(Cpu cpu) {
+        PageList list = pcp.get(cpu).list;
+        while (true) {
+            if (list.isEmpty()) {
+                synchronized (zone) {
+                    // rmqueue_bulk: refill a batch from the buddy.
+                    for (int i = 0; i < zone.batch(); i++) {
+                        Page p = zone.rmqueueSmallest(0);
+                        if (p == null) {
+                            break;
+                        }
+                        list.addTail(p);
+                    }
+                }
+                if (list.isEmpty()) {
+                    return null;
+                }
+            }
+            Page page = list.pollFirst();
+            if (!checks.checkNewPage(page)) {
+                return page;
+            }
+        }
+    }
+
+    private Page rmqueueBuddy(int order) {
+        while (true) {
+            Page page;
+            synchronized (zone) {
+                page = zone.rmqueueSmallest(order);
+            }
+            if (page == null || !checkNewPages(page, order)) {
+                return page;
+            }
+        }
+    }
+
+    private boolean checkNewPages(Page page, int order) {
+        boolean bad = false;
+        int pfn = (int) page.pfn();
+        for (int i = 0; i < (1 << order); i++) {
+            bad |= checks.checkNewPage(memMap.page(pfn + i));
+        }
+        return bad;
+    }
+
+    /** {@code prep_new_page}: refcount 1, private cleared, compound bookkeeping. */
+    private void prepNewPage(Page page, int order, int gfp) {
+        page.setPrivateWord(0);
+        page.setRefcount(1);
+        if (order > 0 && (gfp & __GFP_COMP) != 0) {
+            prepCompoundPage(page, order);
+        }
+    }
+
+    /** {@code prep_compound_page}. */
+    private void prepCompoundPage(Page head, int order) {
+        int pfn = (int) head.pfn();
+        head.setFlag(PageFlags.PG_head);
+        for (int i = 1; i < (1 << order); i++) {
+            Page tail = memMap.page(pfn + i);
+            tail.setRefcount(0);
+            tail.setMapping(CompoundHead.TAIL_MAPPING);
+            CompoundHead.setCompoundHead(tail, head);
+        }
+        Page firstTail = memMap.page(pfn + 1);
+        CompoundHead.setOrderAndDtor(firstTail, order, CompoundHead.COMPOUND_PAGE_DTOR);
+        // compound_mapcount lives in the first tail's mapping word and starts at -1.
+        firstTail.setMapping(-1);
+    }
+
+    private Page allocationFailed(int gfp, int order) {
+        if ((gfp & __GFP_NOFAIL) != 0) {
+            throw new KernelBug("__GFP_NOFAIL allocation of order " + order + " cannot be"
+                    + " satisfied: the kernel would retry for ever (out of memory)");
+        }
+        if ((gfp & __GFP_NOWARN) == 0) {
+            log.printk(String.format(Locale.ROOT,
+                    "%s: page allocation failure: order:%d, mode:%s, nodemask=(null)",
+                    tasks.current().comm(), order, gfpLayout.format(gfp)));
+            log.printk(String.format(Locale.ROOT, "Node 0 %s free:%dkB", zone.name(),
+                    zone.freePages() * (MemMap.PAGE_SIZE / 1024)));
+        }
+        return null;
+    }
+
+    // ---- freeing -------------------------------------------------------------------------
+
+    /**
+     * {@code __free_pages(page, order)}: drops a reference and frees the block when it was the
+     * last. If it was not, and the page is not a compound head, the pages past the first are
+     * freed anyway (a non-compound high-order page's tail is nobody's to keep: 5.10+ semantics).
+     */
+    public void freePages(Page page, int order) {
+        boolean head = page.testFlag(PageFlags.PG_head);
+        if (putPageTestzero(page)) {
+            freeThePage(page, order);
+        } else if (!head) {
+            int pfn = (int) page.pfn();
+            while (order-- > 0) {
+                freeThePage(memMap.page(pfn + (1 << order)), order);
+            }
+        }
+    }
+
+    /** {@code __free_page}. */
+    public void freePage(Page page) {
+        freePages(page, 0);
+    }
+
+    /** {@code free_pages(addr, order)}: address 0 is ignored, as in the kernel. */
+    public void freePages(long addr, int order) {
+        if (addr != 0) {
+            freePages(memMap.virtToPage(addr), order);
+        }
+    }
+
+    /**
+     * {@code put_page_testzero}: drops a reference, true if it was the last. Dropping a
+     * reference nobody holds is {@code VM_BUG_ON_PAGE(page_ref_count(page) == 0)}.
+     */
+    boolean putPageTestzero(Page page) {
+        if (page.refcount() == 0) {
+            throw types.bug(page, "page_ref_count(page) == 0");
+        }
+        return page.refDecAndTest();
+    }
+
+    /** {@code free_the_page}: order 0 to the per-CPU list, larger blocks to the buddy. */
+    void freeThePage(Page page, int order) {
+        if (order == 0) {
+            freeUnrefPage(page);
+        } else {
+            freePagesOk(page, order);
+        }
+    }
+
+    /** {@code free_unref_page}: an order-0 page to this CPU's list, spilling a batch if high. */
+    void freeUnrefPage(Page page) {
+        if (!freePagesPrepare(page, 0)) {
+            return;
+        }
+        Cpu cpu = cpus.current();
+        vmStat.mod(cpu, VmStatItem.PGFREE, 1);
+        PageList list = pcp.get(cpu).list;
+        list.addHead(page);
+        if (list.size() >= zone.high()) {
+            synchronized (zone) {
+                // free_pcppages_bulk: the coldest pages (list tail) go back to the buddy.
+                for (int i = 0; i < zone.batch(); i++) {
+                    zone.freeOneBlock(list.pollLast(), 0);
+                }
+            }
+        }
+    }
+
+    /** {@code __free_pages_ok}: a block straight back to the buddy. */
+    void freePagesOk(Page page, int order) {
+        if (!freePagesPrepare(page, order)) {
+            return;
+        }
+        vmStat.mod(cpus.current(), VmStatItem.PGFREE, 1L << order);
+        synchronized (zone) {
+            zone.freeOneBlock(page, order);
+        }
+    }
+
+    /**
+     * {@code free_pages_prepare}: tail checks, the free hooks (where the kmem uncharge sits),
+     * then the head's checks. False if any page was bad: the whole block is then leaked.
+     */
+    private boolean freePagesPrepare(Page page, int order) {
+        boolean bad = false;
+        if (order != 0) {
+            boolean compound = page.testFlag(PageFlags.PG_head);
+            int pfn = (int) page.pfn();
+            for (int i = 1; i < (1 << order); i++) {
+                Page tail = memMap.page(pfn + i);
+                if (compound) {
+                    bad |= checks.freeTailPagesCheck(page, tail, i);
+                }
+                if (checks.checkFreePage(tail)) {
+                    bad = true;
+                    continue;
+                }
+                tail.clearFlags(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
+            }
+        }
+        if ((page.mapping() & FreePageChecks.PAGE_MAPPING_FLAGS) != 0) {
+            page.setMapping(0);
+        }
+        if (hooks.freeKey().isEnabled()) {
+            hooks.runFree(page, order);
+        }
+        bad |= checks.checkFreePage(page);
+        if (bad) {
+            return false;
+        }
+        page.clearFlags(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
+        return true;
+    }
+
+    /** The hook points (for the refcounting paths). */
+    PageHooks hooks() {
+        return hooks;
+    }
+
+    // ---- state ---------------------------------------------------------------------------
+
+    /** {@code NR_FREE_PAGES}: pages in the buddy free lists (per-CPU lists excluded). */
+    public long nrFreePages() {
+        return zone.freePages();
+    }
+
+    /** Pages on every CPU's per-CPU list. Exact only at quiescence. */
+    public long nrPcpPages() {
+        long n = 0;
+        for (int c = 0; c < pcp.size(); c++) {
+            n += pcp.get(c).list.size();
+        }
+        return n;
+    }
+
+    /** {@code drain_local_pages}: the calling CPU's per-CPU pages back to the buddy. */
+    public void drainLocalPages() {
+        drain(pcp.get(cpus.current()).list);
+    }
+
+    /**
+     * {@code drain_all_pages}: every CPU's per-CPU pages back to the buddy. The kernel runs the
+     * drain on each CPU; the emulator does it from the caller, so call it only while no other
+     * thread is allocating on this machine.
+     */
+    public void drainAllPages() {
+        for (int c = 0; c < pcp.size(); c++) {
+            drain(pcp.get(c).list);
+        }
+    }
+
+    private void drain(PageList list) {
+        synchronized (zone) {
+            Page p;
+            while ((p = list.pollFirst()) != null) {
+                zone.freeOneBlock(p, 0);
+            }
+        }
+    }
+
+    /**
+     * The pfns that are free: in a buddy block or on a per-CPU list. A diagnostic for leak
+     * checks, exact only at quiescence.
+     */
+    public BitSet freePfns() {
+        BitSet free = new BitSet(memMap.nrPages());
+        synchronized (zone) {
+            for (int o = 0; o < Zone.MAX_ORDER; o++) {
+                PageList list = zone.freeList(o);
+                for (Page p = list.first(); p != null; p = list.next(p)) {
+                    free.set((int) p.pfn(), (int) p.pfn() + (1 << o));
+                }
+            }
+        }
+        for (int c = 0; c < pcp.size(); c++) {
+            PageList list = pcp.get(c).list;
+            for (Page p = list.first(); p != null; p = list.next(p)) {
+                free.set((int) p.pfn());
+            }
+        }
+        return free;
+    }
+}

@@ -1,0 +1,43 @@
+package org.mmemu.core.page;
+
+import java.util.Set;
+
+/**
+ * How page types are written into the {@code _mapcount} word: a policy chosen per era. The
+ * implementations the kernel has used are the constants of {@link MapcountWord.Encoding}, side by
+ * side; a user may bind their own.
+ *
+ * <p>The methods are pure functions of the 32-bit word, so they can be tested exhaustively and
+ * applied to a page by {@link PageTypes}, which adds the kernel's VM_BUG_ON checks.
+ */
+public interface PageTypeEncoding {
+    /** The policy's dotted name, such as {@code pagetype.Value48}. */
+    String policyName();
+
+    /** Whether this encoding has the type at all (Kmemcg exists only from 4.8 to 5.10). */
+    boolean supports(PageType type);
+
+    /** {@code PageX(page)}: whether the word carries the type. */
+    boolean hasType(int word, PageType type);
+
+    /** The precondition of {@code __SetPageX}: whether the type may be set on this word. */
+    boolean canSet(int word, PageType type);
+
+    /** {@code __SetPageX}: the word with the type set; callers check {@link #canSet} first. */
+    int set(int word, PageType type);
+
+    /** {@code __ClearPageX}: the word with the type cleared; callers check {@link #hasType} first. */
+    int clear(int word, PageType type);
+
+    /**
+     * {@code page_has_type}: whether the word holds any type rather than a mapcount. For the
+     * value encodings, which had no such helper, it is true exactly for the type values.
+     */
+    boolean pageHasType(int word);
+
+    /** The types the word carries, for dump_page. */
+    Set<PageType> typesOf(int word);
+
+    /** The raw value (value and top-byte encodings) or bit (bit encodings) of a type. */
+    int rawValue(PageType type);
+}
