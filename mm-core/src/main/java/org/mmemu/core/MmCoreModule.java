@@ -21,6 +21,7 @@ import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.page.PageTypes;
 import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.rcu.Rcu;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.Jiffies;
 import org.mmemu.core.sched.Tasks;
@@ -57,6 +58,7 @@ public final class MmCoreModule implements Module {
         binder.bind(PageHooks.class).in(Scopes.SINGLETON);
         binder.bind(PageAllocator.class).in(Scopes.SINGLETON);
         binder.bind(PageRefs.class).in(Scopes.SINGLETON);
+        binder.bind(Rcu.class).in(Scopes.SINGLETON);
 
         PageHooks.allocHooks(binder);
         PageHooks.freeHooks(binder);

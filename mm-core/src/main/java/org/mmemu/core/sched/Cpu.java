@@ -9,7 +9,7 @@ public final class Cpu {
     private final int id;
     private volatile Thread owner;
     private Task current;
-    private int rcuReadDepth;
+    private volatile int rcuReadDepth;
 
     Cpu(int id) {
         this.id = id;
@@ -42,7 +42,12 @@ public final class Cpu {
         return rcuReadDepth;
     }
 
-    void setRcuReadDepth(int depth) {
+    /**
+     * Sets the {@code rcu_read_lock} nesting; only the RCU implementation
+     * ({@code org.mmemu.core.rcu.Rcu}) calls it, from the thread bound to this CPU. Volatile, so
+     * a grace period running on another CPU sees the reader leave.
+     */
+    public void setRcuReadDepth(int depth) {
         rcuReadDepth = depth;
     }
 
