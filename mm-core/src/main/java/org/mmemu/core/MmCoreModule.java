@@ -14,6 +14,14 @@ import org.mmemu.core.alloc.FreePageChecks;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.alloc.PageRefs;
+import org.mmemu.core.mm.AddressSpaces;
+import org.mmemu.core.mm.GenericPageTableAllocator;
+import org.mmemu.core.mm.InsertPagePolicy;
+import org.mmemu.core.mm.MemoryMapping;
+import org.mmemu.core.mm.PageTableAllocator;
+import org.mmemu.core.mm.PageTableCtor;
+import org.mmemu.core.mm.PageTableGfp;
+import org.mmemu.core.mm.Rmap;
 import org.mmemu.core.page.DumpPage;
 import org.mmemu.core.page.GfpLayout;
 import org.mmemu.core.page.MapcountWord.Encoding;
@@ -37,7 +45,11 @@ import org.mmemu.core.vmstat.VmStat;
  *   <li>{@link PageTypeEncoding}: {@code pagetype.Value46}, {@code pagetype.Value48},
  *       {@code pagetype.Bits418}, {@code pagetype.Bits50}, {@code pagetype.Bits511},
  *       {@code pagetype.TopByte613} (default);</li>
- *   <li>{@link GfpLayout}: {@code gfp.V4_8}, {@code gfp.V5_11} (default), for reports.</li>
+ *   <li>{@link GfpLayout}: {@code gfp.V4_8}, {@code gfp.V5_11} (default), for reports;</li>
+ *   <li>{@link PageTableAllocator}: {@code pgtable.Generic} (default; arch-s390 adds its own);</li>
+ *   <li>{@link PageTableGfp}: {@code pgtablegfp.Kernel46}, {@code pgtablegfp.Account48} (default);</li>
+ *   <li>{@link InsertPagePolicy}: {@code insertpage.AnonOnly},
+ *       {@code insertpage.AnonSlabTyped} (default).</li>
  * </ul>
  */
 public final class MmCoreModule implements Module {
@@ -59,6 +71,11 @@ public final class MmCoreModule implements Module {
         binder.bind(PageAllocator.class).in(Scopes.SINGLETON);
         binder.bind(PageRefs.class).in(Scopes.SINGLETON);
         binder.bind(Rcu.class).in(Scopes.SINGLETON);
+        binder.bind(PageTableCtor.class).in(Scopes.SINGLETON);
+        binder.bind(GenericPageTableAllocator.class).in(Scopes.SINGLETON);
+        binder.bind(Rmap.class).in(Scopes.SINGLETON);
+        binder.bind(MemoryMapping.class).in(Scopes.SINGLETON);
+        binder.bind(AddressSpaces.class).in(Scopes.SINGLETON);
 
         PageHooks.allocHooks(binder);
         PageHooks.freeHooks(binder);
@@ -74,6 +91,22 @@ public final class MmCoreModule implements Module {
                 .register("gfp.V4_8", GfpLayout.V4_8)
                 .register("gfp.V5_11", GfpLayout.V5_11)
                 .setDefault("gfp.V5_11");
+
+        policyBinder(binder, PageTableAllocator.class)
+                .register(GenericPageTableAllocator.NAME, GenericPageTableAllocator.class)
+                .setDefault(GenericPageTableAllocator.NAME);
+
+        var pgtableGfps = policyBinder(binder, PageTableGfp.class);
+        for (PageTableGfp.Eras e : PageTableGfp.Eras.values()) {
+            pgtableGfps.register(e.policyName(), e);
+        }
+        pgtableGfps.setDefault(PageTableGfp.Eras.ACCOUNT_4_8.policyName());
+
+        var insertRules = policyBinder(binder, InsertPagePolicy.class);
+        for (InsertPagePolicy.Rules r : InsertPagePolicy.Rules.values()) {
+            insertRules.register(r.policyName(), r);
+        }
+        insertRules.setDefault(InsertPagePolicy.Rules.ANON_SLAB_TYPED.policyName());
     }
 
     @Provides
