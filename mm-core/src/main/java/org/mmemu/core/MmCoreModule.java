@@ -33,6 +33,7 @@ import org.mmemu.core.rcu.Rcu;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.Jiffies;
 import org.mmemu.core.sched.Tasks;
+import org.mmemu.core.vmalloc.Vmalloc;
 import org.mmemu.core.vmstat.VmStat;
 
 /**
@@ -76,6 +77,7 @@ public final class MmCoreModule implements Module {
         binder.bind(Rmap.class).in(Scopes.SINGLETON);
         binder.bind(MemoryMapping.class).in(Scopes.SINGLETON);
         binder.bind(AddressSpaces.class).in(Scopes.SINGLETON);
+        binder.bind(Vmalloc.class).in(Scopes.SINGLETON);
 
         PageHooks.allocHooks(binder);
         PageHooks.freeHooks(binder);
