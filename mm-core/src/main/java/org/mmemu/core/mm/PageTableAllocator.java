@@ -22,7 +22,15 @@ package org.mmemu.core.mm;
  * </ul>
  *
  * <p>Implementations: {@link GenericPageTableAllocator} ({@code pgtable.Generic}, x86-64), and
- * the s390 allocator of the {@code arch-s390} module.
+ * the s390 allocator of the {@code arch-s390} module, which binds itself like this (its
+ * constructor may reuse {@link PageTableCtor} for the {@code PageTable} type and
+ * {@code NR_PAGETABLE}):
+ *
+ * <pre>
+ *  policyBinder(binder, PageTableAllocator.class)
+ *      .register("pgtable.S390", S390PageTableAllocator.class)   // bound as a singleton
+ *      .select("pgtable.S390");
+ * </pre>
  */
 public interface PageTableAllocator {
     /** The policy's dotted name ({@code pgtable.Generic}). */
