@@ -85,8 +85,9 @@ public final class AddressSpaces {
         if (users > 0) {
             return;
         }
+        PageTable pgd = mm.livePgd();
         exitMmap(mm);
-        tables.freePgd(mm, mm.pgd());
+        tables.freePgd(mm, pgd);
         mm.setPgd(null);
         checkMm(mm);
         kernelObjects.free(mm.address());
@@ -126,6 +127,7 @@ public final class AddressSpaces {
         }
         mm.mmapLock.writeLock().lock();
         try {
+            mm.livePgd();
             if (addr != 0) {
                 if ((addr & ~MemMap.PAGE_MASK) != 0) {
                     return EINVAL;

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.mmemu.core.KernelBug;
 
 /**
  * An emulated {@code mm_struct}: a user address space. It holds the pgd (from the
@@ -46,7 +47,12 @@ public final class MmStruct {
     private volatile long address;
     private volatile PageTable pgd;
 
-    MmStruct() {
+    /**
+     * A bare address space: no pgd, no kernel address, one user. Only
+     * {@link AddressSpaces#mmAlloc} makes one that can be mapped; a bare one serves where only
+     * a task's {@code mm} slot matters, and the mm paths refuse it as they refuse a freed mm.
+     */
+    public MmStruct() {
     }
 
     /** The mm's emulated kernel address (what {@code %p} of the mm prints). */
@@ -65,6 +71,16 @@ public final class MmStruct {
 
     void setPgd(PageTable pgd) {
         this.pgd = pgd;
+    }
+
+    /** The pgd, or a {@link KernelBug} for an mm that has none (freed, or never set up). */
+    PageTable livePgd() {
+        PageTable p = pgd;
+        if (p == null) {
+            throw new KernelBug("BUG: " + this + " has no page tables: it was freed by its last mmput,"
+                    + " or not made by mm_alloc (use after free)");
+        }
+        return p;
     }
 
     /** {@code get_mm_counter(mm, member)}. */

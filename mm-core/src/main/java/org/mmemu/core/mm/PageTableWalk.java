@@ -28,7 +28,7 @@ final class PageTableWalk {
 
     /** The PTE table covering {@code addr}, or null if a level is missing. Caller holds the ptl. */
     PageTable lookupPteTable(MmStruct mm, long addr) {
-        PageTable t = mm.pgd();
+        PageTable t = mm.livePgd();
         for (int level = geo.top(); level > 0 && t != null; level--) {
             t = t.table(geo.index(addr, level));
         }
@@ -43,7 +43,7 @@ final class PageTableWalk {
      * freed at once with {@link PageTableAllocator#freeTable}.
      */
     PageTable allocPteTable(MmStruct mm, long addr) {
-        PageTable t = mm.pgd();
+        PageTable t = mm.livePgd();
         for (int level = geo.top(); level > 0; level--) {
             int i = geo.index(addr, level);
             PageTable next;
@@ -76,7 +76,7 @@ final class PageTableWalk {
     /** Visits every present PTE in {@code [start, end)} (page aligned). Caller holds the ptl. */
     void forEachPte(MmStruct mm, long start, long end, PteVisitor visitor) {
         if (start != end) {
-            walk(mm.pgd(), geo.top(), start, end, visitor);
+            walk(mm.livePgd(), geo.top(), start, end, visitor);
         }
     }
 
@@ -133,7 +133,7 @@ final class PageTableWalk {
         }
         MmStruct mm = tlb.mm();
         synchronized (mm.pageTableLock) {
-            freeTables(tlb, null, 0, mm.pgd(), geo.top(), addr, end, floor, ceiling);
+            freeTables(tlb, null, 0, mm.livePgd(), geo.top(), addr, end, floor, ceiling);
         }
     }
 
