@@ -111,7 +111,7 @@ public final class MemoryMapping {
                 return EBUSY;
             }
             refs.getPage(page);
-            mm.addRss(Rmap.mmCounterFile(page), 1);
+            mm.addRss(rmap.mmCounterFile(page), 1);
             rmap.pageAddFileRmap(page);
             pteTable.setPte(i, Pte.mkPte(page, vma.flags()));
         }

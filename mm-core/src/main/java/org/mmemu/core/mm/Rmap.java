@@ -71,9 +71,13 @@ public final class Rmap {
         }
     }
 
-    /** {@code mm_counter_file}: shmem pages count apart from other file pages. */
-    static int mmCounterFile(Page page) {
-        return page.testFlag(PageFlags.PG_swapbacked) ? MmStruct.MM_SHMEMPAGES : MmStruct.MM_FILEPAGES;
+    /**
+     * {@code mm_counter_file}: shmem pages count apart from other file pages
+     * ({@code PageSwapBacked}, tested on the compound head).
+     */
+    int mmCounterFile(Page page) {
+        Page head = CompoundHead.compoundHead(memMap, page);
+        return head.testFlag(PageFlags.PG_swapbacked) ? MmStruct.MM_SHMEMPAGES : MmStruct.MM_FILEPAGES;
     }
 
     /** {@code mm_counter}: the rss counter a mapped page is counted in. */

@@ -212,6 +212,7 @@ class VmInsertPageTest {
 
         assertThat(head.refcount()).isEqualTo(2);
         assertThat(tail.refcount()).isZero();
+        assertThat(mm.rss(MmStruct.MM_FILEPAGES)).isEqualTo(1);
         assertThat(tail.mapcountWord()).as("the tail's own mapcount").isZero();
         assertThat(head.mapcountWord()).isEqualTo(-1);
         spaces.munmap(mm, BASE, PAGE);
@@ -233,6 +234,21 @@ class VmInsertPageTest {
         spaces.munmap(mm, BASE, PAGE);
         assertThat(mm.rss(MmStruct.MM_SHMEMPAGES)).isZero();
         m.alloc.freePage(page);
+    }
+
+    @Test
+    void aTailOfASwapBackedCompoundPageCountsAsShmem() {
+        boot();
+        Vma vma = special(1);
+        Page head = m.alloc.allocPages(GFP_KERNEL | __GFP_COMP, 1);
+        head.setFlag(PageFlags.PG_swapbacked);
+
+        memory.vmInsertPage(vma, BASE, m.memMap.page((int) head.pfn() + 1));
+
+        assertThat(mm.rss(MmStruct.MM_SHMEMPAGES)).isEqualTo(1);
+        spaces.munmap(mm, BASE, PAGE);
+        assertThat(mm.rss(MmStruct.MM_SHMEMPAGES)).isZero();
+        m.alloc.freePages(head, 1);
     }
 
     @Test
