@@ -1,5 +1,6 @@
 package org.mmemu.core.alloc;
 
+import java.util.function.ObjIntConsumer;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageList;
@@ -104,6 +105,23 @@ public final class Zone {
     /** The free list of one order, for walkers holding the zone lock. */
     PageList freeList(int order) {
         return freeArea[order];
+    }
+
+    /**
+     * Calls {@code visitor} with the head and order of every block on the free lists, lowest
+     * order first, under the zone lock: a read-only walk for consistency checks. A list
+     * corrupted into a cycle is cut after one step more than the zone has pages, so the walk
+     * ends and the miscount shows.
+     */
+    public synchronized void forEachFreeBlock(ObjIntConsumer<Page> visitor) {
+        int limit = endPfn - startPfn;
+        for (int order = 0; order < MAX_ORDER; order++) {
+            PageList list = freeArea[order];
+            int steps = 0;
+            for (Page p = list.first(); p != null && steps++ <= limit; p = list.next(p)) {
+                visitor.accept(p, order);
+            }
+        }
     }
 
     /** {@code __rmqueue_smallest}: takes a block of {@code order}, splitting a larger one. */
