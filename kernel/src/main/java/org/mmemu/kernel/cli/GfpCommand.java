@@ -22,7 +22,7 @@ final class GfpCommand implements Runnable {
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
         int gfp = (int) Long.decode(mask).longValue();
-        out.println(GfpLayout.names(gfp));
+        out.println(GfpLayout.V5_11.names(gfp));
         for (GfpLayout layout : GfpLayout.values()) {
             out.printf(Locale.ROOT, "%-5s %s%n", layout.name(), layout.format(gfp));
         }
