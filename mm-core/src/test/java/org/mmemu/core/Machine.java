@@ -4,6 +4,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import java.util.BitSet;
 import org.mmemu.core.alloc.BadPageReporter;
+import org.mmemu.core.check.PageLeakCheck;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.alloc.PageRefs;
@@ -64,16 +65,9 @@ public final class Machine {
         return boot(b -> PolicyBinder.policyBinder(b, PageTypeEncoding.class).select(policyName));
     }
 
-    /** The pfns neither free (buddy or per-CPU list) nor reported bad. */
+    /** The pfns neither free (buddy or per-CPU list) nor reported bad: mm-core's leak check. */
     public BitSet leakedPfns() {
-        BitSet accounted = alloc.freePfns();
-        for (var r : badPages.reports()) {
-            accounted.set((int) r.pfn());
-        }
-        BitSet leaked = new BitSet(memMap.nrPages());
-        leaked.set(0, memMap.nrPages());
-        leaked.andNot(accounted);
-        return leaked;
+        return injector.getInstance(PageLeakCheck.class).leakedPfns();
     }
 
     /** Pages neither free nor reported bad: what a finished test must not leave behind. */

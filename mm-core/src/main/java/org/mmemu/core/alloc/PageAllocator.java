@@ -47,6 +47,7 @@ public final class PageAllocator {
     private final Cpus cpus;
     private final PerCpu<PerCpuPages> pcp;
     private final FreePageChecks checks;
+    private final BadPageReporter badPages;
     private final PageHooks hooks;
     private final PageTypes types;
     private final VmStat vmStat;
@@ -60,12 +61,13 @@ public final class PageAllocator {
     private volatile boolean warnedOrder;
 
     @Inject
-    public PageAllocator(MemMap memMap, Cpus cpus, FreePageChecks checks, PageHooks hooks,
-                         PageTypes types, VmStat vmStat, KernelLog log, Tasks tasks,
-                         GfpLayout gfpLayout, Jiffies jiffies) {
+    public PageAllocator(MemMap memMap, Cpus cpus, FreePageChecks checks, BadPageReporter badPages,
+                         PageHooks hooks, PageTypes types, VmStat vmStat, KernelLog log,
+                         Tasks tasks, GfpLayout gfpLayout, Jiffies jiffies) {
         this.memMap = memMap;
         this.cpus = cpus;
         this.checks = checks;
+        this.badPages = badPages;
         this.hooks = hooks;
         this.types = types;
         this.vmStat = vmStat;
@@ -195,6 +197,9 @@ public final class PageAllocator {
         int pfn = (int) page.pfn();
         for (int i = 0; i < (1 << order); i++) {
             bad |= checks.checkNewPage(memMap.page(pfn + i));
+        }
+        if (bad) {
+            badPages.blockLeaked(page, order);
         }
         return bad;
     }
@@ -356,6 +361,7 @@ public final class PageAllocator {
         }
         bad |= checks.checkFreePage(page);
         if (bad) {
+            badPages.blockLeaked(page, order);
             return false;
         }
         page.clearFlags(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);

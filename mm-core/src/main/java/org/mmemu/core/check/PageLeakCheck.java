@@ -18,8 +18,9 @@ import org.mmemu.core.page.MemMap;
  * page was lost: allocated and never freed. Violations name the leaked pfns, grouped into runs
  * of consecutive pages, with the dump_page text of the first page of each of the first runs.
  *
- * <p>A bad page found while freeing a high-order block leaks the whole block, but the kernel
- * reports only the bad page; the rest of the block counts as leaked here unless owned.
+ * <p>A bad page found while freeing or allocating a high-order block leaks the whole block,
+ * though the kernel reports only the bad page; the allocator records such blocks
+ * ({@link BadPageReporter#leakedBlocks()}) and they count as reported here.
  */
 public final class PageLeakCheck implements ConsistencyCheck {
     private static final int SHOWN_RUNS = 5;
@@ -48,6 +49,9 @@ public final class PageLeakCheck implements ConsistencyCheck {
         BitSet accounted = alloc.freePfns();
         for (BadPageReport r : badPages.reports()) {
             accounted.set((int) r.pfn());
+        }
+        for (BadPageReporter.LeakedBlock b : badPages.leakedBlocks()) {
+            accounted.set((int) b.pfn(), (int) b.pfn() + (1 << b.order()));
         }
         for (PageOwner o : owners) {
             o.markOwned(accounted);

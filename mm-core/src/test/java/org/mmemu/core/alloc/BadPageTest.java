@@ -223,8 +223,8 @@ class BadPageTest {
         m.alloc.freePage(q);
         m.alloc.freePages(s, 2);
         // The block whose first page was bad is dropped whole, as check_new_pages does.
-        BitSet leaked = m.leakedPfns();
-        assertThat(leaked.cardinality()).isEqualTo(3);
-        assertThat(leaked.nextSetBit(0)).isEqualTo((int) r.pfn() + 1);
+        assertThat(m.badPages.leakedBlocks()).containsExactly(new BadPageReporter.LeakedBlock(r.pfn(), 2));
+        assertThat(m.alloc.freePfns().get((int) r.pfn(), (int) r.pfn() + 4).isEmpty()).isTrue();
+        assertThat(m.leakedPages()).isZero();
     }
 }
