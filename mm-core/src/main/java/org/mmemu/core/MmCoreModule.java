@@ -14,6 +14,9 @@ import org.mmemu.core.alloc.FreePageChecks;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.alloc.PageRefs;
+import org.mmemu.core.check.BuddyCheck;
+import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.check.PageLeakCheck;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.GenericPageTableAllocator;
 import org.mmemu.core.mm.InsertPagePolicy;
@@ -40,6 +43,7 @@ import org.mmemu.core.vmstat.VmStat;
  * Binds one machine's page-frame layer: the mem_map, the allocator, refcounting, CPUs and
  * tasks, the kernel log, and mm-core's policies with the latest kernel's behaviour as default.
  * Every binding is a singleton of the injector, so two injectors are two independent machines.
+ * mm-core's {@link ConsistencyChecks} (buddy invariants, page leaks) are bound here too.
  *
  * <p>Policies (override with {@link org.mmemu.core.policy.PolicyBinder#select}):
  * <ul>
@@ -82,6 +86,12 @@ public final class MmCoreModule implements Module {
         PageHooks.allocHooks(binder);
         PageHooks.freeHooks(binder);
         PageHooks.releaseHooks(binder);
+
+        binder.bind(BuddyCheck.class).in(Scopes.SINGLETON);
+        binder.bind(PageLeakCheck.class).in(Scopes.SINGLETON);
+        binder.bind(ConsistencyChecks.class).in(Scopes.SINGLETON);
+        ConsistencyChecks.consistencyChecks(binder).add(BuddyCheck.class).add(PageLeakCheck.class);
+        ConsistencyChecks.pageOwners(binder);
 
         var encodings = policyBinder(binder, PageTypeEncoding.class);
         for (Encoding e : Encoding.values()) {

@@ -2,13 +2,21 @@ package org.mmemu.core;
 
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import java.util.BitSet;
 import org.mmemu.core.alloc.BadPageReporter;
+import org.mmemu.core.check.PageLeakCheck;
 import org.mmemu.core.alloc.PageAllocator;
+import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.page.PageTypes;
+import org.mmemu.core.policy.PolicyBinder;
 import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.Jiffies;
 import org.mmemu.core.sched.Tasks;
+import org.mmemu.core.vmstat.VmStat;
 
 /** mm-core's own test fixture: one strict injector and its most used services. */
 public final class Machine {
@@ -20,6 +28,10 @@ public final class Machine {
     public final KernelLog log;
     public final BadPageReporter badPages;
     public final Tasks tasks;
+    public final Cpus cpus;
+    public final PageHooks hooks;
+    public final Jiffies jiffies;
+    public final VmStat vmStat;
 
     private Machine(Injector injector) {
         this.injector = injector;
@@ -30,6 +42,10 @@ public final class Machine {
         this.log = injector.getInstance(KernelLog.class);
         this.badPages = injector.getInstance(BadPageReporter.class);
         this.tasks = injector.getInstance(Tasks.class);
+        this.cpus = injector.getInstance(Cpus.class);
+        this.hooks = injector.getInstance(PageHooks.class);
+        this.jiffies = injector.getInstance(Jiffies.class);
+        this.vmStat = injector.getInstance(VmStat.class);
     }
 
     /** A 64 MiB machine with the default (latest) policies plus {@code extra} modules. */
@@ -44,12 +60,18 @@ public final class Machine {
         return new Machine(Injectors.strict(all));
     }
 
+    /** A 64 MiB machine whose page types use the encoding registered as {@code policyName}. */
+    public static Machine bootWithPageTypes(String policyName) {
+        return boot(b -> PolicyBinder.policyBinder(b, PageTypeEncoding.class).select(policyName));
+    }
+
+    /** The pfns neither free (buddy or per-CPU list) nor reported bad: mm-core's leak check. */
+    public BitSet leakedPfns() {
+        return injector.getInstance(PageLeakCheck.class).leakedPfns();
+    }
+
     /** Pages neither free nor reported bad: what a finished test must not leave behind. */
     public long leakedPages() {
-        var free = alloc.freePfns();
-        for (var r : badPages.reports()) {
-            free.set((int) r.pfn());
-        }
-        return memMap.nrPages() - free.cardinality();
+        return leakedPfns().cardinality();
     }
 }

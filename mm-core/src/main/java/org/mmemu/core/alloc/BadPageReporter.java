@@ -25,6 +25,7 @@ public final class BadPageReporter {
     private final Tasks tasks;
     private final Jiffies jiffies;
     private final List<BadPageReport> reports = new ArrayList<>();
+    private final List<LeakedBlock> leakedBlocks = new ArrayList<>();
     private long resume;
     private int nrShown;
     private long nrUnshown;
@@ -69,6 +70,29 @@ public final class BadPageReporter {
         // Leave the page looking neither free nor typed: page_mapcount_reset().
         page.setMapcountWord(MapcountWord.UNMAPPED);
         log.addTaint(KernelLog.TAINT_BAD_PAGE);
+    }
+
+    /**
+     * Records that a whole block stays out of the allocator because a page in it was bad: the
+     * kernel drops the block in {@code free_pages_prepare} and {@code check_new_pages} but
+     * reports only the bad pages.
+     */
+    public synchronized void blockLeaked(Page head, int order) {
+        leakedBlocks.add(new LeakedBlock(head.pfn(), order));
+    }
+
+    /** Every block left out of the allocator because of a bad page, oldest first. */
+    public synchronized List<LeakedBlock> leakedBlocks() {
+        return new ArrayList<>(leakedBlocks);
+    }
+
+    /**
+     * A block of {@code 2^order} pages at {@code pfn} that a bad page kept out of the allocator.
+     *
+     * @param pfn the block's first page
+     * @param order the block's order
+     */
+    public record LeakedBlock(long pfn, int order) {
     }
 
     /** Every report so far, oldest first. */

@@ -20,6 +20,7 @@ import org.mmemu.core.page.PageTypes;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.Jiffies;
 import org.mmemu.core.sched.PerCpu;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.vmstat.VmStat;
@@ -36,8 +37,9 @@ import org.mmemu.core.vmstat.VmStatItem;
  * allocates a Java object.
  *
  * <p>An allocation that cannot be satisfied returns null (and logs the kernel's
- * "page allocation failure" warning unless {@code __GFP_NOWARN}). With {@code __GFP_NOFAIL}
- * the kernel would retry for ever; the emulator throws a {@link KernelBug} saying so instead.
+ * "page allocation failure" warning unless {@code __GFP_NOWARN}, at most once per 10 seconds
+ * of jiffies as {@code warn_alloc} does). With {@code __GFP_NOFAIL} the kernel would retry for
+ * ever; the emulator throws a {@link KernelBug} saying so instead.
  */
 public final class PageAllocator {
     private final MemMap memMap;
@@ -45,26 +47,34 @@ public final class PageAllocator {
     private final Cpus cpus;
     private final PerCpu<PerCpuPages> pcp;
     private final FreePageChecks checks;
+    private final BadPageReporter badPages;
     private final PageHooks hooks;
     private final PageTypes types;
     private final VmStat vmStat;
     private final KernelLog log;
     private final Tasks tasks;
     private final GfpLayout gfpLayout;
+    private final Jiffies jiffies;
+    /** {@code warn_alloc}'s {@code nopage_rs}: one report per 10 seconds (5.10+). */
+    private final RatelimitState nopageRs = new RatelimitState("warn_alloc", 10L * Jiffies.HZ, 1);
+    /** The WARN_ON_ONCE in {@code __alloc_pages_nodemask} has fired. */
+    private volatile boolean warnedOrder;
 
     @Inject
-    public PageAllocator(MemMap memMap, Cpus cpus, FreePageChecks checks, PageHooks hooks,
-                         PageTypes types, VmStat vmStat, KernelLog log, Tasks tasks,
-                         GfpLayout gfpLayout) {
+    public PageAllocator(MemMap memMap, Cpus cpus, FreePageChecks checks, BadPageReporter badPages,
+                         PageHooks hooks, PageTypes types, VmStat vmStat, KernelLog log,
+                         Tasks tasks, GfpLayout gfpLayout, Jiffies jiffies) {
         this.memMap = memMap;
         this.cpus = cpus;
         this.checks = checks;
+        this.badPages = badPages;
         this.hooks = hooks;
         this.types = types;
         this.vmStat = vmStat;
         this.log = log;
         this.tasks = tasks;
         this.gfpLayout = gfpLayout;
+        this.jiffies = jiffies;
         this.zone = new Zone(0, "Normal", 0, memMap.nrPages(), memMap, types);
         this.pcp = cpus.perCpu(cpu -> new PerCpuPages(memMap));
         freeAllMemory();
@@ -100,9 +110,13 @@ public final class PageAllocator {
     /** {@code alloc_pages(gfp, order)}: a block of {@code 2^order} pages, or null. */
     public Page allocPages(int gfp, int order) {
         if (order < 0 || order >= Zone.MAX_ORDER) {
-            if ((gfp & __GFP_NOWARN) == 0) {
-                log.printk("WARNING: CPU: " + cpus.current().id() + " at mm/page_alloc.c __alloc_pages:"
-                        + " order " + order + " >= MAX_ORDER");
+            // WARN_ON_ONCE(!(gfp_mask & __GFP_NOWARN)): a bogus order warns once per boot.
+            if ((gfp & __GFP_NOWARN) == 0 && !warnedOrder) {
+                warnedOrder = true;
+                Cpu cpu = cpus.current();
+                log.printk(String.format(Locale.ROOT,
+                        "WARNING: CPU: %d PID: %d at mm/page_alloc.c:4933 __alloc_pages_nodemask",
+                        cpu.id(), cpu.current().pid()));
                 log.addTaint(KernelLog.TAINT_WARN);
             }
             return null;
@@ -126,13 +140,13 @@ public final class PageAllocator {
         return allocPages(gfp, 0);
     }
 
-    /** {@code __get_free_pages}: the direct-map address of a new block, or 0. */
+    /**
+     * {@code __get_free_pages}: the direct-map address of a new block, or 0. Highmem has no
+     * permanent address, so {@code __GFP_HIGHMEM} is dropped from the mask (4.16+; until then
+     * the kernel had a VM_BUG_ON here).
+     */
     public long getFreePages(int gfp, int order) {
-        if ((gfp & __GFP_HIGHMEM) != 0) {
-            throw new KernelBug("VM_BUG_ON((gfp_mask & __GFP_HIGHMEM) != 0): __get_free_pages"
-                    + " cannot return highmem, which has no permanent address");
-        }
-        Page page = allocPages(gfp, order);
+        Page page = allocPages(gfp & ~__GFP_HIGHMEM, order);
         return page == null ? 0 : MemMap.pageAddress(page);
     }
 
@@ -184,6 +198,9 @@ public final class PageAllocator {
         for (int i = 0; i < (1 << order); i++) {
             bad |= checks.checkNewPage(memMap.page(pfn + i));
         }
+        if (bad) {
+            badPages.blockLeaked(page, order);
+        }
         return bad;
     }
 
@@ -217,7 +234,7 @@ public final class PageAllocator {
             throw new KernelBug("__GFP_NOFAIL allocation of order " + order + " cannot be"
                     + " satisfied: the kernel would retry for ever (out of memory)");
         }
-        if ((gfp & __GFP_NOWARN) == 0) {
+        if ((gfp & __GFP_NOWARN) == 0 && nopageRs.allow(jiffies, log)) {
             log.printk(String.format(Locale.ROOT,
                     "%s: page allocation failure: order:%d, mode:%s, nodemask=(null)",
                     tasks.current().comm(), order, gfpLayout.format(gfp)));
@@ -313,9 +330,16 @@ public final class PageAllocator {
      * then the head's checks. False if any page was bad: the whole block is then leaked.
      */
     private boolean freePagesPrepare(Page page, int order) {
+        if (CompoundHead.isTail(page)) {
+            throw types.bug(page, "PageTail(page)");
+        }
         boolean bad = false;
         if (order != 0) {
+            // PageCompound: the head flag, since a tail was refused above.
             boolean compound = page.testFlag(PageFlags.PG_head);
+            if (compound && CompoundHead.compoundOrder(memMap, page) != order) {
+                throw types.bug(page, "compound && compound_order(page) != order");
+            }
             int pfn = (int) page.pfn();
             for (int i = 1; i < (1 << order); i++) {
                 Page tail = memMap.page(pfn + i);
@@ -337,6 +361,7 @@ public final class PageAllocator {
         }
         bad |= checks.checkFreePage(page);
         if (bad) {
+            badPages.blockLeaked(page, order);
             return false;
         }
         page.clearFlags(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);

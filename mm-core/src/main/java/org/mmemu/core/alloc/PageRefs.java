@@ -6,6 +6,7 @@ import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageFlags;
+import org.mmemu.core.page.PageList;
 import org.mmemu.core.page.PageTypes;
 
 /**
@@ -34,11 +35,15 @@ public final class PageRefs {
         return CompoundHead.compoundHead(memMap, page).refcount();
     }
 
-    /** {@code get_page}: taking a reference to a free page is a kernel bug. */
+    /**
+     * {@code get_page}: taking a reference to a free page, or to one whose count has wrapped
+     * close to overflow, is a kernel bug ({@code page_ref_zero_or_close_to_overflow}: the count
+     * is in -127..0).
+     */
     public void getPage(Page page) {
         Page head = CompoundHead.compoundHead(memMap, page);
-        if (head.refcount() <= 0) {
-            throw types.bug(head, "page_ref_count(page) <= 0");
+        if (Integer.compareUnsigned(head.refcount() + 127, 127) <= 0) {
+            throw types.bug(head, "page_ref_zero_or_close_to_overflow(page)");
         }
         head.refInc();
     }
@@ -57,12 +62,33 @@ public final class PageRefs {
     }
 
     /**
-     * {@code release_pages}: drops one reference from each page and frees those that reach
-     * zero, with the same release step as {@link #putPage}.
+     * {@code release_pages}: drops one reference from each page. A compound page that reaches
+     * zero is released and freed at once; the single pages that reach zero are gathered on a
+     * list threaded through their {@code lru}, then released together
+     * ({@code mem_cgroup_uncharge_list}) and freed together ({@code free_unref_page_list}).
      */
     public void releasePages(List<Page> pages) {
+        PageList toFree = new PageList(memMap);
         for (int i = 0; i < pages.size(); i++) {
-            putPage(pages.get(i));
+            Page head = CompoundHead.compoundHead(memMap, pages.get(i));
+            if (!allocator.putPageTestzero(head)) {
+                continue;
+            }
+            if (head.testFlag(PageFlags.PG_head)) {
+                releaseLastReference(head);
+            } else {
+                toFree.addTail(head);
+            }
+        }
+        PageHooks hooks = allocator.hooks();
+        if (hooks.releaseKey().isEnabled()) {
+            for (Page p = toFree.first(); p != null; p = toFree.next(p)) {
+                hooks.runRelease(p);
+            }
+        }
+        Page p;
+        while ((p = toFree.pollFirst()) != null) {
+            allocator.freeUnrefPage(p);
         }
     }
 

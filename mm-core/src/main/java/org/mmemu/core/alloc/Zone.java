@@ -1,5 +1,6 @@
 package org.mmemu.core.alloc;
 
+import java.util.function.ObjIntConsumer;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageList;
@@ -30,6 +31,7 @@ public final class Zone {
     private final PageTypes types;
     private final PageList[] freeArea = new PageList[MAX_ORDER];
     private final int batch;
+    private final int high;
 
     Zone(int id, String name, int startPfn, int endPfn, MemMap memMap, PageTypes types) {
         this.id = id;
@@ -41,12 +43,17 @@ public final class Zone {
         for (int o = 0; o < MAX_ORDER; o++) {
             freeArea[o] = new PageList(memMap);
         }
-        this.batch = zoneBatchsize(endPfn - startPfn);
+        // pageset_set_batch(): high = 6 * batch, but the batch itself is kept at 1 or more, so
+        // a zone under 32 MiB (zone_batchsize 0) has high 0 and spills every free at once.
+        int zoneBatch = zoneBatchsize(endPfn - startPfn);
+        this.batch = Math.max(1, zoneBatch);
+        this.high = 6 * zoneBatch;
     }
 
     /**
-     * {@code zone_batchsize} (4.8 to 5.x): about a quarter of a 1/1024th of the zone, capped at
-     * 1 MiB worth, rounded to {@code 2^n - 1}.
+     * {@code zone_batchsize} (4.8 to 5.x): a quarter of the zone's 1/1024th, capped at 1 MiB
+     * worth before the quarter, at least 1, then clamped to {@code 2^n - 1}; so it is 0 for a
+     * zone of fewer than 8192 pages.
      */
     static int zoneBatchsize(long managedPages) {
         long b = managedPages / 1024;
@@ -57,8 +64,7 @@ public final class Zone {
         if (b < 1) {
             b = 1;
         }
-        // pageset_set_batch() keeps the batch at 1 or more.
-        return Math.max(1, Integer.highestOneBit((int) (b + b / 2)) - 1);
+        return Integer.highestOneBit((int) (b + b / 2)) - 1;
     }
 
     public int id() {
@@ -82,9 +88,9 @@ public final class Zone {
         return batch;
     }
 
-    /** The per-CPU list high mark ({@code pcp->high} = 6 x batch). */
+    /** The per-CPU list high mark ({@code pcp->high} = 6 x zone_batchsize). */
     public int high() {
-        return 6 * batch;
+        return high;
     }
 
     /** Free blocks of {@code order} ({@code free_area[order].nr_free}). */
@@ -104,6 +110,23 @@ public final class Zone {
     /** The free list of one order, for walkers holding the zone lock. */
     PageList freeList(int order) {
         return freeArea[order];
+    }
+
+    /**
+     * Calls {@code visitor} with the head and order of every block on the free lists, lowest
+     * order first, under the zone lock: a read-only walk for consistency checks. A list
+     * corrupted into a cycle is cut after one step more than the zone has pages, so the walk
+     * ends and the miscount shows.
+     */
+    public synchronized void forEachFreeBlock(ObjIntConsumer<Page> visitor) {
+        int limit = endPfn - startPfn;
+        for (int order = 0; order < MAX_ORDER; order++) {
+            PageList list = freeArea[order];
+            int steps = 0;
+            for (Page p = list.first(); p != null && steps++ <= limit; p = list.next(p)) {
+                visitor.accept(p, order);
+            }
+        }
     }
 
     /** {@code __rmqueue_smallest}: takes a block of {@code order}, splitting a larger one. */

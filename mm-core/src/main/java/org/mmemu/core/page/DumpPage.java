@@ -6,7 +6,8 @@ import java.util.Locale;
  * {@code dump_page}: the text the kernel prints about a page (5.10 layout), used in bad-page
  * reports and in every {@code VM_BUG_ON_PAGE} message. The {@code raw:} lines show the
  * emulated words in the kernel's order: flags, lru.next, lru.prev, mapping, index, private,
- * {@code _mapcount}:{@code _refcount}, memcg_data.
+ * {@code _refcount}:{@code _mapcount} (one x86 little-endian word, so a fresh allocated page
+ * shows {@code 00000001ffffffff}), memcg_data.
  */
 public final class DumpPage {
     private final MemMap memMap;
@@ -34,7 +35,8 @@ public final class DumpPage {
                 PageFlags.describe(head.flags())));
         long lruNext = page.lruNext() & 0xffffffffL;
         long lruPrev = page.lruPrev() & 0xffffffffL;
-        long counts = ((long) page.mapcountWord() << 32) | (page.refcount() & 0xffffffffL);
+        // _mapcount sits before _refcount, so the little-endian word has the refcount on top.
+        long counts = ((long) page.refcount() << 32) | (page.mapcountWord() & 0xffffffffL);
         sb.append(String.format(Locale.ROOT, "raw: %016x %016x %016x %016x%n",
                 page.flags(), lruNext, lruPrev, page.mapping()));
         sb.append(String.format(Locale.ROOT, "raw: %016x %016x %016x %016x%n",

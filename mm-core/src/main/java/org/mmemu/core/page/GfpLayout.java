@@ -3,46 +3,25 @@ package org.mmemu.core.page;
 import static org.mmemu.core.page.Gfp.*;
 
 /**
- * The bit values GFP flags had in an era, for display: {@code mode:0x24000c0(GFP_KERNEL)} in a
- * 4.8 report, {@code mode:0xcc0(GFP_KERNEL)} in a 5.11 one. Internally every path uses
+ * The bit values and names GFP flags had in an era, for display: {@code mode:0x24000c0(GFP_KERNEL)}
+ * in a 4.8 report, {@code mode:0xcc0(GFP_KERNEL)} in a 5.11 one. Internally every path uses
  * {@link Gfp}'s modern values; a layout only translates them and names them the way
- * {@code %pGg} does (composite names first, then the single bits left over).
+ * {@code %pGg} does: it walks the era's {@code __def_gfpflag_names} table in order, printing
+ * each entry whose bits are all still set and removing them, then prints what no entry named as
+ * hex ({@code format_flags}, lib/vsprintf.c).
  */
 public enum GfpLayout {
-    /** 4.8 through 4.19 (include/linux/gfp.h of 4.8). */
-    V4_8(new int[][] {
-        {__GFP_DMA, 0x01}, {__GFP_HIGHMEM, 0x02}, {__GFP_DMA32, 0x04}, {__GFP_MOVABLE, 0x08},
-        {__GFP_RECLAIMABLE, 0x10}, {__GFP_HIGH, 0x20}, {__GFP_IO, 0x40}, {__GFP_FS, 0x80},
-        {__GFP_NOWARN, 0x200}, {__GFP_RETRY_MAYFAIL, 0x400}, {__GFP_NOFAIL, 0x800},
-        {__GFP_NORETRY, 0x1000}, {__GFP_MEMALLOC, 0x2000}, {__GFP_COMP, 0x4000},
-        {__GFP_ZERO, 0x8000}, {__GFP_NOMEMALLOC, 0x10000}, {__GFP_HARDWALL, 0x20000},
-        {__GFP_THISNODE, 0x40000}, {__GFP_ATOMIC, 0x80000}, {__GFP_ACCOUNT, 0x100000},
-        {__GFP_DIRECT_RECLAIM, 0x400000}, {__GFP_WRITE, 0x1000000},
-        {__GFP_KSWAPD_RECLAIM, 0x2000000},
-    }),
-    /** 5.11 and later: the values {@link Gfp} uses. */
-    V5_11(null);
-
-    private static final String[] COMPOSITE_NAMES = {
-        "GFP_HIGHUSER_MOVABLE", "GFP_HIGHUSER", "GFP_USER", "GFP_KERNEL_ACCOUNT", "GFP_KERNEL",
-        "GFP_NOFS", "GFP_ATOMIC", "GFP_NOIO", "GFP_NOWAIT",
-    };
-    private static final int[] COMPOSITE_VALUES = {
-        GFP_HIGHUSER_MOVABLE, GFP_HIGHUSER, GFP_USER, GFP_KERNEL_ACCOUNT, GFP_KERNEL,
-        GFP_NOFS, GFP_ATOMIC, GFP_NOIO, GFP_NOWAIT,
-    };
-    private static final String[] BIT_NAMES = {
-        "GFP_DMA", "__GFP_HIGHMEM", "GFP_DMA32", "__GFP_MOVABLE", "__GFP_RECLAIMABLE",
-        "__GFP_HIGH", "__GFP_IO", "__GFP_FS", "__GFP_ZERO", "__GFP_ATOMIC",
-        "__GFP_DIRECT_RECLAIM", "__GFP_KSWAPD_RECLAIM", "__GFP_WRITE", "__GFP_NOWARN",
-        "__GFP_RETRY_MAYFAIL", "__GFP_NOFAIL", "__GFP_NORETRY", "__GFP_MEMALLOC", "__GFP_COMP",
-        "__GFP_NOMEMALLOC", "__GFP_HARDWALL", "__GFP_THISNODE", "__GFP_ACCOUNT",
-    };
+    /** 4.8 through 4.19 (include/linux/gfp.h and include/trace/events/mmflags.h of 4.8). */
+    V4_8(Tables.VALUES_4_8, Tables.NAMES_4_8),
+    /** 5.11 and later: the values {@link Gfp} uses (tables of 5.10/5.11). */
+    V5_11(null, Tables.NAMES_5_11);
 
     private final int[][] modernToEra;
+    private final FlagName[] flagNames;
 
-    GfpLayout(int[][] modernToEra) {
+    GfpLayout(int[][] modernToEra, FlagName[] flagNames) {
         this.modernToEra = modernToEra;
+        this.flagNames = flagNames;
     }
 
     /** The era's numeric value of a modern gfp mask. */
@@ -64,28 +43,100 @@ public enum GfpLayout {
         return "0x" + Integer.toHexString(toEraValue(gfp)) + "(" + names(gfp) + ")";
     }
 
-    /** {@code %pGg}: composite names first, then the single bits left over. */
-    public static String names(int gfp) {
+    /**
+     * {@code %pGg} in this era: e.g. {@code GFP_KERNEL|__GFP_COMP|__GFP_ZERO}. Bits the era's
+     * table does not name are printed as the era's hex value; an empty mask prints nothing.
+     */
+    public String names(int gfp) {
         StringBuilder sb = new StringBuilder();
         int rest = gfp;
-        for (int i = 0; i < COMPOSITE_VALUES.length; i++) {
-            if ((rest & COMPOSITE_VALUES[i]) == COMPOSITE_VALUES[i]) {
-                append(sb, COMPOSITE_NAMES[i]);
-                rest &= ~COMPOSITE_VALUES[i];
+        for (int i = 0; rest != 0 && i < flagNames.length; i++) {
+            int mask = flagNames[i].mask();
+            if ((rest & mask) == mask) {
+                sb.append(flagNames[i].name());
+                rest &= ~mask;
+                if (rest != 0) {
+                    sb.append('|');
+                }
             }
         }
-        for (int bit = 0; bit < BIT_NAMES.length; bit++) {
-            if ((rest & (1 << bit)) != 0) {
-                append(sb, BIT_NAMES[bit]);
-            }
+        if (rest != 0) {
+            sb.append("0x").append(Integer.toHexString(modernToEra == null ? rest : toEraValue(rest)));
         }
         return sb.toString();
     }
 
-    private static void append(StringBuilder sb, String name) {
-        if (sb.length() > 0) {
-            sb.append('|');
+    /** One {@code __def_gfpflag_names} entry, its mask in modern values. */
+    private record FlagName(String name, int mask) {
+    }
+
+    /** The era tables, in {@code __def_gfpflag_names} order (composites first). */
+    private static final class Tables {
+        static final int[][] VALUES_4_8 = {
+            {__GFP_DMA, 0x01}, {__GFP_HIGHMEM, 0x02}, {__GFP_DMA32, 0x04}, {__GFP_MOVABLE, 0x08},
+            {__GFP_RECLAIMABLE, 0x10}, {__GFP_HIGH, 0x20}, {__GFP_IO, 0x40}, {__GFP_FS, 0x80},
+            {__GFP_NOWARN, 0x200}, {__GFP_RETRY_MAYFAIL, 0x400}, {__GFP_NOFAIL, 0x800},
+            {__GFP_NORETRY, 0x1000}, {__GFP_MEMALLOC, 0x2000}, {__GFP_COMP, 0x4000},
+            {__GFP_ZERO, 0x8000}, {__GFP_NOMEMALLOC, 0x10000}, {__GFP_HARDWALL, 0x20000},
+            {__GFP_THISNODE, 0x40000}, {__GFP_ATOMIC, 0x80000}, {__GFP_ACCOUNT, 0x100000},
+            {__GFP_DIRECT_RECLAIM, 0x400000}, {__GFP_WRITE, 0x1000000},
+            {__GFP_KSWAPD_RECLAIM, 0x2000000},
+        };
+
+        static final int GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | __GFP_COMP
+                | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM;
+        static final int GFP_TRANSHUGE = GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM;
+        /** 4.8 only: {@code GFP_KERNEL | __GFP_RECLAIMABLE}. */
+        static final int GFP_TEMPORARY = GFP_KERNEL | __GFP_RECLAIMABLE;
+
+        static final FlagName[] NAMES_5_11 = {
+            n("GFP_TRANSHUGE", GFP_TRANSHUGE), n("GFP_TRANSHUGE_LIGHT", GFP_TRANSHUGE_LIGHT),
+            n("GFP_HIGHUSER_MOVABLE", GFP_HIGHUSER_MOVABLE), n("GFP_HIGHUSER", GFP_HIGHUSER),
+            n("GFP_USER", GFP_USER), n("GFP_KERNEL_ACCOUNT", GFP_KERNEL_ACCOUNT),
+            n("GFP_KERNEL", GFP_KERNEL), n("GFP_NOFS", GFP_NOFS), n("GFP_ATOMIC", GFP_ATOMIC),
+            n("GFP_NOIO", GFP_NOIO), n("GFP_NOWAIT", GFP_NOWAIT), n("GFP_DMA", GFP_DMA),
+            n("__GFP_HIGHMEM", __GFP_HIGHMEM), n("GFP_DMA32", GFP_DMA32),
+            n("__GFP_HIGH", __GFP_HIGH), n("__GFP_ATOMIC", __GFP_ATOMIC), n("__GFP_IO", __GFP_IO),
+            n("__GFP_FS", __GFP_FS), n("__GFP_NOWARN", __GFP_NOWARN),
+            n("__GFP_RETRY_MAYFAIL", __GFP_RETRY_MAYFAIL), n("__GFP_NOFAIL", __GFP_NOFAIL),
+            n("__GFP_NORETRY", __GFP_NORETRY), n("__GFP_COMP", __GFP_COMP),
+            n("__GFP_ZERO", __GFP_ZERO), n("__GFP_NOMEMALLOC", __GFP_NOMEMALLOC),
+            n("__GFP_MEMALLOC", __GFP_MEMALLOC), n("__GFP_HARDWALL", __GFP_HARDWALL),
+            n("__GFP_THISNODE", __GFP_THISNODE), n("__GFP_RECLAIMABLE", __GFP_RECLAIMABLE),
+            n("__GFP_MOVABLE", __GFP_MOVABLE), n("__GFP_ACCOUNT", __GFP_ACCOUNT),
+            n("__GFP_WRITE", __GFP_WRITE), n("__GFP_RECLAIM", __GFP_RECLAIM),
+            n("__GFP_DIRECT_RECLAIM", __GFP_DIRECT_RECLAIM),
+            n("__GFP_KSWAPD_RECLAIM", __GFP_KSWAPD_RECLAIM),
+        };
+
+        // 4.8 adds GFP_TEMPORARY and calls the 0x400 bit __GFP_REPEAT; its __GFP_COLD,
+        // __GFP_NOTRACK and __GFP_OTHER_NODE have no modern bit to come from.
+        static final FlagName[] NAMES_4_8 = {
+            n("GFP_TRANSHUGE", GFP_TRANSHUGE), n("GFP_TRANSHUGE_LIGHT", GFP_TRANSHUGE_LIGHT),
+            n("GFP_HIGHUSER_MOVABLE", GFP_HIGHUSER_MOVABLE), n("GFP_HIGHUSER", GFP_HIGHUSER),
+            n("GFP_USER", GFP_USER), n("GFP_TEMPORARY", GFP_TEMPORARY),
+            n("GFP_KERNEL_ACCOUNT", GFP_KERNEL_ACCOUNT),
+            n("GFP_KERNEL", GFP_KERNEL), n("GFP_NOFS", GFP_NOFS), n("GFP_ATOMIC", GFP_ATOMIC),
+            n("GFP_NOIO", GFP_NOIO), n("GFP_NOWAIT", GFP_NOWAIT), n("GFP_DMA", GFP_DMA),
+            n("__GFP_HIGHMEM", __GFP_HIGHMEM), n("GFP_DMA32", GFP_DMA32),
+            n("__GFP_HIGH", __GFP_HIGH), n("__GFP_ATOMIC", __GFP_ATOMIC), n("__GFP_IO", __GFP_IO),
+            n("__GFP_FS", __GFP_FS), n("__GFP_NOWARN", __GFP_NOWARN),
+            n("__GFP_REPEAT", __GFP_RETRY_MAYFAIL), n("__GFP_NOFAIL", __GFP_NOFAIL),
+            n("__GFP_NORETRY", __GFP_NORETRY), n("__GFP_COMP", __GFP_COMP),
+            n("__GFP_ZERO", __GFP_ZERO), n("__GFP_NOMEMALLOC", __GFP_NOMEMALLOC),
+            n("__GFP_MEMALLOC", __GFP_MEMALLOC), n("__GFP_HARDWALL", __GFP_HARDWALL),
+            n("__GFP_THISNODE", __GFP_THISNODE), n("__GFP_RECLAIMABLE", __GFP_RECLAIMABLE),
+            n("__GFP_MOVABLE", __GFP_MOVABLE), n("__GFP_ACCOUNT", __GFP_ACCOUNT),
+            n("__GFP_WRITE", __GFP_WRITE), n("__GFP_RECLAIM", __GFP_RECLAIM),
+            n("__GFP_DIRECT_RECLAIM", __GFP_DIRECT_RECLAIM),
+            n("__GFP_KSWAPD_RECLAIM", __GFP_KSWAPD_RECLAIM),
+        };
+
+        private static FlagName n(String name, int mask) {
+            return new FlagName(name, mask);
         }
-        sb.append(name);
+
+        private Tables() {
+        }
     }
 }

@@ -15,7 +15,9 @@ import java.util.Set;
  *  page types          4.6-4.17    one VALUE at a time, set only from -1 (-128, -256, -512)
  *                      4.18-6.12   BITS: top nibble 0xf (PAGE_TYPE_BASE); a type is a CLEARED bit
  *                                  below it; several may coexist; page_has_type = word &lt; -128
- *                      6.13+       TOP BYTE: type &lt;&lt; 24, one at a time, set only from -1
+ *                      6.13+       TOP BYTE: type &lt;&lt; 24, one at a time, set only from -1 (or
+ *                                  again on the same type: a no-op); clearing an untyped
+ *                                  word is a no-op
  *  SLUB counters       until 4.17  inuse:16 | objects:15 | frozen:1 (bit 31)
  *  s390 fragment bits  until 4.17  bits 0/1: 2K half allocated; bits 4/5: half pending RCU free
  * </pre>
@@ -70,6 +72,15 @@ public final class MapcountWord {
     /** {@code page_mapcount} of a small page: the word plus one. */
     public static int pageMapcount(int word) {
         return word + 1;
+    }
+
+    /**
+     * 6.13 {@code page_type_has_type}: true for a word below {@code PGTY_mapcount_underflow << 24},
+     * which covers every type byte 0xf0..0xf7 and the bytes 0x80..0xef reserved for mapcount
+     * overflow.
+     */
+    public static boolean pageTypeHasType(int pageType) {
+        return pageType < PGTY_MAPCOUNT_UNDERFLOW << 24;
     }
 
     // ---- SLUB counters view --------------------------------------------------------------
@@ -212,8 +223,16 @@ public final class MapcountWord {
                 case BITS:
                     return word & ~v;
                 default:
-                    return v << 24;
+                    // 6.13 __SetPageX returns early on a page that already has the type, so
+                    // whatever its owner keeps in the low bits survives.
+                    return hasType(word, type) ? word : v << 24;
             }
+        }
+
+        @Override
+        public boolean canClear(int word, PageType type) {
+            // 6.13 __ClearPageX returns early on an untyped page (page_type == UINT_MAX).
+            return hasType(word, type) || (kind == Kind.TOP_BYTE && word == UNMAPPED);
         }
 
         @Override
@@ -234,7 +253,9 @@ public final class MapcountWord {
                 case BITS:
                     return word < PAGE_MAPCOUNT_RESERVE;
                 default:
-                    return word < PGTY_MAPCOUNT_UNDERFLOW << 24;
+                    // 6.13 page_has_type hands the word to page_mapcount_is_type, which takes
+                    // "mapcount + 1" and so subtracts one (wrapping) before the comparison.
+                    return pageTypeHasType(word - 1);
             }
         }
 

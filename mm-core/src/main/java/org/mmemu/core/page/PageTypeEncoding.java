@@ -26,12 +26,21 @@ public interface PageTypeEncoding {
     /** {@code __SetPageX}: the word with the type set; callers check {@link #canSet} first. */
     int set(int word, PageType type);
 
-    /** {@code __ClearPageX}: the word with the type cleared; callers check {@link #hasType} first. */
+    /**
+     * The precondition of {@code __ClearPageX}: by default the word must carry the type. (6.13
+     * also lets an untyped word through, leaving it as it is.)
+     */
+    default boolean canClear(int word, PageType type) {
+        return hasType(word, type);
+    }
+
+    /** {@code __ClearPageX}: the word with the type cleared; callers check {@link #canClear} first. */
     int clear(int word, PageType type);
 
     /**
      * {@code page_has_type}: whether the word holds any type rather than a mapcount. For the
-     * value encodings, which had no such helper, it is true exactly for the type values.
+     * value encodings, which had no such helper, it is true exactly for the type values; for
+     * 6.13 it is the kernel's {@code page_type_has_type(word - 1)}.
      */
     boolean pageHasType(int word);
 

@@ -45,16 +45,20 @@ public final class PageTypes {
     /** {@code __ClearPageX(page)}. */
     public void clear(Page page, PageType type) {
         int word = page.mapcountWord();
-        if (!encoding.hasType(word, type)) {
+        if (!encoding.canClear(word, type)) {
             throw bug(page, "__ClearPage" + capitalized(type) + ": the page is not Page"
                     + capitalized(type));
         }
         page.setMapcountWord(encoding.clear(word, type));
     }
 
-    /** A {@code VM_BUG_ON_PAGE} failure on {@code page}. */
+    /**
+     * A {@code VM_BUG_ON_PAGE} failure on {@code page}: like the kernel, the page is dumped
+     * "because" of the stringified assertion.
+     */
     public KernelBug bug(Page page, String condition) {
-        return new KernelBug("VM_BUG_ON_PAGE(" + condition + ")\n" + dumpPage.dump(page, condition));
+        String assertion = "VM_BUG_ON_PAGE(" + condition + ")";
+        return new KernelBug(assertion + "\n" + dumpPage.dump(page, assertion));
     }
 
     private static String capitalized(PageType type) {

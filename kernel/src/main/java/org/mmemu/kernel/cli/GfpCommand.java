@@ -1,0 +1,31 @@
+package org.mmemu.kernel.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import org.mmemu.core.page.GfpLayout;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code mmemu gfp}: names a gfp mask (5.11+ bit values) and shows its value in each era. */
+@Command(name = "gfp", mixinStandardHelpOptions = true,
+        description = "Decode a gfp mask given in 5.11+ bit values, e.g. 0x400cc0.")
+final class GfpCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "MASK", description = "The mask, decimal or 0x hex.")
+    String mask;
+
+    @Override
+    public void run() {
+        PrintWriter out = spec.commandLine().getOut();
+        int gfp = (int) Long.decode(mask).longValue();
+        out.println(GfpLayout.V5_11.names(gfp));
+        for (GfpLayout layout : GfpLayout.values()) {
+            out.printf(Locale.ROOT, "%-5s %s%n", layout.name(), layout.format(gfp));
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,87 @@
+package org.mmemu.core.check;
+
+import com.google.inject.Binder;
+import com.google.inject.Inject;
+import com.google.inject.multibindings.Multibinder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs every {@link ConsistencyCheck} bound in the machine, in binding order. mm-core binds
+ * {@link BuddyCheck} and {@link PageLeakCheck}; upper modules add theirs with
+ * {@link #consistencyChecks(Binder)} and declare the pages they hold with
+ * {@link #pageOwners(Binder)}:
+ *
+ * <pre>
+ *  consistencyChecks(binder()).add(ChargeCheck.class);
+ *  pageOwners(binder()).add(SlabCaches.class);
+ * </pre>
+ */
+public final class ConsistencyChecks {
+    private final List<ConsistencyCheck> checks;
+
+    @Inject
+    public ConsistencyChecks(Set<ConsistencyCheck> checks) {
+        this.checks = List.copyOf(checks);
+    }
+
+    /** Registers consistency checks. */
+    public static SetBinder<ConsistencyCheck> consistencyChecks(Binder binder) {
+        return new SetBinder<>(Multibinder.newSetBinder(binder, ConsistencyCheck.class));
+    }
+
+    /** Registers holders of pages that the leak check must not count as lost. */
+    public static SetBinder<PageOwner> pageOwners(Binder binder) {
+        return new SetBinder<>(Multibinder.newSetBinder(binder, PageOwner.class));
+    }
+
+    /** The bound checks, in the order they run. */
+    public List<ConsistencyCheck> checks() {
+        return checks;
+    }
+
+    /**
+     * Runs every check and returns the violations, each prefixed with its check's name. A check
+     * that throws (a corrupted list can break a walker) is reported as a violation itself, so
+     * the other checks still run. Exact only while no other thread uses the machine.
+     */
+    public List<String> run() {
+        List<String> violations = new ArrayList<>();
+        for (ConsistencyCheck c : checks) {
+            try {
+                for (String v : c.check()) {
+                    violations.add(c.name() + ": " + v);
+                }
+            } catch (RuntimeException e) {
+                violations.add(c.name() + ": the check itself failed: " + e);
+            }
+        }
+        return violations;
+    }
+
+    /**
+     * The binder DSL for one of the check SPIs, so callers never touch {@link Multibinder}.
+     *
+     * @param <T> {@link ConsistencyCheck} or {@link PageOwner}
+     */
+    public static final class SetBinder<T> {
+        private final Multibinder<T> multibinder;
+
+        SetBinder(Multibinder<T> multibinder) {
+            this.multibinder = multibinder;
+        }
+
+        /** Adds an implementation bound elsewhere in the injector (usually as a singleton). */
+        public SetBinder<T> add(Class<? extends T> implementation) {
+            multibinder.addBinding().to(implementation);
+            return this;
+        }
+
+        /** Adds an instance. */
+        public SetBinder<T> add(T instance) {
+            multibinder.addBinding().toInstance(instance);
+            return this;
+        }
+    }
+}

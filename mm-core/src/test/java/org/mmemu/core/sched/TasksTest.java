@@ -1,0 +1,79 @@
+package org.mmemu.core.sched;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.mmemu.core.mm.MmStruct;
+import org.mmemu.core.sched.Tasks.TaskScope;
+
+/** current, the idle tasks, and switching tasks on a CPU. */
+class TasksTest {
+    private final Cpus cpus = new Cpus(2);
+    private final Tasks tasks = new Tasks(cpus);
+
+    @Test
+    void eachCpuStartsInItsSwapperKernelThread() {
+        for (int i = 0; i < cpus.nrCpus(); i++) {
+            cpus.bind(i);
+            Task idle = tasks.current();
+            assertThat(idle.comm()).isEqualTo("swapper/" + i);
+            assertThat(idle.pid()).isZero();
+            assertThat(idle.hasFlag(Task.PF_KTHREAD)).isTrue();
+            assertThat(idle.mm()).isNull();
+        }
+        cpus.unbind();
+    }
+
+    @Test
+    void enterSwitchesCurrentAndCloseRestoresIt() {
+        Task idle = tasks.current();
+        MmStruct mm = new MmStruct();
+        Task bash = tasks.create("bash", mm);
+        Task kworker = tasks.createKthread("kworker/0:1");
+        try (TaskScope outer = tasks.enter(bash)) {
+            assertThat(tasks.current()).isSameAs(bash);
+            try (TaskScope inner = tasks.enter(kworker)) {
+                assertThat(tasks.current()).isSameAs(kworker);
+            }
+            assertThat(tasks.current()).isSameAs(bash);
+        }
+        assertThat(tasks.current()).isSameAs(idle);
+        assertThat(bash.mm()).isSameAs(mm);
+        assertThat(bash.hasFlag(Task.PF_KTHREAD)).isFalse();
+        assertThat(kworker.hasFlag(Task.PF_KTHREAD)).isTrue();
+        assertThat(kworker.mm()).isNull();
+        assertThat(kworker.pid()).isEqualTo(bash.pid() + 1);
+        assertThat(bash).hasToString("bash[" + bash.pid() + "]");
+        cpus.unbind();
+    }
+
+    @Test
+    void taskFieldsBehave() {
+        Task t = tasks.create("cat", null);
+        assertThat(t.pid()).isPositive();
+        t.setFlag(Task.PF_MEMALLOC | Task.PF_EXITING);
+        assertThat(t.hasFlag(Task.PF_MEMALLOC)).isTrue();
+        t.clearFlag(Task.PF_MEMALLOC);
+        assertThat(t.flags()).isEqualTo(Task.PF_EXITING);
+        Object cgroups = new Object();
+        t.setCgroups(cgroups);
+        assertThat(t.cgroups()).isSameAs(cgroups);
+        t.setOomScoreAdj(Task.OOM_SCORE_ADJ_MIN);
+        assertThat(t.oomScoreAdj()).isEqualTo(-1000);
+        assertThatThrownBy(() -> t.setOomScoreAdj(1001)).isInstanceOf(IllegalArgumentException.class);
+        MmStruct mm = new MmStruct();
+        t.setMm(mm);
+        assertThat(t.mm()).isSameAs(mm);
+    }
+
+    @Test
+    void jiffiesOnlyMoveForward() {
+        Jiffies j = new Jiffies();
+        assertThat(j.now()).isZero();
+        j.advance(Jiffies.HZ);
+        assertThat(j.now()).isEqualTo(1000);
+        assertThatThrownBy(() -> j.advance(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(j.now()).isEqualTo(1000);
+    }
+}
