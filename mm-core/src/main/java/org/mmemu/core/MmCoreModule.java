@@ -33,6 +33,7 @@ import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.page.PageTypes;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.rcu.Rcu;
+import org.mmemu.core.rcu.RcuCheck;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.Jiffies;
 import org.mmemu.core.sched.Tasks;
@@ -87,10 +88,13 @@ public final class MmCoreModule implements Module {
         PageHooks.freeHooks(binder);
         PageHooks.releaseHooks(binder);
 
+        binder.bind(RcuCheck.class).in(Scopes.SINGLETON);
         binder.bind(BuddyCheck.class).in(Scopes.SINGLETON);
         binder.bind(PageLeakCheck.class).in(Scopes.SINGLETON);
         binder.bind(ConsistencyChecks.class).in(Scopes.SINGLETON);
-        ConsistencyChecks.consistencyChecks(binder).add(BuddyCheck.class).add(PageLeakCheck.class);
+        // RCU first: callbacks that never ran explain the pages the leak check then finds.
+        ConsistencyChecks.consistencyChecks(binder)
+                .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class);
         ConsistencyChecks.pageOwners(binder);
 
         var encodings = policyBinder(binder, PageTypeEncoding.class);

@@ -10,12 +10,12 @@ import org.mmemu.core.page.Page;
 
 class ConsistencyChecksTest {
     @Test
-    void mmCoreBindsTheBuddyAndLeakChecks() {
+    void mmCoreBindsTheRcuBuddyAndLeakChecks() {
         Machine m = Machine.boot();
         ConsistencyChecks checks = m.injector.getInstance(ConsistencyChecks.class);
 
         assertThat(checks.checks()).extracting(ConsistencyCheck::name)
-                .containsExactly("buddy", "page leak");
+                .containsExactly("rcu", "buddy", "page leak");
         assertThat(checks.run()).isEmpty();
     }
 
