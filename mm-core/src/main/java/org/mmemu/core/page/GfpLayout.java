@@ -2,6 +2,9 @@ package org.mmemu.core.page;
 
 import static org.mmemu.core.page.Gfp.*;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The bit values and names GFP flags had in an era, for display: {@code mode:0x24000c0(GFP_KERNEL)}
  * in a 4.8 report, {@code mode:0xcc0(GFP_KERNEL)} in a 5.11 one. Internally every path uses
@@ -111,26 +114,18 @@ public enum GfpLayout {
 
         // 4.8 adds GFP_TEMPORARY and calls the 0x400 bit __GFP_REPEAT; its __GFP_COLD,
         // __GFP_NOTRACK and __GFP_OTHER_NODE have no modern bit to come from.
-        static final FlagName[] NAMES_4_8 = {
-            n("GFP_TRANSHUGE", GFP_TRANSHUGE), n("GFP_TRANSHUGE_LIGHT", GFP_TRANSHUGE_LIGHT),
-            n("GFP_HIGHUSER_MOVABLE", GFP_HIGHUSER_MOVABLE), n("GFP_HIGHUSER", GFP_HIGHUSER),
-            n("GFP_USER", GFP_USER), n("GFP_TEMPORARY", GFP_TEMPORARY),
-            n("GFP_KERNEL_ACCOUNT", GFP_KERNEL_ACCOUNT),
-            n("GFP_KERNEL", GFP_KERNEL), n("GFP_NOFS", GFP_NOFS), n("GFP_ATOMIC", GFP_ATOMIC),
-            n("GFP_NOIO", GFP_NOIO), n("GFP_NOWAIT", GFP_NOWAIT), n("GFP_DMA", GFP_DMA),
-            n("__GFP_HIGHMEM", __GFP_HIGHMEM), n("GFP_DMA32", GFP_DMA32),
-            n("__GFP_HIGH", __GFP_HIGH), n("__GFP_ATOMIC", __GFP_ATOMIC), n("__GFP_IO", __GFP_IO),
-            n("__GFP_FS", __GFP_FS), n("__GFP_NOWARN", __GFP_NOWARN),
-            n("__GFP_REPEAT", __GFP_RETRY_MAYFAIL), n("__GFP_NOFAIL", __GFP_NOFAIL),
-            n("__GFP_NORETRY", __GFP_NORETRY), n("__GFP_COMP", __GFP_COMP),
-            n("__GFP_ZERO", __GFP_ZERO), n("__GFP_NOMEMALLOC", __GFP_NOMEMALLOC),
-            n("__GFP_MEMALLOC", __GFP_MEMALLOC), n("__GFP_HARDWALL", __GFP_HARDWALL),
-            n("__GFP_THISNODE", __GFP_THISNODE), n("__GFP_RECLAIMABLE", __GFP_RECLAIMABLE),
-            n("__GFP_MOVABLE", __GFP_MOVABLE), n("__GFP_ACCOUNT", __GFP_ACCOUNT),
-            n("__GFP_WRITE", __GFP_WRITE), n("__GFP_RECLAIM", __GFP_RECLAIM),
-            n("__GFP_DIRECT_RECLAIM", __GFP_DIRECT_RECLAIM),
-            n("__GFP_KSWAPD_RECLAIM", __GFP_KSWAPD_RECLAIM),
-        };
+        static final FlagName[] NAMES_4_8 = names48();
+
+        private static FlagName[] names48() {
+            List<FlagName> names = new ArrayList<>();
+            for (FlagName f : NAMES_5_11) {
+                if (f.name().equals("GFP_KERNEL_ACCOUNT")) {
+                    names.add(n("GFP_TEMPORARY", GFP_TEMPORARY));
+                }
+                names.add(f.name().equals("__GFP_RETRY_MAYFAIL") ? n("__GFP_REPEAT", f.mask()) : f);
+            }
+            return names.toArray(new FlagName[0]);
+        }
 
         private static FlagName n(String name, int mask) {
             return new FlagName(name, mask);
