@@ -18,6 +18,7 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
 import org.mmemu.memcg.kmem.MemcgDataFlagPolicy;
 import org.mmemu.memcg.kmem.ObjcgPolicy;
 import org.mmemu.memcg.kmem.PageTypePolicy;
+import org.mmemu.memcg.stat.MemoryStatFormat;
 
 /**
  * Binds the memory cgroup controller on top of {@code MmCoreModule}: the hierarchy, charging,
@@ -29,7 +30,9 @@ import org.mmemu.memcg.kmem.PageTypePolicy;
  *       {@code OptionalBinder}, override with {@link #config(Binder)}{@code .setBinding()};</li>
  *   <li>{@link KmemAccountingPolicy}: {@code kmem.ExplicitHelpers}, {@code kmem.PageType},
  *       {@code kmem.MemcgDataFlag}, {@code kmem.Objcg} (default), selected with
- *       {@code policyBinder(binder, KmemAccountingPolicy.class).select(name)}.</li>
+ *       {@code policyBinder(binder, KmemAccountingPolicy.class).select(name)};</li>
+ *   <li>{@link MemoryStatFormat}: {@code memstat.V4_8}, {@code memstat.V5_10},
+ *       {@code memstat.V5_11}, {@code memstat.Latest} (default).</li>
  * </ul>
  * Modules that give tasks memory add a {@link TaskMemory} with {@link #taskMemory(Binder)}.
  */
@@ -69,6 +72,13 @@ public final class MemcgModule implements Module {
         binder.bind(ObjCgroups.class).in(Scopes.SINGLETON);
         binder.bind(MemcgData.class).in(Scopes.SINGLETON);
         binder.bind(Cgroups.class).in(Scopes.SINGLETON);
+        binder.bind(MemoryStat.class).in(Scopes.SINGLETON);
+
+        var statFormats = policyBinder(binder, MemoryStatFormat.class);
+        for (MemoryStatFormat f : MemoryStatFormat.values()) {
+            statFormats.register(f.policyName(), f);
+        }
+        statFormats.setDefault(MemoryStatFormat.LATEST.policyName());
 
         binder.bind(KmemServices.class).in(Scopes.SINGLETON);
         binder.bind(KmemStaticKey.class).in(Scopes.SINGLETON);
