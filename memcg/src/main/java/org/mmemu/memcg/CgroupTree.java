@@ -37,6 +37,8 @@ public final class CgroupTree {
         this.root = new MemCgroup(this, null, "", new MemcgStats(cpus));
         synchronized (mutex) {
             register(root);
+            // The memory controller enabled at the root, as an init system leaves it.
+            root.setSubtreeMemoryLocked(true);
         }
     }
 
@@ -201,22 +203,120 @@ public final class CgroupTree {
 
     // ---- tasks -------------------------------------------------------------------------------
 
-    /** {@code mem_cgroup_from_task}: the task's cgroup (the root if it never joined one). */
+    /**
+     * {@code mem_cgroup_from_task}: the memory css of the task's cgroup, which is the cgroup
+     * itself or, where the memory controller is not enabled, its nearest ancestor that has one
+     * (the root if the task never joined a cgroup).
+     */
     public MemCgroup memcgOf(Task task) {
         TaskMemcg t = TaskMemcg.peek(task);
+        MemCgroup m = t == null ? root : t.cgroup;
+        while (!hasMemoryCss(m)) {
+            m = m.parent();
+        }
+        return m;
+    }
+
+    /** The cgroup the task is in, whatever its controllers ({@code task_dfl_cgroup}). */
+    public MemCgroup cgroupOf(Task task) {
+        TaskMemcg t = TaskMemcg.peek(task);
         return t == null ? root : t.cgroup;
+    }
+
+    /** Whether the cgroup has a memory css: the root, or a child of a cgroup whose
+     *  {@code cgroup.subtree_control} enables memory. */
+    public boolean hasMemoryCss(MemCgroup memcg) {
+        MemCgroup parent = memcg.parent();
+        if (parent == null) {
+            return true;
+        }
+        synchronized (mutex) {
+            return parent.subtreeMemoryLocked();
+        }
+    }
+
+    /** Whether {@code cgroup.subtree_control} of {@code memcg} enables memory. */
+    public boolean subtreeMemory(MemCgroup memcg) {
+        synchronized (mutex) {
+            return memcg.subtreeMemoryLocked();
+        }
+    }
+
+    /**
+     * {@code cgroup_subtree_control_write} for the memory controller: enabling needs the
+     * controller in the cgroup's own {@code cgroup.controllers} ({@code ENOENT}) and, below the
+     * root, no tasks in the cgroup ({@code EBUSY}: no internal processes); disabling is refused
+     * while a child still enables it below itself ({@code EBUSY}).
+     *
+     * @return 0 or a negative errno
+     */
+    public int setSubtreeMemory(MemCgroup memcg, boolean enable) {
+        synchronized (mutex) {
+            if (memcg.state() != MemCgroup.State.ONLINE) {
+                return Errno.ENODEV.negative();
+            }
+            if (enable) {
+                if (memcg.subtreeMemoryLocked()) {
+                    return 0;
+                }
+                if (memcg.parent() != null && !memcg.parent().subtreeMemoryLocked()) {
+                    return Errno.ENOENT.negative();
+                }
+                if (memcg.parent() != null && !memcg.tasksLocked().isEmpty()) {
+                    return Errno.EBUSY.negative();
+                }
+            } else {
+                if (!memcg.subtreeMemoryLocked()) {
+                    return 0;
+                }
+                for (MemCgroup c : memcg.childrenLocked().values()) {
+                    if (c.subtreeMemoryLocked()) {
+                        return Errno.EBUSY.negative();
+                    }
+                }
+            }
+            memcg.setSubtreeMemoryLocked(enable);
+            return 0;
+        }
+    }
+
+    /** The task with this pid among the tasks in any cgroup, or null ({@code find_task_by_vpid}). */
+    public Task findTask(int pid) {
+        synchronized (mutex) {
+            return findTaskLocked(root, pid);
+        }
+    }
+
+    private static Task findTaskLocked(MemCgroup m, int pid) {
+        for (Task t : m.tasksLocked()) {
+            if (t.pid() == pid) {
+                return t;
+            }
+        }
+        for (MemCgroup c : m.childrenLocked().values()) {
+            Task t = findTaskLocked(c, pid);
+            if (t != null) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /**
      * {@code cgroup_attach_task}: moves {@code task} into {@code memcg} (charges stay where they
      * were made, as in cgroup v2).
      *
-     * @return 0, or {@code -ENOENT} if the cgroup was removed
+     * @return 0, {@code -ENOENT} if the cgroup was removed, {@code -EBUSY} if it enables
+     *         memory for its children (the no-internal-process rule)
      */
     public int attach(Task task, MemCgroup memcg) {
         synchronized (mutex) {
             if (!memcg.isOnline()) {
                 return Errno.ENOENT.negative();
+            }
+            // cgroup_migrate_vet_dst: no tasks where controllers are enabled for children.
+            if (memcg.parent() != null && memcg.subtreeMemoryLocked()) {
+                return Errno.EBUSY.negative();
             }
             TaskMemcg t = TaskMemcg.of(task, root);
             t.cgroup.tasksLocked().remove(task);

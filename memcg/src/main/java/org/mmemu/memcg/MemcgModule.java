@@ -9,6 +9,8 @@ import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import org.mmemu.core.alloc.PageHooks;
+import org.mmemu.memcg.fs.CgroupFs;
+import org.mmemu.memcg.fs.CgroupFsLayout;
 import org.mmemu.memcg.kmem.ExplicitHelpersPolicy;
 import org.mmemu.memcg.kmem.KmemAccountingPolicy;
 import org.mmemu.memcg.kmem.KmemHooks;
@@ -32,7 +34,9 @@ import org.mmemu.memcg.stat.MemoryStatFormat;
  *       {@code kmem.MemcgDataFlag}, {@code kmem.Objcg} (default), selected with
  *       {@code policyBinder(binder, KmemAccountingPolicy.class).select(name)};</li>
  *   <li>{@link MemoryStatFormat}: {@code memstat.V4_8}, {@code memstat.V5_10},
- *       {@code memstat.V5_11}, {@code memstat.Latest} (default).</li>
+ *       {@code memstat.V5_11}, {@code memstat.Latest} (default);</li>
+ *   <li>{@link CgroupFsLayout}: {@code cgroupfs.V4_8}, {@code cgroupfs.V5_10},
+ *       {@code cgroupfs.Latest} (default).</li>
  * </ul>
  * Modules that give tasks memory add a {@link TaskMemory} with {@link #taskMemory(Binder)}.
  */
@@ -73,6 +77,13 @@ public final class MemcgModule implements Module {
         binder.bind(MemcgData.class).in(Scopes.SINGLETON);
         binder.bind(Cgroups.class).in(Scopes.SINGLETON);
         binder.bind(MemoryStat.class).in(Scopes.SINGLETON);
+        binder.bind(CgroupFs.class).in(Scopes.SINGLETON);
+
+        var layouts = policyBinder(binder, CgroupFsLayout.class);
+        for (CgroupFsLayout l : CgroupFsLayout.values()) {
+            layouts.register(l.policyName(), l);
+        }
+        layouts.setDefault(CgroupFsLayout.LATEST.policyName());
 
         var statFormats = policyBinder(binder, MemoryStatFormat.class);
         for (MemoryStatFormat f : MemoryStatFormat.values()) {

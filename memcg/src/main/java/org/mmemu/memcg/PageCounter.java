@@ -183,7 +183,7 @@ public final class PageCounter {
     }
 
     /** Restarts only the local peak ({@code memory.peak} write, 6.12+); returns the usage. */
-    long resetLocalWatermark() {
+    public long resetLocalWatermark() {
         long now = usage.get();
         localWatermark = now;
         return now;

@@ -31,6 +31,7 @@ class ObjcgPolicyTest extends KmemAccountingContractTest {
     void theRemovedCgroupIsReleasedWhileItsPageLivesAndTheParentPaysLater() {
         MemCgroup parent = m.cgroups.mkdir("/parent");
         MemCgroup child = m.cgroups.mkdir(parent, "child");
+        assertThat(m.tree.setSubtreeMemory(parent, true)).isZero();
         m.cgroups.attach(writer, child);
         Page page = allocAs(writer, GFP_KERNEL_ACCOUNT, 0);
         ObjCgroup objcg = child.objcg();
@@ -55,6 +56,7 @@ class ObjcgPolicyTest extends KmemAccountingContractTest {
     void reparentingCascadesThroughSeveralRemovals() {
         MemCgroup a = m.cgroups.mkdir("/a");
         MemCgroup b = m.cgroups.mkdir(a, "b");
+        assertThat(m.tree.setSubtreeMemory(a, true)).isZero();
         m.cgroups.attach(writer, b);
         Page page = allocAs(writer, GFP_KERNEL_ACCOUNT, 0);
         ObjCgroup objcg = b.objcg();
