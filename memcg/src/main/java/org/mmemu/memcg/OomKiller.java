@@ -9,6 +9,7 @@ import java.util.Set;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.stat.MemcgEvent;
 
 /**
@@ -18,13 +19,15 @@ import org.mmemu.memcg.stat.MemcgEvent;
  * ancestor. A task with {@code oom_score_adj = -1000}, a kernel thread, or one without an mm is
  * never chosen.
  *
- * <p>Killing is synchronous: every {@link TaskMemory} releases what the victim holds (as the
- * oom_reaper and exit would), the task loses its mm and leaves its cgroup. Events: {@code
+ * <p>Killing another task is synchronous: every {@link TaskMemory} releases what the victim
+ * holds (as the oom_reaper and exit would), the task loses its mm and leaves its cgroup. A
+ * charging task that kills itself exits only through {@link #exitKilled}. Events: {@code
  * oom_kill} on the victim's cgroup (hierarchically), {@code oom_group_kill} on the group.
  */
 public final class OomKiller {
     private final Object oomLock = new Object();
     private final CgroupTree tree;
+    private final Tasks tasks;
     private final Provider<Set<TaskMemory>> memories;
     private final KernelLog log;
     private final long totalramPages;
@@ -34,9 +37,10 @@ public final class OomKiller {
      * the page allocator, whose hooks lead here, and are looked up only when an OOM happens.
      */
     @Inject
-    public OomKiller(CgroupTree tree, Provider<Set<TaskMemory>> memories, KernelLog log,
+    public OomKiller(CgroupTree tree, Tasks tasks, Provider<Set<TaskMemory>> memories, KernelLog log,
                      MemoryConfig machine) {
         this.tree = tree;
+        this.tasks = tasks;
         this.memories = memories;
         this.log = log;
         this.totalramPages = machine.nrPages();
@@ -62,7 +66,7 @@ public final class OomKiller {
                 }
                 TaskMemcg record = TaskMemcg.peek(t);
                 if (record != null && record.oomVictim) {
-                    return true;    // oom_evaluate_task abort: wait for the earlier victim
+                    return true;    // oom_evaluate_task abort: wait for the earlier victim to exit
                 }
                 long points = badness(t, total);
                 if (points == Long.MIN_VALUE || points < chosenPoints) {
@@ -133,14 +137,41 @@ public final class OomKiller {
         return group;
     }
 
-    /** {@code __oom_kill_process}: SIGKILL, mark the victim, reap what it holds, exit. */
+    /**
+     * {@code __oom_kill_process}: SIGKILL and mark the victim; another task's memory is reaped
+     * and the task exits at once (the oom_reaper and the victim's exit, made synchronous). The
+     * current task cannot exit in the middle of its own charge: it stays a marked victim until
+     * {@link #exitKilled} runs it through exit on its way back to user space.
+     */
     private void kill(Task victim) {
         tree.memcgOf(victim).events().raise(MemcgEvent.OOM_KILL);
         TaskMemcg.of(victim, tree.root()).oomVictim = true;
-        victim.setFlag(Task.PF_EXITING);
         log.printk(String.format(Locale.ROOT,
                 "Memory cgroup out of memory: Killed process %d (%s) oom_score_adj:%d",
                 victim.pid(), victim.comm(), victim.oomScoreAdj()));
+        if (victim != tasks.current()) {
+            exit(victim);
+        }
+    }
+
+    /**
+     * The fatal signal of an OOM-killed task is delivered ({@code do_exit} on the way back to
+     * user space): what the task holds is released and it leaves its cgroup. Does nothing for a
+     * task that was not killed or has already exited.
+     *
+     * @return whether the task exited now
+     */
+    public boolean exitKilled(Task task) {
+        TaskMemcg record = TaskMemcg.peek(task);
+        if (record == null || !record.oomVictim || task.hasFlag(Task.PF_EXITING)) {
+            return false;
+        }
+        exit(task);
+        return true;
+    }
+
+    private void exit(Task victim) {
+        victim.setFlag(Task.PF_EXITING);
         for (TaskMemory m : memories.get()) {
             m.release(victim);
         }

@@ -51,6 +51,9 @@ public final class MemcgMachine {
     public final KmemStaticKey kmemKey;
     public final KmemAccountingPolicy policy;
     public final MemcgConfig config;
+    public final OomKiller oom;
+    /** pid 1, in the root cgroup: the one user task the OOM killer never picks. */
+    public final Task init;
 
     private MemcgMachine(Injector injector) {
         this.injector = injector;
@@ -75,6 +78,9 @@ public final class MemcgMachine {
         kmemKey = injector.getInstance(KmemStaticKey.class);
         policy = injector.getInstance(KmemAccountingPolicy.class);
         config = injector.getInstance(MemcgConfig.class);
+        oom = injector.getInstance(OomKiller.class);
+        init = tasks.create("init", new MmStruct());
+        cgroups.attach(init, tree.root());
     }
 
     /** The latest kernel's memcg on a 64 MiB machine, plus {@code extra} modules. */
