@@ -227,19 +227,12 @@ public final class CgroupTree {
      *  {@code cgroup.subtree_control} enables memory. */
     public boolean hasMemoryCss(MemCgroup memcg) {
         MemCgroup parent = memcg.parent();
-        if (parent == null) {
-            return true;
-        }
-        synchronized (mutex) {
-            return parent.subtreeMemoryLocked();
-        }
+        return parent == null || parent.subtreeMemory();
     }
 
     /** Whether {@code cgroup.subtree_control} of {@code memcg} enables memory. */
     public boolean subtreeMemory(MemCgroup memcg) {
-        synchronized (mutex) {
-            return memcg.subtreeMemoryLocked();
-        }
+        return memcg.subtreeMemory();
     }
 
     /**
@@ -256,21 +249,21 @@ public final class CgroupTree {
                 return Errno.ENODEV.negative();
             }
             if (enable) {
-                if (memcg.subtreeMemoryLocked()) {
+                if (memcg.subtreeMemory()) {
                     return 0;
                 }
-                if (memcg.parent() != null && !memcg.parent().subtreeMemoryLocked()) {
+                if (memcg.parent() != null && !memcg.parent().subtreeMemory()) {
                     return Errno.ENOENT.negative();
                 }
                 if (memcg.parent() != null && !memcg.tasksLocked().isEmpty()) {
                     return Errno.EBUSY.negative();
                 }
             } else {
-                if (!memcg.subtreeMemoryLocked()) {
+                if (!memcg.subtreeMemory()) {
                     return 0;
                 }
                 for (MemCgroup c : memcg.childrenLocked().values()) {
-                    if (c.subtreeMemoryLocked()) {
+                    if (c.subtreeMemory()) {
                         return Errno.EBUSY.negative();
                     }
                 }
@@ -315,7 +308,7 @@ public final class CgroupTree {
                 return Errno.ENOENT.negative();
             }
             // cgroup_migrate_vet_dst: no tasks where controllers are enabled for children.
-            if (memcg.parent() != null && memcg.subtreeMemoryLocked()) {
+            if (memcg.parent() != null && memcg.subtreeMemory()) {
                 return Errno.EBUSY.negative();
             }
             TaskMemcg t = TaskMemcg.of(task, root);

@@ -62,7 +62,7 @@ public final class MemCgroup {
     private volatile long address;
     private volatile ObjCgroup objcg;
     private volatile int oomGroup;
-    private boolean subtreeMemory;
+    private volatile boolean subtreeMemory;
     private int nrDescendants;
     private int nrDyingDescendants;
 
@@ -261,10 +261,12 @@ public final class MemCgroup {
         }
     }
 
-    boolean subtreeMemoryLocked() {
+    /** Whether cgroup.subtree_control enables memory (read without the lock: charge paths). */
+    boolean subtreeMemory() {
         return subtreeMemory;
     }
 
+    /** Changed only under the cgroup mutex. */
     void setSubtreeMemoryLocked(boolean on) {
         subtreeMemory = on;
     }

@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import org.mmemu.core.page.PageTypes;
 import org.mmemu.memcg.CurrentMemcg;
 import org.mmemu.memcg.MemCgroup;
+import org.mmemu.memcg.MemcgConfig;
 import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.ObjCgroups;
@@ -23,7 +24,7 @@ public final class KmemServices {
 
     @Inject
     KmemServices(CurrentMemcg current, MemcgCharger charger, MemcgData data, ObjCgroups objcgs,
-                 PageTypes types, org.mmemu.memcg.MemcgConfig config) {
+                 PageTypes types, MemcgConfig config) {
         this.current = current;
         this.charger = charger;
         this.data = data;

@@ -14,6 +14,7 @@ import org.mmemu.core.ErrnoException;
 import org.mmemu.core.sched.Task;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgMachine;
+import org.mmemu.memcg.MemoryStat;
 import org.mmemu.memcg.stat.MemcgEvent;
 import org.mmemu.memcg.stat.MemoryStatFormat;
 
@@ -253,8 +254,8 @@ class CgroupFsTest {
     void memoryStatIsTheEraLayout() {
         fs.mkdir("/job");
         assertThat(fs.read("/job/memory.stat")).startsWith("anon 0\nfile 0\nkernel 0\n")
-                .isEqualTo(m.injector.getInstance(org.mmemu.memcg.MemoryStat.class).show(m.tree.lookup("/job")));
-        assertThat(m.injector.getInstance(org.mmemu.memcg.MemoryStat.class).format()).isEqualTo(MemoryStatFormat.LATEST);
+                .isEqualTo(m.injector.getInstance(MemoryStat.class).show(m.tree.lookup("/job")));
+        assertThat(m.injector.getInstance(MemoryStat.class).format()).isEqualTo(MemoryStatFormat.LATEST);
         fs.rmdir("/job");
     }
 

@@ -5,6 +5,7 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Task;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.MemcgMachine;
@@ -29,16 +30,16 @@ class MemcgDataFlagPolicyTest extends KmemAccountingContractTest {
     @Test
     void freeingUnchargesThroughTheFreeingCpusStockSoUsageDropsLazily() {
         MemCgroup other = m.cgroups.mkdir("/other");
-        Task2 reader = new Task2(m.userTask("reader", other));
+        Task reader = m.userTask("reader", other);
         Page page = allocAs(writer, GFP_KERNEL_ACCOUNT, 0);
         m.stock.drainAll(job);
         assertThat(job.memory().read()).isEqualTo(1);
         // The reader's own charge leaves its cgroup cached in this CPU's stock.
-        Page readers = allocAs(reader.task, GFP_KERNEL_ACCOUNT, 0);
+        Page readers = allocAs(reader, GFP_KERNEL_ACCOUNT, 0);
         assertThat(m.stock.cachedMemcg(0)).isSameAs(other);
         long otherBefore = other.memory().read();
 
-        try (var s = m.tasks.enter(reader.task)) {
+        try (var s = m.tasks.enter(reader)) {
             m.alloc.freePage(page);
         }
         assertThat(m.stock.cachedMemcg(0)).as("the uncharge took over this CPU's stock").isSameAs(job);
@@ -49,7 +50,7 @@ class MemcgDataFlagPolicyTest extends KmemAccountingContractTest {
         assertThat(job.memory().read()).isZero();
 
         m.alloc.freePage(readers);
-        m.tree.exit(reader.task);
+        m.tree.exit(reader);
         m.cgroups.rmdir(other);
     }
 
@@ -82,7 +83,4 @@ class MemcgDataFlagPolicyTest extends KmemAccountingContractTest {
         m.refs.putPage(b);
     }
 
-    /** A task holder so the test reads as two parties. */
-    private record Task2(org.mmemu.core.sched.Task task) {
-    }
 }
