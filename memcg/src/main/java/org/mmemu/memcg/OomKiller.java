@@ -66,7 +66,12 @@ public final class OomKiller {
                 }
                 TaskMemcg record = TaskMemcg.peek(t);
                 if (record != null && record.oomVictim) {
-                    return true;    // oom_evaluate_task abort: wait for the earlier victim to exit
+                    // oom_evaluate_task aborts for an earlier victim that has not exited; the
+                    // oom_reaper frees its memory meanwhile (here at once, unless it is us).
+                    if (t != tasks.current()) {
+                        exit(t);
+                    }
+                    return true;
                 }
                 long points = badness(t, total);
                 if (points == Long.MIN_VALUE || points < chosenPoints) {
@@ -162,12 +167,17 @@ public final class OomKiller {
      * @return whether the task exited now
      */
     public boolean exitKilled(Task task) {
-        TaskMemcg record = TaskMemcg.peek(task);
-        if (record == null || !record.oomVictim || task.hasFlag(Task.PF_EXITING)) {
+        if (!fatalSignalPending(task)) {
             return false;
         }
         exit(task);
         return true;
+    }
+
+    /** {@code fatal_signal_pending}: the task was OOM-killed and has not exited yet. */
+    public boolean fatalSignalPending(Task task) {
+        TaskMemcg record = TaskMemcg.peek(task);
+        return record != null && record.oomVictim && !task.hasFlag(Task.PF_EXITING);
     }
 
     private void exit(Task victim) {

@@ -240,6 +240,9 @@ public final class CgroupFs {
         m.memory().exchangeMax(max);
         boolean drained = false;
         while (m.memory().read() > max) {
+            if (oom.fatalSignalPending(tasks.current())) {
+                break;      // signal_pending: the writer itself was killed
+            }
             if (!drained) {
                 charger.stock().drainAll(m);
                 drained = true;

@@ -200,4 +200,36 @@ class OomKillerTest {
         assertThat(a.hasFlag(Task.PF_EXITING)).isFalse();
         assertThat(c.hasFlag(Task.PF_EXITING)).isFalse();
     }
+
+    @Test
+    void aWriterThatLowersItsOwnLimitAndIsChosenStopsAndExitsOnReturn() {
+        MemCgroup job = fs.mkdir("/job");
+        Task writer = task("writer", job);
+        Task other = task("other", job);
+        memory.allocate(writer, 6);
+        memory.allocate(other, 2);
+        try (var s = m.tasks.enter(writer)) {
+            fs.write("/job/memory.max", "4K");
+        }
+        assertThat(m.oom.fatalSignalPending(writer)).isTrue();
+        assertThat(other.hasFlag(Task.PF_EXITING)).as("the loop stopped at the writer's signal").isFalse();
+        assertThat(m.oom.exitKilled(writer)).isTrue();
+        assertThat(fs.readLong("/job/memory.current")).isEqualTo(2 * 4096);
+    }
+
+    @Test
+    void aVictimThatNeverReturnedIsReapedByTheNextOom() {
+        MemCgroup job = fs.mkdir("/job");
+        fs.write("/job/memory.max", "16K");
+        Task a = task("a", job);
+        Task b = task("b", job);
+        memory.allocate(b, 1);
+        memory.allocate(a, 3);
+        assertThat(memory.allocate(a, 1)).isZero();
+        assertThat(m.oom.fatalSignalPending(a)).as("a chose itself and is still inside its charge").isTrue();
+        assertThat(memory.allocate(b, 1)).as("b's OOM reaps a instead of killing b").isEqualTo(1);
+        assertThat(a.hasFlag(Task.PF_EXITING)).isTrue();
+        assertThat(b.hasFlag(Task.PF_EXITING)).isFalse();
+        assertThat(job.events().local(MemcgEvent.OOM_KILL)).isEqualTo(1);
+    }
 }
