@@ -1,0 +1,104 @@
+package org.mmemu.memcg;
+
+import com.google.inject.Inject;
+import org.mmemu.core.Errno;
+import org.mmemu.core.ErrnoException;
+import org.mmemu.core.sched.Task;
+import org.mmemu.memcg.kmem.KmemStaticKey;
+
+/**
+ * Creating and removing memory cgroups with the controller's callbacks, as
+ * {@code cgroup_mkdir}/{@code cgroup_rmdir} drive {@code memory_cgrp_subsys}:
+ * <ol>
+ *   <li>mkdir: link the node ({@link CgroupTree}), then {@code css_online}: kmem accounting
+ *       comes online (the cgroup's obj_cgroup, the kmem static key);</li>
+ *   <li>rmdir: refuse with {@code EBUSY} while tasks or children remain, then
+ *       {@code css_offline}: reparent the obj_cgroups, drain every CPU's stock of the cgroup,
+ *       drop the base reference. Whatever still holds references (kmem pages before the
+ *       objcg era, stocks, dying children) keeps the cgroup DYING until the last one goes.</li>
+ * </ol>
+ * Errors are the errno the syscall would return, thrown as {@link ErrnoException}.
+ */
+public final class Cgroups {
+    private final CgroupTree tree;
+    private final ObjCgroups objcgs;
+    private final ChargeStock stock;
+    private final KmemStaticKey kmemKey;
+    private final boolean kmemAccounting;
+
+    @Inject
+    public Cgroups(CgroupTree tree, ObjCgroups objcgs, MemcgCharger charger, KmemStaticKey kmemKey,
+                   MemcgConfig config) {
+        this.tree = tree;
+        this.objcgs = objcgs;
+        this.stock = charger.stock();
+        this.kmemKey = kmemKey;
+        this.kmemAccounting = config.kmemAccounting();
+    }
+
+    /** The hierarchy. */
+    public CgroupTree tree() {
+        return tree;
+    }
+
+    /** {@code root_mem_cgroup}. */
+    public MemCgroup root() {
+        return tree.root();
+    }
+
+    /** mkdir of {@code name} under {@code parent}. */
+    public MemCgroup mkdir(MemCgroup parent, String name) {
+        if (name.isEmpty() || name.indexOf('/') >= 0 || name.equals(".") || name.equals("..")) {
+            throw new ErrnoException(Errno.EINVAL, "bad cgroup name '" + name + "'");
+        }
+        Errno[] errno = new Errno[1];
+        MemCgroup memcg = tree.create(parent, name, errno);
+        if (memcg == null) {
+            throw new ErrnoException(errno[0], "mkdir " + parent.path() + "/" + name);
+        }
+        if (kmemAccounting) {
+            objcgs.online(memcg);
+            kmemKey.memcgOnline();
+        }
+        return memcg;
+    }
+
+    /** mkdir of an absolute path ("/a/b"): the parent must exist. */
+    public MemCgroup mkdir(String path) {
+        int slash = path.lastIndexOf('/');
+        MemCgroup parent = slash <= 0 ? tree.root() : tree.lookup(path.substring(0, slash));
+        if (parent == null) {
+            throw new ErrnoException(Errno.ENOENT, "mkdir " + path);
+        }
+        return mkdir(parent, path.substring(slash + 1));
+    }
+
+    /** rmdir: {@code EBUSY} with tasks or live children, {@code ENOENT} if already removed. */
+    public void rmdir(MemCgroup memcg) {
+        int ret = tree.unlink(memcg);
+        if (ret != 0) {
+            throw new ErrnoException(Errno.fromNegative(ret), "rmdir " + memcg.path());
+        }
+        // css_offline: memcg_offline_kmem (reparent objcgs), then drain_all_stock.
+        objcgs.reparent(memcg);
+        stock.drainAll(memcg);
+        memcg.cssPut(1);
+    }
+
+    /** rmdir of an absolute path. */
+    public void rmdir(String path) {
+        MemCgroup memcg = tree.lookup(path);
+        if (memcg == null) {
+            throw new ErrnoException(Errno.ENOENT, "rmdir " + path);
+        }
+        rmdir(memcg);
+    }
+
+    /** Writing a pid to {@code cgroup.procs}: moves the task. */
+    public void attach(Task task, MemCgroup memcg) {
+        int ret = tree.attach(task, memcg);
+        if (ret != 0) {
+            throw new ErrnoException(Errno.fromNegative(ret), "attach " + task + " to " + memcg.path());
+        }
+    }
+}

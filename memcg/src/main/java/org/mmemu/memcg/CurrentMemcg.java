@@ -1,0 +1,91 @@
+package org.mmemu.memcg;
+
+import com.google.inject.Inject;
+import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.Tasks;
+
+/**
+ * Which memcg the current context charges (include/linux/sched/mm.h, mm/memcontrol.c):
+ * {@code set_active_memcg} for remote charging, {@code memcg_kmem_bypass},
+ * {@code get_mem_cgroup_from_current}.
+ *
+ * <p>The active memcg is per task ({@code current->active_memcg}). Interrupt context (the
+ * per-CPU {@code int_active_memcg} and the in-interrupt bypass) is not modelled: mm-core has
+ * no interrupt context.
+ */
+public final class CurrentMemcg {
+    private final Tasks tasks;
+    private final CgroupTree tree;
+    private final KernelLog log;
+
+    @Inject
+    public CurrentMemcg(Tasks tasks, CgroupTree tree, KernelLog log) {
+        this.tasks = tasks;
+        this.tree = tree;
+        this.log = log;
+    }
+
+    /**
+     * {@code set_active_memcg}: until the returned scope is closed, accounted allocations of the
+     * current task are charged to {@code memcg} (null clears the override). The caller keeps
+     * {@code memcg} alive for the scope, as in the kernel. Scopes nest.
+     */
+    public ActiveMemcgScope setActiveMemcg(MemCgroup memcg) {
+        TaskMemcg t = TaskMemcg.of(tasks.current(), tree.root());
+        MemCgroup old = t.activeMemcg;
+        t.activeMemcg = memcg;
+        return () -> t.activeMemcg = old;
+    }
+
+    /** {@code active_memcg()}: the current task's override, or null. */
+    public MemCgroup activeMemcg() {
+        TaskMemcg t = TaskMemcg.peek(tasks.current());
+        return t == null ? null : t.activeMemcg;
+    }
+
+    /**
+     * {@code memcg_kmem_bypass}: kernel memory of kernel threads and tasks without an mm is not
+     * charged, unless an active memcg says where to charge it.
+     */
+    public boolean kmemBypass() {
+        if (activeMemcg() != null) {
+            return false;
+        }
+        Task current = tasks.current();
+        return current.mm() == null || current.hasFlag(Task.PF_KTHREAD);
+    }
+
+    /**
+     * The memcg the current context charges, without taking a reference (what
+     * {@code current_obj_cgroup} starts from): null when accounting is bypassed.
+     */
+    public MemCgroup chargeTarget() {
+        if (kmemBypass()) {
+            return null;
+        }
+        MemCgroup active = activeMemcg();
+        return active != null ? active : tree.memcgOf(tasks.current());
+    }
+
+    /**
+     * {@code get_mem_cgroup_from_current}: null when accounting is bypassed, otherwise the
+     * active memcg or the current task's cgroup, with a css reference the caller must drop.
+     * An active memcg already released falls back to the root with a warning, as the kernel's
+     * failed {@code css_tryget} does.
+     */
+    public MemCgroup getMemCgroupFromCurrent() {
+        MemCgroup memcg = chargeTarget();
+        if (memcg == null) {
+            return null;
+        }
+        if (memcg.cssTryGet()) {
+            return memcg;
+        }
+        log.printk("WARNING: get_mem_cgroup_from_current: css_tryget failed on " + memcg
+                + ", charging the root");
+        MemCgroup root = tree.root();
+        root.cssGet(1);
+        return root;
+    }
+}

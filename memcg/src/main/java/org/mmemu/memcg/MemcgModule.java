@@ -1,0 +1,113 @@
+package org.mmemu.memcg;
+
+import static java.util.Objects.requireNonNull;
+import static org.mmemu.core.policy.PolicyBinder.policyBinder;
+
+import com.google.inject.Binder;
+import com.google.inject.Module;
+import com.google.inject.Scopes;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
+import org.mmemu.core.alloc.PageHooks;
+import org.mmemu.memcg.fs.CgroupFs;
+import org.mmemu.memcg.fs.CgroupFsLayout;
+import org.mmemu.memcg.kmem.ExplicitHelpersPolicy;
+import org.mmemu.memcg.kmem.KmemAccountingPolicy;
+import org.mmemu.memcg.kmem.KmemHooks;
+import org.mmemu.memcg.kmem.KmemPages;
+import org.mmemu.memcg.kmem.KmemServices;
+import org.mmemu.memcg.kmem.KmemStaticKey;
+import org.mmemu.memcg.kmem.MemcgDataFlagPolicy;
+import org.mmemu.memcg.kmem.ObjcgPolicy;
+import org.mmemu.memcg.kmem.PageTypePolicy;
+import org.mmemu.memcg.stat.MemoryStatFormat;
+
+/**
+ * Binds the memory cgroup controller on top of {@code MmCoreModule}: the hierarchy, charging,
+ * obj_cgroups, the kmem accounting policies and their hooks in mm-core's page paths.
+ *
+ * <p>Era knobs, defaults = the latest kernel:
+ * <ul>
+ *   <li>{@link MemcgConfig} (batch, nokmem, charge semantics, stock-based kmem uncharge): an
+ *       {@code OptionalBinder}, override with {@link #config(Binder)}{@code .setBinding()};</li>
+ *   <li>{@link KmemAccountingPolicy}: {@code kmem.ExplicitHelpers}, {@code kmem.PageType},
+ *       {@code kmem.MemcgDataFlag}, {@code kmem.Objcg} (default), selected with
+ *       {@code policyBinder(binder, KmemAccountingPolicy.class).select(name)};</li>
+ *   <li>{@link MemoryStatFormat}: {@code memstat.V4_8}, {@code memstat.V5_10},
+ *       {@code memstat.V5_11}, {@code memstat.Latest} (default);</li>
+ *   <li>{@link CgroupFsLayout}: {@code cgroupfs.V4_8}, {@code cgroupfs.V5_10},
+ *       {@code cgroupfs.Latest} (default).</li>
+ * </ul>
+ * Modules that give tasks memory add a {@link TaskMemory} with {@link #taskMemory(Binder)}.
+ */
+public final class MemcgModule implements Module {
+    private final MemcgConfig config;
+
+    /** The latest kernel's configuration. */
+    public MemcgModule() {
+        this(MemcgConfig.LATEST);
+    }
+
+    /** A machine whose default {@link MemcgConfig} is {@code config}. */
+    public MemcgModule(MemcgConfig config) {
+        this.config = requireNonNull(config, "config is null");
+    }
+
+    /** The {@link MemcgConfig} binding, for presets that override it. */
+    public static OptionalBinder<MemcgConfig> config(Binder binder) {
+        return OptionalBinder.newOptionalBinder(binder, MemcgConfig.class);
+    }
+
+    /** Registers the OOM killer's view of what tasks hold. */
+    public static Multibinder<TaskMemory> taskMemory(Binder binder) {
+        return Multibinder.newSetBinder(binder, TaskMemory.class);
+    }
+
+    @Override
+    public void configure(Binder binder) {
+        config(binder).setDefault().toInstance(config);
+        taskMemory(binder);
+
+        binder.bind(CgroupTree.class).in(Scopes.SINGLETON);
+        binder.bind(ChargeStock.class).in(Scopes.SINGLETON);
+        binder.bind(OomKiller.class).in(Scopes.SINGLETON);
+        binder.bind(MemcgCharger.class).in(Scopes.SINGLETON);
+        binder.bind(CurrentMemcg.class).in(Scopes.SINGLETON);
+        binder.bind(ObjCgroups.class).in(Scopes.SINGLETON);
+        binder.bind(MemcgData.class).in(Scopes.SINGLETON);
+        binder.bind(Cgroups.class).in(Scopes.SINGLETON);
+        binder.bind(MemoryStat.class).in(Scopes.SINGLETON);
+        binder.bind(CgroupFs.class).in(Scopes.SINGLETON);
+
+        var layouts = policyBinder(binder, CgroupFsLayout.class);
+        for (CgroupFsLayout l : CgroupFsLayout.values()) {
+            layouts.register(l.policyName(), l);
+        }
+        layouts.setDefault(CgroupFsLayout.LATEST.policyName());
+
+        var statFormats = policyBinder(binder, MemoryStatFormat.class);
+        for (MemoryStatFormat f : MemoryStatFormat.values()) {
+            statFormats.register(f.policyName(), f);
+        }
+        statFormats.setDefault(MemoryStatFormat.LATEST.policyName());
+
+        binder.bind(KmemServices.class).in(Scopes.SINGLETON);
+        binder.bind(KmemStaticKey.class).in(Scopes.SINGLETON);
+        binder.bind(KmemHooks.class).in(Scopes.SINGLETON);
+        binder.bind(KmemPages.class).in(Scopes.SINGLETON);
+        binder.bind(ExplicitHelpersPolicy.class).in(Scopes.SINGLETON);
+        binder.bind(PageTypePolicy.class).in(Scopes.SINGLETON);
+        binder.bind(MemcgDataFlagPolicy.class).in(Scopes.SINGLETON);
+        binder.bind(ObjcgPolicy.class).in(Scopes.SINGLETON);
+        policyBinder(binder, KmemAccountingPolicy.class)
+                .register(ExplicitHelpersPolicy.NAME, ExplicitHelpersPolicy.class)
+                .register(PageTypePolicy.NAME, PageTypePolicy.class)
+                .register(MemcgDataFlagPolicy.NAME, MemcgDataFlagPolicy.class)
+                .register(ObjcgPolicy.NAME, ObjcgPolicy.class)
+                .setDefault(ObjcgPolicy.NAME);
+
+        PageHooks.allocHooks(binder).add(KmemHooks.class);
+        PageHooks.freeHooks(binder).add(KmemHooks.class);
+        PageHooks.releaseHooks(binder).add(KmemHooks.class);
+    }
+}

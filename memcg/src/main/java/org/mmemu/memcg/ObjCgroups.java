@@ -1,0 +1,139 @@
+package org.mmemu.memcg;
+
+import com.google.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import org.mmemu.core.addr.KernelObjects;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.core.printk.KernelLog;
+
+/**
+ * obj_cgroup management (mm/memcontrol.c): allocation when a cgroup's kmem accounting comes
+ * online, reparenting when it goes offline, release with the last reference, and the
+ * byte-precise {@code obj_cgroup_charge}/{@code obj_cgroup_uncharge} the slab module uses.
+ *
+ * <p>Byte charges are rounded up to pages at the counters; the unused tail of the last page
+ * waits in the per-CPU byte stock ({@link ChargeStock}) for the next small charge, and is
+ * flushed into {@code objcg->nr_charged_bytes} when the stock moves to another objcg.
+ */
+public final class ObjCgroups {
+    private final Object objcgLock = new Object();
+    private final KernelObjects objects;
+    private final MemcgCharger charger;
+    private final ChargeStock stock;
+    private final KernelLog log;
+
+    @Inject
+    public ObjCgroups(KernelObjects objects, MemcgCharger charger, KernelLog log) {
+        this.objects = objects;
+        this.charger = charger;
+        this.stock = charger.stock();
+        this.log = log;
+    }
+
+    /** {@code memcg_online_kmem}: gives a non-root cgroup its first obj_cgroup. */
+    void online(MemCgroup memcg) {
+        if (memcg.isRoot()) {
+            return;
+        }
+        ObjCgroup objcg = new ObjCgroup(this, memcg);
+        objcg.setAddress(objects.register(objcg));
+        memcg.setObjcg(objcg);
+    }
+
+    /**
+     * {@code memcg_reparent_objcgs}: the cgroup's objcg, and every objcg already reparented to
+     * it, now charge {@code memcg}'s parent; the objcg's initial reference is killed.
+     */
+    void reparent(MemCgroup memcg) {
+        ObjCgroup objcg = memcg.objcg();
+        if (objcg == null) {
+            return;
+        }
+        MemCgroup parent = memcg.parent();
+        memcg.setObjcg(null);
+        synchronized (objcgLock) {
+            List<ObjCgroup> moving = memcg.objcgListLocked();
+            moving.add(objcg);
+            for (ObjCgroup o : moving) {
+                o.setMemcg(parent);
+            }
+            parent.objcgListLocked().addAll(moving);
+            moving.clear();
+        }
+        objcg.kill();
+    }
+
+    /**
+     * {@code obj_cgroup_release}: the last reference is gone; leftover whole pages in
+     * {@code nr_charged_bytes} are uncharged (a sub-page rest would be a kernel WARN) and the
+     * objcg is freed.
+     */
+    void release(ObjCgroup objcg) {
+        int nrBytes = objcg.nrChargedBytes().get();
+        if ((nrBytes & (MemMap.PAGE_SIZE - 1)) != 0) {
+            log.printk("WARNING: obj_cgroup_release: nr_charged_bytes " + nrBytes + " is not page aligned");
+        }
+        int nrPages = nrBytes >>> MemMap.PAGE_SHIFT;
+        if (nrPages > 0) {
+            stock.unchargeKmem(objcg.memcg(), nrPages);
+        }
+        synchronized (objcgLock) {
+            objcg.memcg().objcgListLocked().remove(objcg);
+        }
+        objects.free(objcg.address());
+    }
+
+    /** {@code obj_cgroup_charge}: charges {@code size} bytes, whole pages at the counters. */
+    public int charge(ObjCgroup objcg, int gfp, int size) {
+        if (stock.consumeObj(objcg, size)) {
+            return 0;
+        }
+        int nrPages = size >>> MemMap.PAGE_SHIFT;
+        int nrBytes = size & (MemMap.PAGE_SIZE - 1);
+        if (nrBytes != 0) {
+            nrPages++;
+        }
+        int ret = chargePages(objcg, gfp, nrPages);
+        if (ret == 0 && nrBytes != 0) {
+            stock.refillObj(objcg, MemMap.PAGE_SIZE - nrBytes, false);
+        }
+        return ret;
+    }
+
+    /** {@code obj_cgroup_uncharge}: the bytes go back to this CPU's byte stock. */
+    public void uncharge(ObjCgroup objcg, int size) {
+        stock.refillObj(objcg, size, true);
+    }
+
+    /** {@code obj_cgroup_charge_pages}: whole pages to the objcg's current memcg. */
+    public int chargePages(ObjCgroup objcg, int gfp, int nrPages) {
+        return charger.kmemCharge(objcg.memcg(), gfp, nrPages);
+    }
+
+    /** {@code obj_cgroup_uncharge_pages}. */
+    public void unchargePages(ObjCgroup objcg, int nrPages) {
+        stock.unchargeKmem(objcg.memcg(), nrPages);
+    }
+
+    /**
+     * {@code current_obj_cgroup} from a memcg: the objcg of {@code memcg} or of its nearest
+     * ancestor that still has one; null at the root (root charges are not accounted).
+     */
+    public ObjCgroup objcgOf(MemCgroup memcg) {
+        for (MemCgroup m = memcg; m != null && !m.isRoot(); m = m.parent()) {
+            ObjCgroup objcg = m.objcg();
+            if (objcg != null) {
+                return objcg;
+            }
+        }
+        return null;
+    }
+
+    /** Every live objcg reparented to {@code memcg} (diagnostics and tests). */
+    public List<ObjCgroup> reparentedTo(MemCgroup memcg) {
+        synchronized (objcgLock) {
+            return new ArrayList<>(memcg.objcgListLocked());
+        }
+    }
+}

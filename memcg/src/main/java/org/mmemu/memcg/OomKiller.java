@@ -1,0 +1,198 @@
+package org.mmemu.memcg;
+
+import com.google.inject.Inject;
+import com.google.inject.Provider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.Tasks;
+import org.mmemu.memcg.stat.MemcgEvent;
+
+/**
+ * The memcg OOM killer ({@code mem_cgroup_out_of_memory} and the memcg parts of
+ * mm/oom_kill.c): picks the task with the highest {@code oom_badness} in the OOMing cgroup's
+ * subtree and kills it, or with {@code memory.oom.group} the whole subtree of the highest such
+ * ancestor. A task with {@code oom_score_adj = -1000}, a kernel thread, or one without an mm is
+ * never chosen.
+ *
+ * <p>Killing another task is synchronous: every {@link TaskMemory} releases what the victim
+ * holds (as the oom_reaper and exit would), the task loses its mm and leaves its cgroup. A
+ * charging task that kills itself exits only through {@link #exitKilled}. Events: {@code
+ * oom_kill} on the victim's cgroup (hierarchically), {@code oom_group_kill} on the group.
+ */
+public final class OomKiller {
+    private final Object oomLock = new Object();
+    private final CgroupTree tree;
+    private final Tasks tasks;
+    private final Provider<Set<TaskMemory>> memories;
+    private final KernelLog log;
+    private final long totalramPages;
+
+    /**
+     * The task memories come through a provider: their owners (address spaces, pipes) sit above
+     * the page allocator, whose hooks lead here, and are looked up only when an OOM happens.
+     */
+    @Inject
+    public OomKiller(CgroupTree tree, Tasks tasks, Provider<Set<TaskMemory>> memories, KernelLog log,
+                     MemoryConfig machine) {
+        this.tree = tree;
+        this.tasks = tasks;
+        this.memories = memories;
+        this.log = log;
+        this.totalramPages = machine.nrPages();
+    }
+
+    /**
+     * {@code mem_cgroup_out_of_memory}: true if memory was (or is being) made available: room
+     * already exists, a victim was killed, or a previous victim is still dying.
+     */
+    public boolean outOfMemory(MemCgroup memcg, int order) {
+        synchronized (oomLock) {
+            if (margin(memcg) >= 1L << order) {
+                return true;
+            }
+            List<Task> candidates = new ArrayList<>();
+            tree.forEachDescendant(memcg, m -> candidates.addAll(m.tasks()));
+            long total = Math.min(memcg.memory().max(), totalramPages);
+            Task chosen = null;
+            long chosenPoints = Long.MIN_VALUE;
+            for (Task t : candidates) {
+                if (unkillable(t)) {
+                    continue;
+                }
+                TaskMemcg record = TaskMemcg.peek(t);
+                if (record != null && record.oomVictim) {
+                    // oom_evaluate_task aborts for an earlier victim that has not exited; the
+                    // oom_reaper frees its memory meanwhile (here at once, unless it is us).
+                    if (t != tasks.current()) {
+                        exit(t);
+                    }
+                    return true;
+                }
+                long points = badness(t, total);
+                if (points == Long.MIN_VALUE || points < chosenPoints) {
+                    continue;
+                }
+                chosen = t;
+                chosenPoints = points;
+            }
+            if (chosen == null) {
+                log.printk("Out of memory and no killable processes...");
+                return false;
+            }
+            killProcess(chosen, memcg);
+            return true;
+        }
+    }
+
+    /** {@code oom_badness}: pages the task would free, plus its adj in units of total/1000. */
+    long badness(Task t, long totalPages) {
+        int adj = t.oomScoreAdj();
+        if (adj == Task.OOM_SCORE_ADJ_MIN) {
+            return Long.MIN_VALUE;
+        }
+        long points = 0;
+        for (TaskMemory m : memories.get()) {
+            points += m.oomPages(t);
+        }
+        return points + adj * (totalPages / 1000);
+    }
+
+    private static boolean unkillable(Task t) {
+        // oom_unkillable_task: init and kernel threads; find_lock_task_mm: no mm, already exited.
+        return t.pid() == 1 || t.hasFlag(Task.PF_KTHREAD) || t.mm() == null;
+    }
+
+    /** {@code oom_kill_process}. */
+    private void killProcess(Task victim, MemCgroup oomDomain) {
+        MemCgroup group = oomGroup(victim, oomDomain);
+        kill(victim);
+        if (group != null) {
+            group.events().raise(MemcgEvent.OOM_GROUP_KILL);
+            log.printk("Tasks in " + group.path() + " are going to be killed due to memory.oom.group set");
+            List<Task> members = new ArrayList<>();
+            tree.forEachDescendant(group, m -> members.addAll(m.tasks()));
+            for (Task t : members) {
+                if (t.oomScoreAdj() != Task.OOM_SCORE_ADJ_MIN && !unkillable(t)) {
+                    kill(t);
+                }
+            }
+        }
+    }
+
+    /** {@code mem_cgroup_get_oom_group}: the highest oom.group cgroup between victim and domain. */
+    private MemCgroup oomGroup(Task victim, MemCgroup oomDomain) {
+        MemCgroup memcg = tree.memcgOf(victim);
+        if (memcg.isRoot() || !memcg.isDescendantOf(oomDomain)) {
+            return null;
+        }
+        MemCgroup group = null;
+        for (MemCgroup m = memcg; m != null; m = m.parent()) {
+            if (m.oomGroup() != 0) {
+                group = m;
+            }
+            if (m == oomDomain) {
+                break;
+            }
+        }
+        return group;
+    }
+
+    /**
+     * {@code __oom_kill_process}: SIGKILL and mark the victim; another task's memory is reaped
+     * and the task exits at once (the oom_reaper and the victim's exit, made synchronous). The
+     * current task cannot exit in the middle of its own charge: it stays a marked victim until
+     * {@link #exitKilled} runs it through exit on its way back to user space.
+     */
+    private void kill(Task victim) {
+        tree.memcgOf(victim).events().raise(MemcgEvent.OOM_KILL);
+        TaskMemcg.of(victim, tree.root()).oomVictim = true;
+        log.printk(String.format(Locale.ROOT,
+                "Memory cgroup out of memory: Killed process %d (%s) oom_score_adj:%d",
+                victim.pid(), victim.comm(), victim.oomScoreAdj()));
+        if (victim != tasks.current()) {
+            exit(victim);
+        }
+    }
+
+    /**
+     * The fatal signal of an OOM-killed task is delivered ({@code do_exit} on the way back to
+     * user space): what the task holds is released and it leaves its cgroup. Does nothing for a
+     * task that was not killed or has already exited.
+     *
+     * @return whether the task exited now
+     */
+    public boolean exitKilled(Task task) {
+        if (!fatalSignalPending(task)) {
+            return false;
+        }
+        exit(task);
+        return true;
+    }
+
+    /** {@code fatal_signal_pending}: the task was OOM-killed and has not exited yet. */
+    public boolean fatalSignalPending(Task task) {
+        TaskMemcg record = TaskMemcg.peek(task);
+        return record != null && record.oomVictim && !task.hasFlag(Task.PF_EXITING);
+    }
+
+    private void exit(Task victim) {
+        victim.setFlag(Task.PF_EXITING);
+        for (TaskMemory m : memories.get()) {
+            m.release(victim);
+        }
+        victim.setMm(null);
+        tree.exit(victim);
+    }
+
+    /** {@code mem_cgroup_margin}: pages left under memory.max. */
+    static long margin(MemCgroup memcg) {
+        long count = memcg.memory().read();
+        long limit = memcg.memory().max();
+        return count < limit ? limit - count : 0;
+    }
+}

@@ -1,0 +1,259 @@
+package org.mmemu.memcg;
+
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import org.mmemu.core.Errno;
+import org.mmemu.core.KernelBug;
+import org.mmemu.core.page.MemMap;
+
+/**
+ * {@code struct page_counter} (mm/page_counter.c): a lock-free hierarchical page counter with a
+ * limit. A charge is added at this level and at every ancestor; {@link #tryCharge} stops at the
+ * first level whose usage would pass its {@code max} and takes back what it added below, so a
+ * failed charge leaves nothing behind.
+ *
+ * <pre>
+ *   counter            usage  max   watermark  failcnt
+ *   root               12     MAX   12         0
+ *    └ /job            12     16    14         1      tryCharge(5) at /job/a fails here:
+ *       └ /job/a       12     MAX   14         0      a's +5 is cancelled, /job counts a fail
+ * </pre>
+ *
+ * <p>The fields race as the kernel's do: {@code usage} is an atomic, {@code watermark} and
+ * {@code failcnt} are statistics updated without a lock (failcnt atomically here so totals are
+ * exact at quiescence). The memcg-specific protection fields (min/low) are not modelled.
+ */
+public final class PageCounter {
+    /** {@code PAGE_COUNTER_MAX} on 64-bit: {@code LONG_MAX / PAGE_SIZE} pages. */
+    public static final long PAGE_COUNTER_MAX = Long.MAX_VALUE / MemMap.PAGE_SIZE;
+
+    private final PageCounter parent;
+    private final AtomicLong usage = new AtomicLong();
+    private final AtomicLong failcnt = new AtomicLong();
+    private volatile long max = PAGE_COUNTER_MAX;
+    private volatile long high = PAGE_COUNTER_MAX;
+    private volatile long watermark;
+    private volatile long localWatermark;
+
+    /** {@code page_counter_init(counter, parent)}: usage 0, no limit. */
+    public PageCounter(PageCounter parent) {
+        this.parent = parent;
+    }
+
+    /** The parent level, null for the root. */
+    public PageCounter parent() {
+        return parent;
+    }
+
+    /** {@code page_counter_read}: the current usage in pages. */
+    public long read() {
+        return usage.get();
+    }
+
+    /** {@code counter->max}. */
+    public long max() {
+        return max;
+    }
+
+    /** {@code counter->high} (memory.high; only read for the {@code high} event here). */
+    public long high() {
+        return high;
+    }
+
+    /** {@code page_counter_set_high}. */
+    public void setHigh(long nrPages) {
+        high = nrPages;
+    }
+
+    /** {@code counter->watermark}: the highest usage seen since the last reset. */
+    public long watermark() {
+        return watermark;
+    }
+
+    /** {@code counter->local_watermark}: the peak since the last per-file reset (6.12+). */
+    public long localWatermark() {
+        return localWatermark;
+    }
+
+    /** {@code counter->failcnt}: how many charges failed at this level. */
+    public long failcnt() {
+        return failcnt.get();
+    }
+
+    /** {@code page_counter_charge}: adds {@code nrPages} at every level, ignoring limits. */
+    public void charge(long nrPages) {
+        for (PageCounter c = this; c != null; c = c.parent) {
+            c.raiseWatermarks(c.usage.addAndGet(nrPages));
+        }
+    }
+
+    /**
+     * {@code page_counter_try_charge}: adds {@code nrPages} at every level unless some level
+     * would exceed its {@code max}; that level's {@code failcnt} is incremented and the levels
+     * below it are cancelled.
+     *
+     * @return null on success, otherwise the first counter (walking up) that hit its limit
+     */
+    public PageCounter tryCharge(long nrPages) {
+        for (PageCounter c = this; c != null; c = c.parent) {
+            // Charge first, then compare: a racing setMax sees the new usage and retries.
+            long now = c.usage.addAndGet(nrPages);
+            if (now > c.max) {
+                c.usage.addAndGet(-nrPages);
+                c.failcnt.incrementAndGet();
+                for (PageCounter u = this; u != c; u = u.parent) {
+                    u.cancel(nrPages);
+                }
+                return c;
+            }
+            c.raiseWatermarks(now);
+        }
+        return null;
+    }
+
+    /**
+     * {@code page_counter_uncharge}: takes {@code nrPages} off every level. An uncharge of pages
+     * that were never charged is the kernel's "page_counter underflow" warning: here the walk
+     * completes (each underflowing level clamped to zero, as the kernel does) and then a
+     * {@link KernelBug} reports it.
+     */
+    public void uncharge(long nrPages) {
+        PageCounter underflow = null;
+        long underflowValue = 0;
+        for (PageCounter c = this; c != null; c = c.parent) {
+            long now = c.cancel(nrPages);
+            if (now < 0 && underflow == null) {
+                underflow = c;
+                underflowValue = now;
+            }
+        }
+        if (underflow != null) {
+            throw new KernelBug(String.format(Locale.ROOT,
+                    "WARNING: page_counter underflow: %d nr_pages=%d", underflowValue, nrPages));
+        }
+    }
+
+    /** {@code page_counter_cancel}: one level; returns the raw new usage (negative on underflow). */
+    private long cancel(long nrPages) {
+        long now = usage.addAndGet(-nrPages);
+        if (now < 0) {
+            usage.set(0);
+        }
+        return now;
+    }
+
+    /**
+     * {@code page_counter_set_max}: sets the limit unless usage is already above it.
+     *
+     * @return 0, or {@code -EBUSY} when usage exceeds {@code nrPages}
+     */
+    public int setMax(long nrPages) {
+        while (true) {
+            long before = usage.get();
+            if (before > nrPages) {
+                return Errno.EBUSY.negative();
+            }
+            long old = max;
+            max = nrPages;
+            // A charge that raced past the old limit shows up as grown usage: undo and retry.
+            if (usage.get() <= before) {
+                return 0;
+            }
+            max = old;
+        }
+    }
+
+    /**
+     * Sets the limit unconditionally, as {@code memory.max} writes do ({@code xchg} of max);
+     * usage may stay above it until something is freed.
+     *
+     * @return the previous limit
+     */
+    public long exchangeMax(long nrPages) {
+        long old = max;
+        max = nrPages;
+        return old;
+    }
+
+    /** {@code page_counter_reset_watermark}: both peaks restart from the current usage. */
+    public void resetWatermark() {
+        long now = usage.get();
+        localWatermark = now;
+        watermark = now;
+    }
+
+    /** Restarts only the local peak ({@code memory.peak} write, 6.12+); returns the usage. */
+    public long resetLocalWatermark() {
+        long now = usage.get();
+        localWatermark = now;
+        return now;
+    }
+
+    /**
+     * {@code page_counter_memparse}: {@code maxToken} means {@link #PAGE_COUNTER_MAX}, otherwise
+     * {@code memparse} bytes rounded down to pages and capped at the maximum. The kernel's
+     * {@code memparse} takes a C integer (decimal, {@code 0x} hex, leading-zero octal) with an
+     * optional K/M/G/T/P/E suffix and wraps silently on overflow, so an overlong number is
+     * accepted modulo 2^64; anything left over after the number is {@code -EINVAL}.
+     *
+     * @param buf the already whitespace-stripped text
+     * @return the page count, or {@code -EINVAL}
+     */
+    public static long memparse(String buf, String maxToken) {
+        if (buf.equals(maxToken)) {
+            return PAGE_COUNTER_MAX;
+        }
+        int i = 0;
+        int base = 10;
+        if (buf.length() > 0 && buf.charAt(0) == '0') {
+            boolean hex = buf.length() > 2 && (buf.charAt(1) | 0x20) == 'x'
+                    && asciiDigit(buf.charAt(2)) >= 0;
+            base = hex ? 16 : 8;
+            i = hex ? 2 : 0;
+        }
+        long bytes = 0;
+        for (; i < buf.length(); i++) {
+            int d = asciiDigit(buf.charAt(i));
+            if (d < 0 || d >= base) {
+                break;
+            }
+            bytes = bytes * base + d;
+        }
+        if (i < buf.length()) {
+            int shift = "kmgtpe".indexOf(Character.toLowerCase(buf.charAt(i)));
+            if (shift >= 0) {
+                bytes <<= 10 * (shift + 1);
+                i++;
+            }
+        }
+        if (i != buf.length()) {
+            return Errno.EINVAL.negative();
+        }
+        long pages = Long.divideUnsigned(bytes, MemMap.PAGE_SIZE);
+        return Math.min(pages, PAGE_COUNTER_MAX);
+    }
+
+    /** The value of an ASCII hex digit, -1 for anything else (the kernel parses bytes). */
+    private static int asciiDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        char lower = (char) (c | 0x20);
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+    }
+
+    private void raiseWatermarks(long now) {
+        // Racy like the kernel's: local_watermark <= watermark, so test the local one first.
+        if (now > localWatermark) {
+            localWatermark = now;
+            if (now > watermark) {
+                watermark = now;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "page_counter(usage=" + read() + ", max=" + (max == PAGE_COUNTER_MAX ? "max" : max) + ")";
+    }
+}

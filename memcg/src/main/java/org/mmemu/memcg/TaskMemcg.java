@@ -1,0 +1,42 @@
+package org.mmemu.memcg;
+
+import org.mmemu.core.sched.Task;
+
+/**
+ * What the memcg module keeps in a task's {@link Task#cgroups()} slot: the cgroup the task is
+ * in ({@code task->cgroups}, memory css only) and its remote-charging override
+ * ({@code task->active_memcg}). A task that never joined a cgroup belongs to the root.
+ */
+final class TaskMemcg {
+    volatile MemCgroup cgroup;
+    /** {@code current->active_memcg}: only the task itself reads or writes it. */
+    MemCgroup activeMemcg;
+    /** {@code tsk_is_oom_victim}: the OOM killer chose this task. */
+    volatile boolean oomVictim;
+
+    private TaskMemcg(MemCgroup cgroup) {
+        this.cgroup = cgroup;
+    }
+
+    /** The task's record, created (in {@code root}) on first use. */
+    static TaskMemcg of(Task task, MemCgroup root) {
+        Object slot = task.cgroups();
+        if (slot instanceof TaskMemcg t) {
+            return t;
+        }
+        synchronized (task) {
+            slot = task.cgroups();
+            if (slot instanceof TaskMemcg t) {
+                return t;
+            }
+            TaskMemcg created = new TaskMemcg(root);
+            task.setCgroups(created);
+            return created;
+        }
+    }
+
+    /** The task's record if it has one, without creating it. */
+    static TaskMemcg peek(Task task) {
+        return task.cgroups() instanceof TaskMemcg t ? t : null;
+    }
+}

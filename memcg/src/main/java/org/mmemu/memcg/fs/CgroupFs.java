@@ -1,0 +1,342 @@
+package org.mmemu.memcg.fs;
+
+import com.google.inject.Inject;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mmemu.core.Errno;
+import org.mmemu.core.ErrnoException;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.Tasks;
+import org.mmemu.memcg.CgroupTree;
+import org.mmemu.memcg.Cgroups;
+import org.mmemu.memcg.MemCgroup;
+import org.mmemu.memcg.MemcgCharger;
+import org.mmemu.memcg.MemoryStat;
+import org.mmemu.memcg.OomKiller;
+import org.mmemu.memcg.PageCounter;
+import org.mmemu.memcg.stat.MemcgEvent;
+
+/**
+ * The cgroup v2 file system, as user space sees it: {@code mkdir}, {@code rmdir}, and the
+ * {@code cgroup.*} and {@code memory.*} files with the kernel's text formats and errnos, for the
+ * files the era has ({@link CgroupFsLayout}). Paths are absolute from the cgroup root
+ * ({@code "/job/memory.max"}). Errors are thrown as {@link ErrnoException}; a failed write
+ * changes nothing.
+ *
+ * <p>Writes to {@code memory.max} take effect at once, then drain the stocks and, while usage
+ * is still above the limit (the emulator reclaims nothing), count {@code oom} and run the OOM
+ * killer until it fits or nobody is left to kill, as {@code memory_max_write} does.
+ * {@code memory.high} is stored and drains the stocks; exceeding it only counts {@code high}.
+ */
+public final class CgroupFs {
+    private final Cgroups cgroups;
+    private final CgroupTree tree;
+    private final MemoryStat memoryStat;
+    private final MemcgCharger charger;
+    private final OomKiller oom;
+    private final Tasks tasks;
+    private final CgroupFsLayout layout;
+    private final Map<MemCgroup, List<CgroupFile>> peakWatchers = new IdentityHashMap<>();
+
+    @Inject
+    public CgroupFs(Cgroups cgroups, MemoryStat memoryStat, MemcgCharger charger, OomKiller oom,
+                    Tasks tasks, CgroupFsLayout layout) {
+        this.cgroups = cgroups;
+        this.tree = cgroups.tree();
+        this.memoryStat = memoryStat;
+        this.charger = charger;
+        this.oom = oom;
+        this.tasks = tasks;
+        this.layout = layout;
+    }
+
+    // ---- directories -------------------------------------------------------------------------
+
+    /** {@code mkdir(2)}: {@code EEXIST}, {@code ENOENT} for a missing parent. */
+    public MemCgroup mkdir(String path) {
+        return cgroups.mkdir(normalize(path));
+    }
+
+    /** {@code rmdir(2)}: {@code EBUSY} with tasks or children, {@code ENOENT} if absent. */
+    public void rmdir(String path) {
+        cgroups.rmdir(normalize(path));
+    }
+
+    // ---- files -------------------------------------------------------------------------------
+
+    /** {@code open(2)} of a cgroup file: {@code ENOENT} if the cgroup or file does not exist. */
+    public CgroupFile open(String path) {
+        String p = normalize(path);
+        int slash = p.lastIndexOf('/');
+        String dir = slash == 0 ? "/" : p.substring(0, slash);
+        MemCgroup cgroup = tree.lookup(dir);
+        CgroupFileType type = CgroupFileType.byName(p.substring(slash + 1));
+        if (cgroup == null || type == null || !exists(cgroup, type)) {
+            throw new ErrnoException(Errno.ENOENT, path);
+        }
+        return new CgroupFile(this, cgroup, type);
+    }
+
+    /** Reads a whole file. */
+    public String read(String path) {
+        try (CgroupFile f = open(path)) {
+            return f.read();
+        }
+    }
+
+    /** Reads a file holding one number (memory.current, memory.peak, ...). */
+    public long readLong(String path) {
+        return Long.parseLong(read(path).trim());
+    }
+
+    /** Writes {@code text} to a file in one write. */
+    public void write(String path, String text) {
+        try (CgroupFile f = open(path)) {
+            f.write(text);
+        }
+    }
+
+    /** The file names the directory at {@code path} has, in the kernel's order. */
+    public List<String> list(String path) {
+        MemCgroup cgroup = tree.lookup(normalize(path));
+        if (cgroup == null) {
+            throw new ErrnoException(Errno.ENOENT, path);
+        }
+        List<String> names = new ArrayList<>();
+        for (CgroupFileType t : CgroupFileType.values()) {
+            if (exists(cgroup, t)) {
+                names.add(t.fileName());
+            }
+        }
+        return names;
+    }
+
+    private boolean exists(MemCgroup cgroup, CgroupFileType type) {
+        if (cgroup.isRoot() && !type.onRoot()
+                || type.memory() && !tree.hasMemoryCss(cgroup)) {
+            return false;
+        }
+        return switch (type) {
+            case CGROUP_STAT -> layout.hasCgroupStat();
+            case MEMORY_PEAK -> layout.hasPeak();
+            case MEMORY_EVENTS_LOCAL, MEMORY_OOM_GROUP -> layout.hasEventsLocalAndOomGroup();
+            case MEMORY_STAT -> !cgroup.isRoot() || layout.statOnRoot();
+            default -> true;
+        };
+    }
+
+    private static String normalize(String path) {
+        String p = path.replaceAll("/+", "/");
+        if (!p.startsWith("/")) {
+            p = "/" + p;
+        }
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    String show(CgroupFile f) {
+        MemCgroup m = f.cgroup();
+        checkLive(m);
+        return switch (f.type()) {
+            case CGROUP_CONTROLLERS -> mask(m.isRoot() || tree.subtreeMemory(m.parent()));
+            case CGROUP_SUBTREE_CONTROL -> mask(tree.subtreeMemory(m));
+            case CGROUP_PROCS -> procs(m);
+            case CGROUP_EVENTS -> "populated " + (tree.isPopulated(m) ? 1 : 0) + "\n"
+                    + (layout.eventsFrozen() ? "frozen 0\n" : "");
+            case CGROUP_STAT -> cgroupStat(m);
+            case MEMORY_CURRENT -> bytes(m.memory().read()) + "\n";
+            case MEMORY_PEAK -> bytes(f.peak() == CgroupFile.PEAK_UNSET ? m.memory().watermark()
+                    : Math.max(f.peak(), m.memory().localWatermark())) + "\n";
+            case MEMORY_MAX -> tunable(m.memory().max());
+            case MEMORY_HIGH -> tunable(m.memory().high());
+            case MEMORY_STAT -> memoryStat.show(m);
+            case MEMORY_EVENTS -> events(m, true);
+            case MEMORY_EVENTS_LOCAL -> events(m, false);
+            case MEMORY_OOM_GROUP -> m.oomGroup() + "\n";
+        };
+    }
+
+    /** {@code cgroup_print_ss_mask}: nothing at all for an empty mask. */
+    private static String mask(boolean memory) {
+        return memory ? "memory\n" : "";
+    }
+
+    private static String procs(MemCgroup m) {
+        StringBuilder sb = new StringBuilder();
+        for (Task t : m.tasks()) {
+            sb.append(t.pid()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private String cgroupStat(MemCgroup m) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("nr_descendants ").append(m.nrDescendants()).append('\n');
+        if (layout.cgroupStatSubsysCounts()) {
+            int[] live = new int[1];
+            tree.forEachDescendant(m, d -> live[0] += tree.hasMemoryCss(d) ? 1 : 0);
+            sb.append("nr_subsys_memory ").append(tree.hasMemoryCss(m) ? live[0] : 0).append('\n');
+        }
+        sb.append("nr_dying_descendants ").append(m.nrDyingDescendants()).append('\n');
+        if (layout.cgroupStatSubsysCounts()) {
+            sb.append("nr_dying_subsys_memory ").append(m.nrDyingDescendants()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private String events(MemCgroup m, boolean hierarchical) {
+        StringBuilder sb = new StringBuilder();
+        for (MemcgEvent e : layout.events()) {
+            long n = hierarchical && layout != CgroupFsLayout.V4_8 ? m.events().hierarchical(e) : m.events().local(e);
+            sb.append(e.key()).append(' ').append(n).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** {@code seq_puts_memcg_tunable}. */
+    private static String tunable(long pages) {
+        return pages == PageCounter.PAGE_COUNTER_MAX ? "max\n" : bytes(pages) + "\n";
+    }
+
+    private static long bytes(long pages) {
+        return pages * MemMap.PAGE_SIZE;
+    }
+
+    // ---- writes ------------------------------------------------------------------------------
+
+    void store(CgroupFile f, String text) {
+        CgroupFileType type = f.type();
+        if (!type.writable() || type == CgroupFileType.MEMORY_PEAK && !layout.hasPeak()) {
+            throw new ErrnoException(Errno.EACCES, f + " is read-only");
+        }
+        MemCgroup m = f.cgroup();
+        checkLive(m);
+        String buf = text.strip();
+        switch (type) {
+            case CGROUP_SUBTREE_CONTROL -> subtreeControl(m, buf);
+            case CGROUP_PROCS -> procsWrite(m, buf);
+            case MEMORY_PEAK -> peakWrite(f);
+            case MEMORY_MAX -> maxWrite(m, pages(buf));
+            case MEMORY_HIGH -> highWrite(m, pages(buf));
+            case MEMORY_OOM_GROUP -> oomGroupWrite(m, buf);
+            default -> throw new IllegalStateException("no write handler for " + type);
+        }
+    }
+
+    private static long pages(String buf) {
+        long pages = PageCounter.memparse(buf, "max");
+        if (pages < 0) {
+            throw new ErrnoException(Errno.EINVAL, "not a size: '" + buf + "'");
+        }
+        return pages;
+    }
+
+    /** {@code memory_max_write}. */
+    private void maxWrite(MemCgroup m, long max) {
+        m.memory().exchangeMax(max);
+        boolean drained = false;
+        while (m.memory().read() > max) {
+            if (oom.fatalSignalPending(tasks.current())) {
+                break;      // signal_pending: the writer itself was killed
+            }
+            if (!drained) {
+                charger.stock().drainAll(m);
+                drained = true;
+                continue;
+            }
+            m.events().raise(MemcgEvent.OOM);
+            if (!oom.outOfMemory(m, 0)) {
+                break;
+            }
+        }
+    }
+
+    /** {@code memory_high_write}: no reclaim to do, so only the drain. */
+    private void highWrite(MemCgroup m, long high) {
+        m.memory().setHigh(high);
+        if (m.memory().read() > high) {
+            charger.stock().drainAll(m);
+        }
+    }
+
+    private static void oomGroupWrite(MemCgroup m, String buf) {
+        int v = Kstrto.kstrtoint(buf);
+        if (v != 0 && v != 1) {
+            throw new ErrnoException(Errno.EINVAL, "memory.oom.group takes 0 or 1, not " + v);
+        }
+        m.setOomGroup(v);
+    }
+
+    /** {@code peak_write}: this handle's peak restarts from the current usage. */
+    private synchronized void peakWrite(CgroupFile f) {
+        MemCgroup m = f.cgroup();
+        long usage = m.memory().resetLocalWatermark();
+        List<CgroupFile> watchers = peakWatchers.computeIfAbsent(m, k -> new ArrayList<>());
+        for (CgroupFile peer : watchers) {
+            if (usage > peer.peak()) {
+                peer.setPeak(usage);
+            }
+        }
+        if (f.peak() == CgroupFile.PEAK_UNSET) {
+            watchers.add(f);
+        }
+        f.setPeak(usage);
+    }
+
+    /** {@code peak_release}. */
+    synchronized void released(CgroupFile f) {
+        List<CgroupFile> watchers = peakWatchers.get(f.cgroup());
+        if (watchers != null && watchers.remove(f) && watchers.isEmpty()) {
+            peakWatchers.remove(f.cgroup());
+        }
+    }
+
+    /** {@code cgroup_subtree_control_write}, for the one controller there is. */
+    private void subtreeControl(MemCgroup m, String buf) {
+        Boolean enable = null;
+        for (String tok : buf.split(" ")) {
+            if (tok.isEmpty()) {
+                continue;
+            }
+            if (!tok.substring(1).equals("memory") || tok.charAt(0) != '+' && tok.charAt(0) != '-') {
+                throw new ErrnoException(Errno.EINVAL, "bad token '" + tok + "'");
+            }
+            enable = tok.charAt(0) == '+';
+        }
+        if (enable == null) {
+            return;
+        }
+        int ret = tree.setSubtreeMemory(m, enable);
+        if (ret != 0) {
+            throw new ErrnoException(Errno.fromNegative(ret), "cgroup.subtree_control of " + m.path());
+        }
+    }
+
+    /** {@code __cgroup_procs_write}: a pid (0 = the writer) moves into this cgroup. */
+    private void procsWrite(MemCgroup m, String buf) {
+        int pid;
+        try {
+            pid = Kstrto.kstrtoint(buf);
+        } catch (ErrnoException e) {
+            throw new ErrnoException(Errno.EINVAL, "not a pid: '" + buf + "'");
+        }
+        if (pid < 0) {
+            throw new ErrnoException(Errno.EINVAL, "negative pid " + pid);
+        }
+        Task task = pid == 0 ? tasks.current() : tree.findTask(pid);
+        if (task == null) {
+            throw new ErrnoException(Errno.ESRCH, "no task " + pid);
+        }
+        cgroups.attach(task, m);
+    }
+
+    private static void checkLive(MemCgroup m) {
+        if (!m.isOnline()) {
+            throw new ErrnoException(Errno.ENODEV, m + " was removed");
+        }
+    }
+}

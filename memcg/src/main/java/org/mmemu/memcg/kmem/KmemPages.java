@@ -1,0 +1,46 @@
+package org.mmemu.memcg.kmem;
+
+import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
+
+import com.google.inject.Inject;
+import org.mmemu.core.alloc.PageAllocator;
+import org.mmemu.core.page.Page;
+
+/**
+ * {@code alloc_kmem_pages} / {@code free_kmem_pages} (4.6/4.7 mm/page_alloc.c). Under the
+ * explicit-helpers policy these are the only calls that charge and uncharge kernel pages; from
+ * 4.8 on the allocator itself charges, and they are plain {@code alloc_pages}/{@code __free_pages}.
+ */
+public final class KmemPages {
+    private final PageAllocator allocator;
+    private final KmemAccountingPolicy policy;
+    private final KmemStaticKey key;
+
+    @Inject
+    KmemPages(PageAllocator allocator, KmemAccountingPolicy policy, KmemStaticKey key) {
+        this.allocator = allocator;
+        this.policy = policy;
+        this.key = key;
+    }
+
+    /** {@code alloc_kmem_pages(gfp, order)}: a charged block, or null. */
+    public Page allocKmemPages(int gfp, int order) {
+        Page page = allocator.allocPages(gfp, order);
+        if (page == null || policy.chargesInAllocator()) {
+            return page;
+        }
+        if (key.isEnabled() && (gfp & __GFP_ACCOUNT) != 0 && policy.chargePage(page, gfp, order) != 0) {
+            allocator.freePages(page, order);
+            return null;
+        }
+        return page;
+    }
+
+    /** {@code free_kmem_pages}: uncharge, then {@code __free_pages}. */
+    public void freeKmemPages(Page page, int order) {
+        if (!policy.chargesInAllocator()) {
+            policy.unchargePage(page, order);
+        }
+        allocator.freePages(page, order);
+    }
+}

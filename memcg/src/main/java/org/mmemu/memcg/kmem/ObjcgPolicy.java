@@ -1,0 +1,84 @@
+package org.mmemu.memcg.kmem;
+
+import com.google.inject.Inject;
+import org.mmemu.core.page.Page;
+import org.mmemu.memcg.MemCgroup;
+import org.mmemu.memcg.MemcgData;
+import org.mmemu.memcg.ObjCgroup;
+
+/**
+ * {@code kmem.Objcg} (latest): a kmem page stores {@code objcg | MEMCG_DATA_KMEM} and holds a
+ * reference on the obj_cgroup, not on the memcg. When the cgroup is removed its objcg is
+ * reparented, so the page is later uncharged from the parent and the removed cgroup can be
+ * released while the page lives on.
+ */
+public final class ObjcgPolicy implements KmemAccountingPolicy {
+    public static final String NAME = "kmem.Objcg";
+
+    private final KmemServices s;
+
+    @Inject
+    ObjcgPolicy(KmemServices services) {
+        this.s = services;
+    }
+
+    @Override
+    public String policyName() {
+        return NAME;
+    }
+
+    @Override
+    public boolean chargesInAllocator() {
+        return true;
+    }
+
+    @Override
+    public int chargePage(Page page, int gfp, int order) {
+        MemCgroup memcg = s.current.chargeTarget();
+        ObjCgroup objcg = memcg == null ? null : s.objcgs.objcgOf(memcg);
+        if (objcg == null) {
+            return 0;
+        }
+        int ret = s.objcgs.chargePages(objcg, gfp, 1 << order);
+        if (ret != 0) {
+            return ret;
+        }
+        objcg.get();
+        page.setMemcgData(MemcgData.kmemData(objcg.address()));
+        return 0;
+    }
+
+    @Override
+    public void unchargePage(Page page, int order) {
+        if (!s.data.pageMemcgKmem(page)) {
+            return;
+        }
+        ObjCgroup objcg = objcgOf(page);
+        s.objcgs.unchargePages(objcg, 1 << order);
+        page.setMemcgData(0);
+        objcg.put();
+    }
+
+    @Override
+    public void release(Page page, int nrPages) {
+        long data = page.memcgData();
+        if (data == 0) {
+            return;
+        }
+        if ((data & MemcgData.MEMCG_DATA_KMEM) != 0) {
+            ObjCgroup objcg = objcgOf(page);
+            page.setMemcgData(0);
+            s.unchargeReleased(objcg.memcg(), nrPages, true);
+            objcg.put();
+        } else {
+            MemCgroup memcg = s.data.pageMemcg(page);
+            page.setMemcgData(0);
+            s.unchargeReleased(memcg, nrPages, false);
+            memcg.cssPut(1);
+        }
+    }
+
+    private ObjCgroup objcgOf(Page page) {
+        return s.data.objcgAt(page.memcgData() & ~MemcgData.MEMCG_DATA_FLAGS_MASK);
+    }
+}

@@ -1,0 +1,47 @@
+package org.mmemu.memcg.stat;
+
+import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.PerCpu;
+
+/**
+ * One memcg's own statistics as per-CPU differentials ({@code memcg->vmstats_percpu}): an update
+ * touches only the calling CPU's row, with no lock and no allocation; a read folds every CPU.
+ * Values are local to the cgroup (not its descendants) and exact only at quiescence.
+ */
+public final class MemcgStats {
+    private static final int NR_ITEMS = MemcgStatItem.values().length;
+
+    private final Cpus cpus;
+    private final PerCpu<long[]> rows;
+
+    public MemcgStats(Cpus cpus) {
+        this.cpus = cpus;
+        this.rows = cpus.perCpu(cpu -> new long[NR_ITEMS]);
+    }
+
+    /** {@code mod_memcg_state(memcg, item, delta)} on the current CPU. */
+    public void mod(MemcgStatItem item, long delta) {
+        rows.get(cpus.current())[item.ordinal()] += delta;
+    }
+
+    /** {@code memcg_page_state_local} before clamping: the signed sum over CPUs. */
+    public long local(MemcgStatItem item) {
+        int i = item.ordinal();
+        long sum = 0;
+        for (int c = 0; c < rows.size(); c++) {
+            sum += rows.get(c)[i];
+        }
+        return sum;
+    }
+
+    /**
+     * Folds {@code child}'s counts into this cgroup's current-CPU row, as the kernel's rstat
+     * flush keeps a released child's history in its parent.
+     */
+    public void absorb(MemcgStats child) {
+        long[] mine = rows.get(cpus.current());
+        for (MemcgStatItem item : MemcgStatItem.values()) {
+            mine[item.ordinal()] += child.local(item);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package org.mmemu.memcg.kmem;
+
+import org.mmemu.memcg.MemcgMachine;
+
+/** The page-type contract again under 4.18's bit encoding: PageKmemcg is the cleared bit 0x200. */
+class PageTypeBitsPolicyTest extends PageTypePolicyTest {
+    @Override
+    MemcgMachine boot() {
+        return TestEras.pageType418();
+    }
+
+    @Override
+    int expectedKmemcgWord() {
+        return 0xfffffdff;
+    }
+}
