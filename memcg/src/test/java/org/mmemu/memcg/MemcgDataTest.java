@@ -66,7 +66,7 @@ class MemcgDataTest {
         assertThatThrownBy(() -> m.data.pageMemcg(page))
                 .isInstanceOf(KernelBug.class)
                 .hasMessageStartingWith("VM_BUG_ON_PAGE(memcg_data & MEMCG_DATA_OBJCGS)")
-                .hasMessageContaining("page dumped because: memcg_data & MEMCG_DATA_OBJCGS");
+                .hasMessageContaining("page dumped because: VM_BUG_ON_PAGE(memcg_data & MEMCG_DATA_OBJCGS)");
         assertThat(m.data.pageMemcgCheck(page)).as("the check variant is safe on any page").isNull();
         assertThatThrownBy(() -> m.data.pageMemcgKmem(page)).isInstanceOf(KernelBug.class);
         page.setMemcgData(0);
