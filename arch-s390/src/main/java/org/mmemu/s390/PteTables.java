@@ -224,12 +224,7 @@ final class PteTables {
     private void reportOverwrite(Page page, int bits) {
         int word = page.mapcountWord();
         Set<PageType> tenants = types.encoding().typesOf(word);
-        StringBuilder names = new StringBuilder();
-        for (PageType t : tenants) {
-            names.append(names.length() == 0 ? "" : ", ").append("Page")
-                    .append(Character.toUpperCase(t.kernelName().charAt(0))).append(t.kernelName().substring(1));
-        }
-        String held = tenants.isEmpty() ? "a value no page type explains" : "the type " + names;
+        String held = tenants.isEmpty() ? "a value no page type explains" : "the type " + names(tenants);
         log.printk(String.format(Locale.ROOT, "mmemu: _mapcount collision on pfn 0x%x: s390"
                 + " page_table_alloc writes its fragment bits 0x%x over _mapcount 0x%08x, which"
                 + " holds %s; that tenant is lost", page.pfn(), bits, word, held));
@@ -246,7 +241,18 @@ final class PteTables {
         return bug(page, String.format(Locale.ROOT, "page_ref_count(page) == 0 when s390 frees the"
                 + " page table at pfn 0x%x: a put_page dropped the reference the table was"
                 + " allocated with while s390 still held the page through its fragment bits in %s"
-                + " (page types now: %s)", page.pfn(), layout.word(), held));
+                + " (page types: %s)", page.pfn(), layout.word(), held.isEmpty() ? "none" : names(held)));
+    }
+
+    /** {@code PageKmemcg, PageTable}: the types as the kernel's tests name them. */
+    private static String names(Set<PageType> set) {
+        StringBuilder sb = new StringBuilder();
+        for (PageType t : set) {
+            String n = t.kernelName();
+            sb.append(sb.length() == 0 ? "" : ", ").append("Page")
+                    .append(Character.toUpperCase(n.charAt(0))).append(n.substring(1));
+        }
+        return sb.toString();
     }
 
     private KernelBug bug(Page page, String condition) {
