@@ -1,0 +1,193 @@
+package org.mmemu.kernel;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.Module;
+import com.google.inject.Scopes;
+import com.google.inject.TypeLiteral;
+import com.google.inject.util.Modules;
+import java.util.List;
+import java.util.Set;
+import org.mmemu.core.Errno;
+import org.mmemu.core.ErrnoException;
+import org.mmemu.core.Injectors;
+import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.MmCoreModule;
+import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.mm.AddressSpaces;
+import org.mmemu.core.mm.MmStruct;
+import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.Tasks;
+import org.mmemu.memcg.CgroupTree;
+import org.mmemu.memcg.Cgroups;
+import org.mmemu.memcg.MemCgroup;
+import org.mmemu.memcg.MemcgCharger;
+import org.mmemu.memcg.MemcgModule;
+import org.mmemu.memcg.TaskMemory;
+import org.mmemu.memcg.fs.CgroupFs;
+
+/**
+ * One booted machine of an {@link Era}: every subsystem wired with the era's policies, the
+ * cgroup file system, and user tasks to run code as.
+ *
+ * <pre>
+ *  Kernel k = Kernel.boot(Era.V5_11, MemoryConfig.of("64M"));
+ *  k.cgroupfs().mkdir("/job");
+ *  k.cgroupfs().write("/job/memory.max", "16M");
+ *  Task t = k.spawn("/job");
+ *  try (var running = k.enter(t)) {
+ *      ...                                   // allocations here are charged to /job
+ *  }
+ *  k.exit(t);
+ * </pre>
+ *
+ * <p>Boot order, as in the kernel: the machine's memory, the root cgroup, then init (pid 1, in
+ * the root cgroup), which the memcg OOM killer never picks. Tasks run on the calling thread's
+ * emulated CPU; outside {@link #enter} that CPU runs its idle kernel thread, whose allocations
+ * are never charged.
+ */
+public final class Kernel {
+    private final Era era;
+    private final Injector injector;
+    private final Tasks tasks;
+    private final Cgroups cgroups;
+    private final CgroupFs cgroupfs;
+    private final AddressSpaces spaces;
+    private final Set<TaskMemory> taskMemories;
+    private final Task init;
+
+    private Kernel(Era era, Injector injector) {
+        this.era = era;
+        this.injector = injector;
+        this.tasks = injector.getInstance(Tasks.class);
+        this.cgroups = injector.getInstance(Cgroups.class);
+        this.cgroupfs = injector.getInstance(CgroupFs.class);
+        this.spaces = injector.getInstance(AddressSpaces.class);
+        this.taskMemories = injector.getInstance(Key.get(new TypeLiteral<Set<TaskMemory>>() { }));
+        // init's mm only fills the slot (a user task, not a kernel thread); it maps nothing.
+        this.init = tasks.create("init", new MmStruct());
+        if (init.pid() != 1) {
+            throw new IllegalStateException("init got pid " + init.pid() + ": a module created tasks at boot");
+        }
+        cgroups.attach(init, cgroups.root());
+    }
+
+    /**
+     * Boots a machine of {@code era} with {@code memory}: mm-core, memcg, the era's preset, and
+     * {@code extra} modules (more subsystems such as {@code S390Module}, test stand-ins, policy
+     * selections). The extra modules override the preset: a policy they select replaces the
+     * era's choice of that kind.
+     */
+    public static Kernel boot(Era era, MemoryConfig memory, Module... extra) {
+        requireNonNull(era, "era is null");
+        Module base = Modules.combine(new MmCoreModule(memory), new MemcgModule(), era.module(),
+                binder -> {
+                    binder.bind(TaskAddressSpace.class).in(Scopes.SINGLETON);
+                    MemcgModule.taskMemory(binder).addBinding().to(TaskAddressSpace.class);
+                });
+        return new Kernel(era, Injectors.strict(Modules.override(base).with(extra)));
+    }
+
+    /** The era the machine was booted as. */
+    public Era era() {
+        return era;
+    }
+
+    /** The machine's injector: every service of every module. */
+    public Injector injector() {
+        return injector;
+    }
+
+    /** A service bound in the machine. */
+    public <T> T get(Class<T> type) {
+        return injector.getInstance(type);
+    }
+
+    /** The cgroup v2 file system (mounted at its root: paths are "/job/memory.max"). */
+    public CgroupFs cgroupfs() {
+        return cgroupfs;
+    }
+
+    /** pid 1, in the root cgroup. */
+    public Task init() {
+        return init;
+    }
+
+    /** {@link #spawn(String, String)} with comm "task". */
+    public Task spawn(String cgroupPath) {
+        return spawn("task", cgroupPath);
+    }
+
+    /**
+     * A new user task in the cgroup at {@code cgroupPath}, with an address space of its own:
+     * init forks it straight into the cgroup ({@code clone3} with {@code CLONE_INTO_CGROUP})
+     * and it execs, so its new mm (the pgd) is allocated, and charged, in its own context, as
+     * everything it maps later will be.
+     *
+     * @throws ErrnoException {@code ENOENT} if no such cgroup, {@code EBUSY} if the cgroup
+     *     enables memory for its children (no internal processes), {@code ENOMEM} if no pgd
+     */
+    public Task spawn(String comm, String cgroupPath) {
+        MemCgroup memcg = get(CgroupTree.class).lookup(cgroupPath);
+        if (memcg == null) {
+            throw new ErrnoException(Errno.ENOENT, cgroupPath);
+        }
+        // Until execve replaces it, the child runs on a copy of init's mm, which maps nothing.
+        Task task = tasks.create(comm, new MmStruct());
+        cgroups.attach(task, memcg);
+        MmStruct mm;
+        try (Tasks.TaskScope running = tasks.enter(task)) {
+            mm = spaces.mmAlloc();
+        }
+        if (mm == null) {
+            exit(task);
+            throw new ErrnoException(Errno.ENOMEM, "execve of " + task);
+        }
+        task.setMm(mm);
+        return task;
+    }
+
+    /** Runs {@code task} on the calling thread's CPU until the scope is closed. */
+    public Tasks.TaskScope enter(Task task) {
+        return tasks.enter(task);
+    }
+
+    /**
+     * {@code do_exit}: the task lets go of everything it holds ({@code exit_mm} and whatever
+     * else the installed modules give tasks; each page is uncharged from the cgroup it was
+     * charged to) and leaves its cgroup. Exiting a task the OOM killer already reaped changes
+     * nothing.
+     */
+    public void exit(Task task) {
+        task.setFlag(Task.PF_EXITING);
+        for (TaskMemory memory : taskMemories) {
+            memory.release(task);
+        }
+        get(CgroupTree.class).exit(task);
+    }
+
+    /**
+     * {@code drain_all_stock(root_mem_cgroup)}: gives every CPU's pre-charged stock back to its
+     * cgroup, as removing a cgroup or lowering {@code memory.max} does, so that
+     * {@code memory.current} counts exactly the pages charged.
+     */
+    public void drainAllStock() {
+        get(MemcgCharger.class).stock().drainAll(cgroups.root());
+    }
+
+    /**
+     * Runs every consistency check bound in the machine (buddy, page leaks, RCU, and those of
+     * the installed modules) and returns the violations; empty when all is well. Exact only
+     * while no other thread uses the machine.
+     */
+    public List<String> checkConsistency() {
+        return get(ConsistencyChecks.class).run();
+    }
+
+    @Override
+    public String toString() {
+        return "kernel " + era.version() + " (" + get(MemoryConfig.class) + ")";
+    }
+}

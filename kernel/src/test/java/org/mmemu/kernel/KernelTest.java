@@ -1,0 +1,169 @@
+package org.mmemu.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mmemu.core.mm.VmFlags.VM_READ;
+import static org.mmemu.core.mm.VmFlags.VM_WRITE;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.mmemu.core.Errno;
+import org.mmemu.core.ErrnoException;
+import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.mm.AddressSpaces;
+import org.mmemu.core.mm.MemoryMapping;
+import org.mmemu.core.mm.MmStruct;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.Tasks;
+
+/** The facade: boot, init, spawning tasks into cgroups, running as them, exit, OOM, drains. */
+class KernelTest {
+    private static final long PAGE = MemMap.PAGE_SIZE;
+
+    private Kernel k;
+
+    @AfterEach
+    void theMachineIsConsistent() {
+        assertThat(k.checkConsistency()).isEmpty();
+    }
+
+    private Kernel boot(Era era) {
+        k = Kernel.boot(era, MemoryConfig.of("16M"));
+        k.cgroupfs().mkdir("/job");
+        return k;
+    }
+
+    private long current(String cgroup) {
+        return k.cgroupfs().readLong(cgroup + "/memory.current");
+    }
+
+    /** Maps one anonymous page in {@code t} and faults it in, as {@code t}. */
+    private void touchOnePage(Task t) {
+        AddressSpaces spaces = k.get(AddressSpaces.class);
+        try (Tasks.TaskScope running = k.enter(t)) {
+            long addr = spaces.mmapAnonymous(t.mm(), 0, PAGE, VM_READ | VM_WRITE);
+            assertThat(k.get(MemoryMapping.class).handleAnonFault(t.mm().vmaLookup(addr), addr)).isZero();
+        }
+    }
+
+    @Test
+    void initIsPid1InTheRootCgroup() {
+        boot(Era.LATEST);
+
+        assertThat(k.init().pid()).isEqualTo(1);
+        assertThat(k.init().comm()).isEqualTo("init");
+        assertThat(k.init().hasFlag(Task.PF_KTHREAD)).isFalse();
+        assertThat(k.cgroupfs().read("/cgroup.procs")).isEqualTo("1\n");
+        assertThat(k.era()).isSameAs(Era.LATEST);
+        assertThat(k).hasToString("kernel latest (16M, 4 CPUs)");
+    }
+
+    @Test
+    void aSpawnedTaskHasItsOwnAddressSpaceInItsCgroupUntilItExits() {
+        boot(Era.LATEST);
+
+        Task t = k.spawn("worker", "/job");
+
+        assertThat(t.pid()).isEqualTo(2);
+        assertThat(t.comm()).isEqualTo("worker");
+        assertThat(t.mm().pgd()).as("execve made a real mm").isNotNull();
+        assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEqualTo(t.pid() + "\n");
+        MmStruct mm = t.mm();
+
+        k.exit(t);
+
+        assertThat(t.mm()).isNull();
+        assertThat(mm.pgd()).as("the last mmput freed it").isNull();
+        assertThat(t.hasFlag(Task.PF_EXITING)).isTrue();
+        assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
+        k.cgroupfs().rmdir("/job");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Era.class)
+    void theNewMmsPgdIsChargedToTheTasksCgroupFrom48(Era era) {
+        boot(era);
+
+        Task t = k.spawn("/job");
+
+        long charged = era == Era.V4_7 ? 0 : 1;
+        long batch = era.memcgConfig().chargeBatch();
+        assertThat(current("/job")).as("the charge is made a batch at a time")
+                .isEqualTo(charged * batch * PAGE);
+        k.drainAllStock();
+        assertThat(current("/job")).isEqualTo(charged * PAGE);
+
+        k.exit(t);
+        k.drainAllStock();
+        assertThat(current("/job")).isZero();
+    }
+
+    @Test
+    void enterRunsCodeAsTheTaskAndLeavingPutsTheIdleThreadBack() {
+        boot(Era.V5_11);
+        Task t = k.spawn("/job");
+        Tasks tasks = k.get(Tasks.class);
+
+        try (Tasks.TaskScope running = k.enter(t)) {
+            assertThat(tasks.current()).isSameAs(t);
+        }
+
+        assertThat(tasks.current().hasFlag(Task.PF_KTHREAD)).isTrue();
+        assertThat(tasks.current().comm()).startsWith("swapper/");
+        k.exit(t);
+    }
+
+    @Test
+    void spawningIntoAMissingCgroupOrOneWithChildControllersFails() {
+        boot(Era.LATEST);
+        k.cgroupfs().write("/job/cgroup.subtree_control", "+memory");
+
+        assertThatThrownBy(() -> k.spawn("/nowhere"))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
+        assertThatThrownBy(() -> k.spawn("/job"))
+                .as("no internal processes").isInstanceOfSatisfying(ErrnoException.class,
+                        e -> assertThat(e.errno()).isEqualTo(Errno.EBUSY));
+        assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
+    }
+
+    /*
+     * The OOM tests run as 5.10, whose kmem uncharge goes straight to the page counters: from
+     * 5.11 the victim's page tables are uncharged into the freeing CPU's stock, where they stay
+     * in memory.current (and may make memory.max's loop kill again) until a drain.
+     */
+
+    @Test
+    void theOomKillerReapsASpawnedTasksAddressSpace() {
+        boot(Era.V5_10);
+        Task t = k.spawn("/job");
+        touchOnePage(t);
+        k.drainAllStock();
+        assertThat(current("/job")).as("pgd, pud, pmd and pte table").isEqualTo(4 * PAGE);
+
+        k.cgroupfs().write("/job/memory.max", "0");
+
+        assertThat(k.cgroupfs().read("/job/memory.events")).contains("oom_kill 1\n");
+        assertThat(t.mm()).as("exit_mm ran").isNull();
+        assertThat(current("/job")).isZero();
+        assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
+        k.exit(t);
+        assertThat(current("/job")).as("exiting a reaped task frees nothing twice").isZero();
+    }
+
+    @Test
+    void theOomKillerWeighsTasksByTheirAddressSpaces() {
+        boot(Era.V5_10);
+        Task small = k.spawn("small", "/job");
+        Task big = k.spawn("big", "/job");
+        touchOnePage(big);
+
+        k.cgroupfs().write("/job/memory.max", "4096");
+
+        assertThat(big.mm()).as("rss and page tables made it the victim").isNull();
+        assertThat(small.mm()).isNotNull();
+        k.exit(small);
+    }
+}
