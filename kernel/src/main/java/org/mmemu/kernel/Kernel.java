@@ -58,8 +58,8 @@ public final class Kernel {
     private final Set<TaskMemory> taskMemories;
     private final Task init;
 
-    private Kernel(Era era, Injector injector) {
-        this.era = era;
+    private Kernel(Injector injector) {
+        this.era = injector.getInstance(Era.class);
         this.injector = injector;
         this.tasks = injector.getInstance(Tasks.class);
         this.cgroups = injector.getInstance(Cgroups.class);
@@ -69,25 +69,43 @@ public final class Kernel {
         // init's mm only fills the slot (a user task, not a kernel thread); it maps nothing.
         this.init = tasks.create("init", new MmStruct());
         if (init.pid() != 1) {
-            throw new IllegalStateException("init got pid " + init.pid() + ": a module created tasks at boot");
+            throw new IllegalStateException("init got pid " + init.pid() + ": tasks were created before boot");
         }
         cgroups.attach(init, cgroups.root());
     }
 
     /**
-     * Boots a machine of {@code era} with {@code memory}: mm-core, memcg, the era's preset, and
-     * {@code extra} modules (more subsystems such as {@code S390Module}, test stand-ins, policy
-     * selections). The extra modules override the preset: a policy they select replaces the
-     * era's choice of that kind.
+     * Boots a machine of {@code era}: mm-core with {@code memory}, and {@link #modules} with
+     * the {@code extra} modules, which override the era's choices.
      */
     public static Kernel boot(Era era, MemoryConfig memory, Module... extra) {
+        return of(Injectors.strict(new MmCoreModule(memory), modules(era, extra)));
+    }
+
+    /**
+     * Everything a machine of {@code era} installs above {@code MmCoreModule}: memcg, the era's
+     * preset, the kernel's own wiring (tasks' address spaces for the OOM killer), and
+     * {@code extra} modules (more subsystems such as {@code S390Module}, test stand-ins, policy
+     * selections). The extra modules override the rest: a policy they select replaces the
+     * era's choice of that kind. For machines booted by other means (a test fixture), then
+     * wrapped with {@link #of}.
+     */
+    public static Module modules(Era era, Module... extra) {
         requireNonNull(era, "era is null");
-        Module base = Modules.combine(new MmCoreModule(memory), new MemcgModule(), era.module(),
-                binder -> {
-                    binder.bind(TaskAddressSpace.class).in(Scopes.SINGLETON);
-                    MemcgModule.taskMemory(binder).addBinding().to(TaskAddressSpace.class);
-                });
-        return new Kernel(era, Injectors.strict(Modules.override(base).with(extra)));
+        Module base = Modules.combine(new MemcgModule(), era.module(), binder -> {
+            binder.bind(Era.class).toInstance(era);
+            binder.bind(TaskAddressSpace.class).in(Scopes.SINGLETON);
+            MemcgModule.taskMemory(binder).addBinding().to(TaskAddressSpace.class);
+        });
+        return Modules.override(base).with(extra);
+    }
+
+    /**
+     * The facade over a machine built with {@link #modules}: starts init. Call it once per
+     * machine, before anything creates a task.
+     */
+    public static Kernel of(Injector injector) {
+        return new Kernel(injector);
     }
 
     /** The era the machine was booted as. */

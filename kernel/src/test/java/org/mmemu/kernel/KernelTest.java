@@ -11,7 +11,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
+import org.mmemu.core.Injectors;
 import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MemoryMapping;
 import org.mmemu.core.mm.MmStruct;
@@ -59,6 +61,15 @@ class KernelTest {
         assertThat(k.cgroupfs().read("/cgroup.procs")).isEqualTo("1\n");
         assertThat(k.era()).isSameAs(Era.LATEST);
         assertThat(k).hasToString("kernel latest (16M, 4 CPUs)");
+    }
+
+    @Test
+    void aMachineBootedByHandWithTheKernelsModulesGetsTheFacade() {
+        k = Kernel.of(Injectors.strict(new MmCoreModule(MemoryConfig.of("16M")), Kernel.modules(Era.V4_8)));
+
+        assertThat(k.era()).isSameAs(Era.V4_8);
+        assertThat(k.get(Era.class)).isSameAs(Era.V4_8);
+        assertThat(k.init().pid()).isEqualTo(1);
     }
 
     @Test
