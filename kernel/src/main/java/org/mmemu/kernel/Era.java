@@ -44,15 +44,16 @@ import org.mmemu.s390.FragmentLayout;
  *
  * <p>Choices the reference leaves open, and why:
  * <ul>
- *   <li>4.7 keeps the cgroup-v1 {@code kmem} counter: until 4.8 {@code memcg_kmem_charge}
- *       charged {@code memcg->kmem} on every hierarchy, which is where the helper era's
- *       {@code put_page} leak shows; from 4.8 only cgroup v1 charges it.</li>
+ *   <li>4.7 keeps the cgroup-v1 {@code kmem} counter: 4.6's {@code memcg_kmem_charge}
+ *       charges {@code memcg->kmem} on every hierarchy, 4.8's only on cgroup v1; 4.7 is taken
+ *       to be like 4.6. That counter is where the helper era's {@code put_page} leak shows.</li>
  *   <li>4.18 runs the 4.8 charge path: the memcg OOM killer moved back into the charge path
  *       in 4.19 ("memcg, oom: move out_of_memory back to the charge path").</li>
- *   <li>(*) 4.18 has neither memory.stat nor cgroupfs layout of its own in the memcg module;
- *       the 4.8 ones are the nearest (4.18's memory.stat still lists {@code slab} before
- *       {@code sock} and has no {@code percpu}; it has no {@code memory.events.local},
- *       {@code memory.oom.group} or {@code frozen} line), though 4.18 also prints
+ *   <li>(*) 4.18 has neither memory.stat nor cgroupfs layout of its own in the memcg module,
+ *       and the 4.8 ones are the nearest: 4.19's {@code memory_stat_show} still prints
+ *       {@code slab} before {@code sock} and no {@code percpu}, though it adds {@code shmem}
+ *       and reclaim event lines; 4.18 has no {@code memory.events.local},
+ *       {@code memory.oom.group} (4.19) or {@code frozen} line, though it prints
  *       {@code oom_kill} in memory.events and has {@code cgroup.stat}.</li>
  *   <li>5.9 and 5.10 print gfp masks with the 5.11 values: the renumbering
  *       ({@code __GFP_ZERO} 0x100, {@code __GFP_ACCOUNT} 0x400000) predates them (a 5.10
