@@ -140,6 +140,19 @@ class KernelTest {
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
     }
 
+    @Test
+    void aSpawnWhosePgdCannotBeChargedFailsWithEnomemAndLeavesNothingBehind() {
+        boot(Era.V4_8);
+        k.cgroupfs().write("/job/memory.max", "0");
+
+        assertThatThrownBy(() -> k.spawn("/job"))
+                .as("4.8 fails the charge instead of OOM-killing")
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOMEM));
+        assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
+        assertThat(k.cgroupfs().read("/job/memory.events")).as("an oom event, and no kill").contains("oom 1\n");
+        assertThat(current("/job")).isZero();
+    }
+
     /*
      * The OOM tests run as 5.10, whose kmem uncharge goes straight to the page counters: from
      * 5.11 the victim's page tables are uncharged into the freeing CPU's stock, where they stay
