@@ -20,6 +20,7 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
 import org.mmemu.memcg.kmem.MemcgDataFlagPolicy;
 import org.mmemu.memcg.kmem.ObjcgPolicy;
 import org.mmemu.memcg.kmem.PageTypePolicy;
+import org.mmemu.memcg.stat.MemcgPageStats;
 import org.mmemu.memcg.stat.MemoryStatFormat;
 
 /**
@@ -109,5 +110,7 @@ public final class MemcgModule implements Module {
         PageHooks.allocHooks(binder).add(KmemHooks.class);
         PageHooks.freeHooks(binder).add(KmemHooks.class);
         PageHooks.releaseHooks(binder).add(KmemHooks.class);
+        binder.bind(MemcgPageStats.class).in(Scopes.SINGLETON);
+        PageHooks.statHooks(binder).add(MemcgPageStats.class);
     }
 }
