@@ -14,9 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.KernelBug;
+import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Task;
 import org.mmemu.core.testing.Seeded;
+import org.mmemu.core.testing.junit.TestMachine;
 
 /**
  * The charge check memcg adds to every machine's consistency checks: it passes in the middle of
@@ -95,6 +98,21 @@ class MemcgChargeCheckTest {
         } else {
             m.alloc.freePages(page, order);
         }
+    }
+
+    @Test
+    void everyMachineWithMemcgRunsItAmongItsConsistencyChecks() {
+        TestMachine tm = TestMachine.boot(MemoryConfig.of("64M"), new MemcgModule());
+        assertThat(tm.get(ConsistencyChecks.class).checks()).last().isInstanceOf(MemcgChargeCheck.class);
+        MemCgroup job = tm.get(Cgroups.class).mkdir("/job");
+        MemcgCharger charger = tm.get(MemcgCharger.class);
+        charger.tryCharge(job, GFP_KERNEL, 1);
+
+        assertThat(tm.problems()).anySatisfy(p -> assertThat(p).startsWith("memcg: memory usage of memcg /job"));
+
+        charger.uncharge(job, 1);
+        tm.get(Cgroups.class).rmdir(job);
+        tm.verify();
     }
 
     @Test
