@@ -46,6 +46,7 @@ public final class MmStruct {
     private final AtomicInteger users = new AtomicInteger(1);
     private volatile long address;
     private volatile PageTable pgd;
+    private volatile Object archContext;
 
     /**
      * A bare address space: no pgd, no kernel address, one user. Only
@@ -81,6 +82,20 @@ public final class MmStruct {
                     + " or not made by mm_alloc (use after free)");
         }
         return p;
+    }
+
+    /**
+     * {@code mm->context}: the architecture's own per-mm data (s390's {@code pgtable_list} and
+     * {@code alloc_pgste}), or null. The {@link PageTableAllocator} sets it in
+     * {@link PageTableAllocator#allocPgd}, as {@code init_new_context} does before the pgd exists.
+     */
+    public Object archContext() {
+        return archContext;
+    }
+
+    /** Sets {@code mm->context}; only the bound {@link PageTableAllocator} does. */
+    public void setArchContext(Object context) {
+        this.archContext = context;
     }
 
     /** {@code get_mm_counter(mm, member)}. */

@@ -1,0 +1,616 @@
+package org.mmemu.core.testing.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mmemu.core.mm.VmFlags.VM_READ;
+import static org.mmemu.core.mm.VmFlags.VM_SHARED;
+import static org.mmemu.core.mm.VmFlags.VM_WRITE;
+import static org.mmemu.core.page.Gfp.GFP_KERNEL;
+
+import com.google.inject.Module;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mmemu.core.Errno;
+import org.mmemu.core.KernelBug;
+import org.mmemu.core.addr.KernelObjects;
+import org.mmemu.core.mm.AddressSpaces;
+import org.mmemu.core.mm.MemoryMapping;
+import org.mmemu.core.mm.MmStruct;
+import org.mmemu.core.mm.PageTable;
+import org.mmemu.core.mm.PageTableGeometry;
+import org.mmemu.core.mm.Rmap;
+import org.mmemu.core.mm.Vma;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.Page;
+import org.mmemu.core.rcu.Rcu;
+import org.mmemu.core.testing.Seeded;
+import org.mmemu.core.testing.junit.MachineExtension;
+import org.mmemu.core.testing.junit.TestMachine;
+import org.mmemu.core.vmstat.VmStat;
+import org.mmemu.core.vmstat.VmStatItem;
+
+/**
+ * What user address spaces must do whatever page-table allocator is bound: mmap and munmap of
+ * ranges, anonymous faults, page tables allocated as mappings need them and freed as they go,
+ * teardown, use after free, racing populates, and a seeded random walk, each ending with every
+ * page free again ({@link MachineExtension}'s leak check).
+ *
+ * <p>A binding runs the suite by extending it and naming its Guice module:
+ *
+ * <pre>
+ *  class GenericAddressSpaceTest extends AddressSpaceContract {
+ *      &#64;Override
+ *      protected Module pageTableBinding() {
+ *          return binder -&gt; { };                  // mm-core's default, pgtable.Generic
+ *      }
+ *  }
+ * </pre>
+ *
+ * <p>Expectations come from the bound {@link PageTableGeometry} and from walking the tables
+ * ({@link PageTableCensus}), never from one binding's numbers: after a munmap and an RCU grace
+ * period (an allocator may free tables through RCU), the pages in use are exactly those the
+ * remaining tables and mapped pages occupy.
+ */
+public abstract class AddressSpaceContract {
+    /** {@code PAGE_SIZE}. */
+    protected static final long PAGE = MemMap.PAGE_SIZE;
+    private static final long RW = VM_READ | VM_WRITE;
+
+    /** The machine of each test: mm-core with the binding under test. */
+    @RegisterExtension
+    protected final MachineExtension machine = MachineExtension.builder()
+            .modules(pageTableBinding())
+            .build();
+
+    private TestMachine m;
+    private AddressSpaces spaces;
+    private MemoryMapping memory;
+    private Rcu rcu;
+    private VmStat vmStat;
+    private PageTableGeometry geo;
+    private long freeAtBoot;
+    /** A PTE-table-aligned address well inside the first upper-level table. */
+    private long base;
+
+    /** The Guice module that binds (and selects) the page-table allocator under test. */
+    protected abstract Module pageTableBinding();
+
+    @BeforeEach
+    void boot(TestMachine booted) {
+        m = booted;
+        spaces = m.get(AddressSpaces.class);
+        memory = m.get(MemoryMapping.class);
+        rcu = m.get(Rcu.class);
+        vmStat = m.vmStat();
+        geo = memory.geometry();
+        base = 4 * geo.tableSpan(0);
+        freeAtBoot = free();
+    }
+
+    @AfterEach
+    void everyTableFreedAfterAGracePeriod() {
+        rcu.rcuBarrier();
+        assertThat(vmStat.read(VmStatItem.NR_PAGETABLE)).as("NR_PAGETABLE").isZero();
+        assertThat(vmStat.read(VmStatItem.NR_ANON_MAPPED)).as("NR_ANON_MAPPED").isZero();
+        assertThat(vmStat.read(VmStatItem.NR_FILE_MAPPED)).as("NR_FILE_MAPPED").isZero();
+        assertThat(m.log().dmesg()).doesNotContain("BUG");
+    }
+
+    // ---- mmap and munmap ------------------------------------------------------------------
+
+    @Test
+    void unplacedMappingsGoBottomUpFromTaskUnmappedBaseAndReuseHoles() {
+        MmStruct mm = spaces.mmAlloc();
+        long start = spaces.taskUnmappedBase();
+        assertThat(start % PAGE).isZero();
+        assertThat(start).isBetween(PAGE, geo.taskSize() / 2);
+
+        long a = spaces.mmapAnonymous(mm, 0, 3 * PAGE, RW);
+        long b = spaces.mmapAnonymous(mm, 0, PAGE + 1, RW);
+        assertThat(a).isEqualTo(start);
+        assertThat(b).as("length rounded up to pages").isEqualTo(start + 3 * PAGE);
+        assertThat(mm.vmaLookup(b).end()).isEqualTo(b + 2 * PAGE);
+
+        spaces.munmap(mm, a, 3 * PAGE);
+        assertThat(spaces.mmapAnonymous(mm, 0, 2 * PAGE, RW)).isEqualTo(start);
+        assertThat(spaces.mmapAnonymous(mm, 0, 2 * PAGE, RW)).as("the hole is one page too small")
+                .isEqualTo(b + 2 * PAGE);
+        assertThat(mm.mapCount()).isEqualTo(3);
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void mmapRejectsWhatTheKernelRejects() {
+        MmStruct mm = spaces.mmAlloc();
+        long taskSize = geo.taskSize();
+        spaces.mmapAnonymous(mm, 0x400000, 4 * PAGE, RW);
+
+        assertThat(spaces.mmapAnonymous(mm, 0x400000 + PAGE, PAGE, RW)).isEqualTo(Errno.EEXIST.negative());
+        assertThat(spaces.mmapAnonymous(mm, 0x3ff000, 2 * PAGE, RW)).isEqualTo(Errno.EEXIST.negative());
+        assertThat(spaces.mmapAnonymous(mm, 0x500001, PAGE, RW)).isEqualTo(Errno.EINVAL.negative());
+        assertThat(spaces.mmapAnonymous(mm, 0x500000, 0, RW)).isEqualTo(Errno.EINVAL.negative());
+        assertThat(spaces.mmapAnonymous(mm, taskSize - PAGE, 2 * PAGE, RW)).isEqualTo(Errno.ENOMEM.negative());
+        assertThat(spaces.mmapAnonymous(mm, 0, -PAGE, RW)).isEqualTo(Errno.ENOMEM.negative());
+        assertThat(spaces.mmapAnonymous(mm, 0x3ff000, PAGE, RW)).as("right below fits").isEqualTo(0x3ff000);
+        assertThat(spaces.mmapAnonymous(mm, taskSize - PAGE, PAGE, RW)).as("the last page fits")
+                .isEqualTo(taskSize - PAGE);
+        assertThat(mm.mapCount()).isEqualTo(3);
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void munmapRejectsWhatTheKernelRejectsAndIgnoresHoles() {
+        MmStruct mm = spaces.mmAlloc();
+        long taskSize = geo.taskSize();
+
+        assertThat(spaces.munmap(mm, 0x400001, PAGE)).isEqualTo(Errno.EINVAL.negative());
+        assertThat(spaces.munmap(mm, 0x400000, 0)).isEqualTo(Errno.EINVAL.negative());
+        assertThat(spaces.munmap(mm, taskSize - PAGE, 2 * PAGE)).isEqualTo(Errno.EINVAL.negative());
+        assertThat(spaces.munmap(mm, 0x400000, PAGE)).as("nothing mapped there").isZero();
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void munmapAcrossTwoVmasSplitsBoth() {
+        MmStruct mm = spaces.mmAlloc();
+        spaces.mmapAnonymous(mm, 0x400000, 4 * PAGE, RW);
+        spaces.mmapAnonymous(mm, 0x404000, 4 * PAGE, RW);
+
+        assertThat(spaces.munmap(mm, 0x402000, 4 * PAGE)).isZero();
+
+        assertThat(mm.vmas()).extracting(Vma::start, Vma::end).containsExactly(
+                Tuple.tuple(0x400000L, 0x402000L), Tuple.tuple(0x406000L, 0x408000L));
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void anonymousFaultsMapOnePagePerAddressOnlyInAnonymousVmas() {
+        MmStruct mm = spaces.mmAlloc();
+        long addr = spaces.mmapAnonymous(mm, 0x400000, 2 * PAGE, RW);
+        Vma vma = mm.vmaLookup(addr);
+        long special = spaces.mmapSpecial(mm, 0x800000, PAGE, RW);
+
+        assertThat(memory.handleAnonFault(vma, addr)).isZero();
+        Page page = memory.followPage(vma, addr);
+        assertThat(memory.handleAnonFault(vma, addr)).isZero();
+
+        assertThat(memory.followPage(vma, addr)).as("the second fault finds the pte").isSameAs(page);
+        assertThat(page.refcount()).isEqualTo(1);
+        assertThat(m.get(Rmap.class).pageAnon(page)).isTrue();
+        assertThat(mm.rss(MmStruct.MM_ANONPAGES)).isEqualTo(1);
+        assertThat(memory.handleAnonFault(vma, addr + 2 * PAGE)).isEqualTo(Errno.EFAULT.negative());
+        assertThat(memory.handleAnonFault(mm.vmaLookup(special), special)).isEqualTo(Errno.EFAULT.negative());
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void theAnonVmaLivesWhileAnyPartOfASplitVmaDoes() {
+        KernelObjects kernelObjects = m.get(KernelObjects.class);
+        MmStruct mm = spaces.mmAlloc();
+        long addr = spaces.mmapAnonymous(mm, 0x400000, 3 * PAGE, RW);
+        Vma vma = mm.vmaLookup(addr);
+        memory.handleAnonFault(vma, addr);
+        Page page = memory.followPage(vma, addr);
+        long anonVma = page.mapping() & ~Rmap.PAGE_MAPPING_ANON;
+        assertThat(kernelObjects.isLive(anonVma)).isTrue();
+
+        spaces.munmap(mm, addr + PAGE, PAGE);
+        spaces.munmap(mm, addr, PAGE);
+        assertThat(kernelObjects.isLive(anonVma)).as("the upper part still uses it").isTrue();
+
+        spaces.munmap(mm, addr + 2 * PAGE, PAGE);
+        assertThat(kernelObjects.isLive(anonVma)).isFalse();
+        long mmAddress = mm.address();
+        spaces.mmput(mm);
+        assertThat(kernelObjects.isLive(mmAddress)).as("the mm struct is freed").isFalse();
+    }
+
+    // ---- page tables come and go with the mappings ------------------------------------------
+
+    @Test
+    void mmAllocTakesOnlyThePgd() {
+        MmStruct mm = spaces.mmAlloc();
+
+        assertThat(mm.pgd().level()).isEqualTo(geo.top());
+        assertThat(used()).isEqualTo(PageTableCensus.pagesPerTable(geo, geo.top()));
+        assertThat(mm.pgtablesBytes()).isZero();
+        assertThat(vmStat.read(VmStatItem.NR_PAGETABLE)).as("the pgd is not constructed").isZero();
+
+        spaces.mmput(mm);
+        assertThat(used()).isZero();
+    }
+
+    @Test
+    void theFirstFaultBuildsOneTablePerLevelAndMunmapFreesThem() {
+        MmStruct mm = spaces.mmAlloc();
+        Vma vma = anon(mm, base, PAGE);
+
+        assertThat(memory.handleAnonFault(vma, base)).isZero();
+
+        PageTableCensus c = censusAndCheck(mm, 0);
+        for (int level = 0; level < geo.top(); level++) {
+            assertThat(c.tables(level)).as("tables of level %d", level).isEqualTo(1);
+        }
+        assertThat(c.anonPtes()).isEqualTo(1);
+        assertThat(vmStat.read(VmStatItem.NR_ANON_MAPPED)).isEqualTo(1);
+        assertThat(memory.followPage(vma, base)).isNotNull();
+
+        assertThat(spaces.munmap(mm, base, PAGE)).isZero();
+        rcu.synchronizeRcu();
+
+        c = censusAndCheck(mm, 0);
+        assertThat(c.tables(0)).isZero();
+        assertThat(used()).as("only the pgd is left").isEqualTo(PageTableCensus.pagesPerTable(geo, geo.top()));
+        assertThat(mm.rss(MmStruct.MM_ANONPAGES)).isZero();
+        assertThat(mm.mapCount()).isZero();
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void aRangeOverThreePteTablesNeedsThreeOfThemUnderOneChainOfUpperTables() {
+        MmStruct mm = spaces.mmAlloc();
+        long len = 2 * geo.tableSpan(0) + PAGE;
+        Vma vma = anon(mm, base, len);
+        for (long a = base; a < vma.end(); a += PAGE) {
+            assertThat(memory.handleAnonFault(vma, a)).isZero();
+        }
+
+        PageTableCensus c = censusAndCheck(mm, 0);
+        assertThat(c.tables(0)).isEqualTo(3);
+        for (int level = 1; level < geo.top(); level++) {
+            assertThat(c.tables(level)).as("tables of level %d", level).isEqualTo(1);
+        }
+        assertThat(mm.rss(MmStruct.MM_ANONPAGES)).isEqualTo(len / PAGE);
+
+        spaces.munmap(mm, base, len);
+        rcu.synchronizeRcu();
+        assertThat(used()).isEqualTo(PageTableCensus.pagesPerTable(geo, geo.top()));
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void aPteTableSharedWithANeighbourStaysUntilBothAreGone() {
+        MmStruct mm = spaces.mmAlloc();
+        Vma a = anon(mm, base, PAGE);
+        Vma b = anon(mm, base + PAGE, PAGE);
+        memory.handleAnonFault(a, a.start());
+        memory.handleAnonFault(b, b.start());
+        PageTable pte = tableAt(mm, base, 0);
+        assertThat(pte).isNotNull();
+
+        spaces.munmap(mm, a.start(), PAGE);
+        rcu.synchronizeRcu();
+
+        assertThat(tableAt(mm, b.start(), 0)).as("b still needs the table").isSameAs(pte);
+        PageTableCensus c = censusAndCheck(mm, 0);
+        assertThat(c.tables(0)).isEqualTo(1);
+        assertThat(c.anonPtes()).isEqualTo(1);
+
+        spaces.munmap(mm, b.start(), PAGE);
+        rcu.synchronizeRcu();
+        assertThat(tableAt(mm, b.start(), 0)).isNull();
+        assertThat(used()).isEqualTo(PageTableCensus.pagesPerTable(geo, geo.top()));
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void aNeighbourInTheNextPteTableKeepsTheUpperTablesButNotTheFreedPteTable() {
+        MmStruct mm = spaces.mmAlloc();
+        Vma a = anon(mm, base, PAGE);
+        Vma b = anon(mm, base + geo.tableSpan(0), PAGE);
+        memory.handleAnonFault(a, a.start());
+        memory.handleAnonFault(b, b.start());
+        PageTable upper = tableAt(mm, base, 1);
+        assertThat(censusAndCheck(mm, 0).tables(0)).isEqualTo(2);
+
+        spaces.munmap(mm, a.start(), PAGE);
+        rcu.synchronizeRcu();
+
+        assertThat(tableAt(mm, a.start(), 0)).as("a's PTE table").isNull();
+        assertThat(tableAt(mm, b.start(), 0)).as("b's PTE table").isNotNull();
+        assertThat(tableAt(mm, b.start(), 1)).isSameAs(upper);
+        assertThat(censusAndCheck(mm, 0).tables(0)).isEqualTo(1);
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void aNeighbourInAnotherUpperTableKeepsOnlyWhatItUses() {
+        MmStruct mm = spaces.mmAlloc();
+        Vma low = anon(mm, base, PAGE);
+        Vma high = anon(mm, 3 * geo.tableSpan(1), PAGE);
+        memory.handleAnonFault(low, low.start());
+        memory.handleAnonFault(high, high.start());
+        assertThat(censusAndCheck(mm, 0).tables(1)).isEqualTo(2);
+
+        spaces.munmap(mm, high.start(), PAGE);
+        rcu.synchronizeRcu();
+
+        assertThat(tableAt(mm, high.start(), 1)).as("high's level-1 table goes").isNull();
+        assertThat(tableAt(mm, low.start(), 0)).as("low's tables stay").isNotNull();
+        PageTableCensus c = censusAndCheck(mm, 0);
+        for (int level = 0; level < geo.top(); level++) {
+            assertThat(c.tables(level)).as("tables of level %d", level).isEqualTo(1);
+        }
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void unmappingTheMiddleOfAVmaSplitsItAndFreesOnlyTheMiddlesTables() {
+        MmStruct mm = spaces.mmAlloc();
+        long span = geo.tableSpan(0);
+        Vma vma = anon(mm, base, 3 * span);
+        for (long a = base; a < vma.end(); a += span) {
+            memory.handleAnonFault(vma, a);
+        }
+        assertThat(censusAndCheck(mm, 0).tables(0)).isEqualTo(3);
+
+        assertThat(spaces.munmap(mm, base + span, span)).isZero();
+        rcu.synchronizeRcu();
+
+        assertThat(mm.vmas()).extracting(Vma::start, Vma::end).containsExactly(
+                Tuple.tuple(base, base + span), Tuple.tuple(base + 2 * span, base + 3 * span));
+        assertThat(vma.end()).as("the original vma keeps the lower part").isEqualTo(base + span);
+        assertThat(tableAt(mm, base + span, 0)).isNull();
+        assertThat(censusAndCheck(mm, 0).tables(0)).isEqualTo(2);
+        assertThat(mm.rss(MmStruct.MM_ANONPAGES)).isEqualTo(2);
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void theLastMmputFreesEveryPageTableAndPage() {
+        MmStruct mm = spaces.mmAlloc();
+        Vma a = anon(mm, base, 16 * PAGE);
+        Vma b = anon(mm, 5 * geo.tableSpan(1), 4 * PAGE);
+        for (int i = 0; i < 16; i++) {
+            memory.handleAnonFault(a, a.start() + i * PAGE);
+        }
+        for (int i = 0; i < 4; i++) {
+            memory.handleAnonFault(b, b.start() + i * PAGE);
+        }
+        spaces.mmget(mm);
+        spaces.mmput(mm);
+        rcu.synchronizeRcu();
+        censusAndCheck(mm, 0);
+        assertThat(used()).as("another user keeps the mm").isGreaterThan(20);
+
+        spaces.mmput(mm);
+        rcu.synchronizeRcu();
+
+        assertThat(mm.pgd()).isNull();
+        assertThat(mm.pgtablesBytes()).isZero();
+        assertThat(mm.rss(MmStruct.MM_ANONPAGES)).isZero();
+        assertThat(used()).isZero();
+    }
+
+    // ---- use after free ---------------------------------------------------------------------
+
+    @Test
+    void aFreedMmCannotBeMappedIntoOrPutAgain() {
+        Page page = m.alloc().allocPage(GFP_KERNEL);
+        MmStruct mm = spaces.mmAlloc();
+        spaces.mmapSpecial(mm, base, PAGE, VM_READ | VM_SHARED);
+        Vma vma = mm.vmaLookup(base);
+        spaces.mmput(mm);
+
+        assertThatThrownBy(() -> memory.vmInsertPage(vma, base, page))
+                .isInstanceOf(KernelBug.class).hasMessageContaining("has no page tables");
+        assertThatThrownBy(() -> memory.followPage(vma, base)).isInstanceOf(KernelBug.class);
+        assertThatThrownBy(() -> spaces.mmapSpecial(mm, base, PAGE, VM_READ)).isInstanceOf(KernelBug.class);
+        assertThatThrownBy(() -> spaces.mmput(mm))
+                .isInstanceOf(KernelBug.class).hasMessageContaining("mm_users already 0");
+        assertThatThrownBy(() -> spaces.mmget(mm)).isInstanceOf(KernelBug.class);
+        assertThat(mm.mapCount()).isZero();
+        assertThat(page.refcount()).as("the page was not taken").isEqualTo(1);
+        m.alloc().freePage(page);
+    }
+
+    @Test
+    void aBareMmServesOnlyAsATasksMmSlot() {
+        MmStruct bare = new MmStruct();
+        assertThat(m.tasks().create("bash", bare).mm()).isSameAs(bare);
+
+        assertThatThrownBy(() -> spaces.mmapAnonymous(bare, 0, PAGE, VM_READ))
+                .isInstanceOf(KernelBug.class).hasMessageContaining("not made by mm_alloc");
+        assertThat(bare.mapCount()).isZero();
+        assertThat(used()).isZero();
+    }
+
+    // ---- concurrency ------------------------------------------------------------------------
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void racingInsertsInstallEachTableOnceAndLoseNothing() throws Exception {
+        int threads = 3;
+        MmStruct mm = spaces.mmAlloc();
+        long start = 16 * geo.tableSpan(0);
+        CyclicBarrier barrier = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 200; round++) {
+                spaces.mmapSpecial(mm, start, threads * PAGE, VM_READ | VM_SHARED);
+                Vma vma = mm.vmaLookup(start);
+                List<Future<Page>> inserted = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    long addr = start + t * PAGE;
+                    inserted.add(pool.submit(() -> {
+                        Page page = m.alloc().allocPage(GFP_KERNEL);
+                        barrier.await();
+                        assertThat(memory.vmInsertPage(vma, addr, page)).isZero();
+                        return page;
+                    }));
+                }
+                List<Page> pages = new ArrayList<>();
+                for (Future<Page> f : inserted) {
+                    pages.add(f.get());
+                }
+
+                PageTableCensus c = censusAndCheck(mm, pages.size());
+                for (int level = 0; level < geo.top(); level++) {
+                    assertThat(c.tables(level)).as("round %d, tables of level %d", round, level).isEqualTo(1);
+                }
+                assertThat(mm.rss(MmStruct.MM_FILEPAGES)).isEqualTo(threads);
+
+                spaces.munmap(mm, start, threads * PAGE);
+                pages.forEach(m.alloc()::freePage);
+                rcu.synchronizeRcu();
+            }
+        } finally {
+            pool.shutdown();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+        spaces.mmput(mm);
+    }
+
+    // ---- a seeded random walk ---------------------------------------------------------------
+
+    /**
+     * mmap, munmap, anonymous faults and driver inserts at random over 2048 pages straddling the
+     * boundary between two level-1 tables; after every step (and a grace period) the tables are
+     * exactly what the mappings need and every counter matches them.
+     */
+    @Test
+    void aRandomWalkKeepsPageTablesAndCountersExact() {
+        Seeded.run(0x6d6d5f766dL, rnd -> new RandomWalk(rnd).run(3000));
+    }
+
+    private final class RandomWalk {
+        private static final int SLOTS = 2048;
+        private final SplittableRandom rnd;
+        private final long window = geo.tableSpan(1) - (4L << 20);
+        private final List<Page> driverPages = new ArrayList<>();
+        private final MmStruct mm = spaces.mmAlloc();
+
+        RandomWalk(SplittableRandom rnd) {
+            this.rnd = rnd;
+        }
+
+        void run(int steps) {
+            for (int step = 0; step < steps; step++) {
+                step();
+                rcu.synchronizeRcu();
+                check("step " + step);
+            }
+            spaces.mmput(mm);
+            driverPages.forEach(p -> assertThat(p.refcount()).isEqualTo(1));
+            driverPages.forEach(m.alloc()::freePage);
+        }
+
+        private void step() {
+            List<Vma> vmas = mm.vmas();
+            switch (rnd.nextInt(5)) {
+                case 0 -> {
+                    long start = window + rnd.nextInt(SLOTS) * PAGE;
+                    long len = Math.min(1 + rnd.nextInt(256), SLOTS - (start - window) / PAGE) * PAGE;
+                    long flags = RW | (rnd.nextBoolean() ? VM_SHARED : 0);
+                    long got = rnd.nextBoolean() ? spaces.mmapAnonymous(mm, start, len, flags)
+                            : spaces.mmapSpecial(mm, start, len, flags);
+                    assertThat(got).isIn(start, (long) Errno.EEXIST.negative());
+                }
+                case 1 -> {
+                    long start = window + rnd.nextInt(SLOTS) * PAGE;
+                    assertThat(spaces.munmap(mm, start, (1 + rnd.nextInt(512)) * PAGE)).isZero();
+                }
+                case 2, 3 -> {
+                    if (vmas.isEmpty()) {
+                        return;
+                    }
+                    Vma vma = vmas.get(rnd.nextInt(vmas.size()));
+                    long addr = vma.start() + rnd.nextLong((vma.end() - vma.start()) / PAGE) * PAGE;
+                    if (vma.isAnonymous()) {
+                        assertThat(memory.handleAnonFault(vma, addr)).isZero();
+                    } else {
+                        insert(vma, addr);
+                    }
+                }
+                default -> {
+                    if (!driverPages.isEmpty() && rnd.nextInt(4) == 0) {
+                        Page p = driverPages.remove(rnd.nextInt(driverPages.size()));
+                        if (p.refcount() == 1) {
+                            m.alloc().freePage(p);
+                        } else {
+                            driverPages.add(p);
+                        }
+                    }
+                }
+            }
+        }
+
+        private void insert(Vma vma, long addr) {
+            boolean reuse = !driverPages.isEmpty() && rnd.nextBoolean();
+            Page page = reuse ? driverPages.get(rnd.nextInt(driverPages.size()))
+                    : m.alloc().allocPage(GFP_KERNEL);
+            int ret = memory.vmInsertPage(vma, addr, page);
+            assertThat(ret).isIn(0, Errno.EBUSY.negative());
+            if (!reuse) {
+                if (ret == 0) {
+                    driverPages.add(page);
+                } else {
+                    m.alloc().freePage(page);
+                }
+            }
+        }
+
+        private void check(String where) {
+            PageTableCensus c = censusAndCheck(mm, driverPages.size());
+            assertThat(mm.rss(MmStruct.MM_FILEPAGES)).as(where + ": file rss").isEqualTo(c.filePtes());
+            assertThat(vmStat.read(VmStatItem.NR_FILE_MAPPED)).as(where).isEqualTo(c.fileMappedPages());
+            for (Page p : driverPages) {
+                int maps = c.fileMaps(p);
+                assertThat(p.refcount()).as(where + ": refcount of " + p).isEqualTo(1 + maps);
+                assertThat(p.mapcountWord()).as(where + ": _mapcount of " + p).isEqualTo(maps - 1);
+            }
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    /**
+     * Walks {@code mm}'s tables and checks every count against them: pages in use (the tables'
+     * pages, the anonymous pages, and {@code otherPages} the test holds), {@code NR_PAGETABLE},
+     * {@code pgtables_bytes}, anonymous rss and {@code NR_ANON_MAPPED}. Call it after a grace
+     * period, when no table waits for RCU.
+     */
+    private PageTableCensus censusAndCheck(MmStruct mm, int otherPages) {
+        PageTableCensus c = PageTableCensus.of(mm, geo, m.memMap());
+        assertThat(vmStat.read(VmStatItem.NR_PAGETABLE)).as("NR_PAGETABLE").isEqualTo(c.pageBlocks());
+        assertThat(mm.pgtablesBytes()).as("pgtables_bytes").isEqualTo(c.pgtablesBytes());
+        assertThat(mm.rss(MmStruct.MM_ANONPAGES)).as("anon rss").isEqualTo(c.anonPtes());
+        assertThat(vmStat.read(VmStatItem.NR_ANON_MAPPED)).as("NR_ANON_MAPPED").isEqualTo(c.anonPtes());
+        assertThat(used()).as("pages in use").isEqualTo(c.pages() + c.anonPtes() + otherPages);
+        return c;
+    }
+
+    /** The table of {@code level} on the way to {@code addr}, or null where the walk stops. */
+    private PageTable tableAt(MmStruct mm, long addr, int level) {
+        PageTable t = mm.pgd();
+        for (int l = geo.top(); l > level && t != null; l--) {
+            t = t.table(geo.index(addr, l));
+        }
+        return t;
+    }
+
+    private Vma anon(MmStruct mm, long addr, long len) {
+        assertThat(spaces.mmapAnonymous(mm, addr, len, RW)).isEqualTo(addr);
+        return mm.vmaLookup(addr);
+    }
+
+    private long free() {
+        return m.alloc().freePfns().cardinality();
+    }
+
+    private long used() {
+        return freeAtBoot - free();
+    }
+}
