@@ -19,16 +19,21 @@ import org.mmemu.memcg.stat.MemoryStatFormat;
  * cgroupfs layouts of those kernels.
  */
 public enum TestEra {
-    //     config        kmem accounting         page types             vm_insert_page refuses      page tables             memory.stat        cgroupfs
-    V4_7(Configs.V4_7, "kmem.ExplicitHelpers", "pagetype.Value46", "insertpage.AnonOnly", "pgtablegfp.Kernel46", "memstat.V4_8", "cgroupfs.V4_8"),
-    V4_8(Configs.V4_8, "kmem.PageType", "pagetype.Value48", "insertpage.AnonOnly", "pgtablegfp.Account48", "memstat.V4_8", "cgroupfs.V4_8"),
-    V4_18(Configs.V4_8, "kmem.PageType", "pagetype.Bits418", "insertpage.AnonOnly", "pgtablegfp.Account48", "memstat.V4_8", "cgroupfs.V4_8"),
-    V5_10(Configs.V5_10, "kmem.PageType", "pagetype.Bits50", "insertpage.AnonSlabTyped", "pgtablegfp.Account48", "memstat.V5_10", "cgroupfs.V5_10"),
-    V5_11(Configs.V5_11, "kmem.MemcgDataFlag", "pagetype.Bits511", "insertpage.AnonSlabTyped", "pgtablegfp.Account48", "memstat.V5_11", "cgroupfs.V5_10"),
-    LATEST(MemcgConfig.LATEST, "kmem.Objcg", "pagetype.TopByte613", "insertpage.AnonSlabTyped", "pgtablegfp.Account48", "memstat.Latest", "cgroupfs.Latest");
+    //     config         kmem accounting         page types             vm_insert_page  page tables  memory.stat      cgroupfs
+    V4_7(Configs.V4_7, "kmem.ExplicitHelpers", "pagetype.Value46", Configs.ANON, Configs.PT46, "memstat.V4_8", "cgroupfs.V4_8"),
+    V4_8(Configs.V4_8, "kmem.PageType", "pagetype.Value48", Configs.ANON, Configs.PT48, "memstat.V4_8", "cgroupfs.V4_8"),
+    V4_18(Configs.V4_8, "kmem.PageType", "pagetype.Bits418", Configs.ANON, Configs.PT48, "memstat.V4_8", "cgroupfs.V4_8"),
+    V5_10(Configs.V5_10, "kmem.PageType", "pagetype.Bits50", Configs.TYPED, Configs.PT48, "memstat.V5_10", "cgroupfs.V5_10"),
+    V5_11(Configs.V5_11, "kmem.MemcgDataFlag", "pagetype.Bits511", Configs.TYPED, Configs.PT48, "memstat.V5_11", "cgroupfs.V5_10"),
+    LATEST(MemcgConfig.LATEST, "kmem.Objcg", "pagetype.TopByte613", Configs.TYPED, Configs.PT48, "memstat.Latest", "cgroupfs.Latest");
 
-    /** The memcg configs of the eras (numbers and switches rather than policies). */
+    /** The memcg configs of the eras (numbers and switches rather than policies), and short names. */
     public static final class Configs {
+        static final String ANON = "insertpage.AnonOnly";
+        static final String TYPED = "insertpage.AnonSlabTyped";
+        static final String PT46 = "pgtablegfp.Kernel46";
+        static final String PT48 = "pgtablegfp.Account48";
+
         public static final MemcgConfig V4_7 = MemcgConfig.LATEST.withChargeBatch(32)
                 .withChargeSemantics(ChargeSemantics.V4_8).withKmemUnchargeViaStock(false).withV1KmemCounter(true);
         public static final MemcgConfig V4_8 = V4_7.withV1KmemCounter(false);
