@@ -215,6 +215,11 @@ class MemcgChargeCheckTest {
                         + " pages uncharged that were never charged there)",
                 "the memory counter of memcg / underflowed 1 time(s) (page_counter underflow:"
                         + " pages uncharged that were never charged there)");
+        m.cgroups.rmdir(job);
+        assertThat(m.checks.run()).as("/job is released; the root, which every uncharge reaches,"
+                + " still shows it, and nothing else is wrong with the machine")
+                .containsExactly("memcg: the memory counter of memcg / underflowed 1 time(s)"
+                        + " (page_counter underflow: pages uncharged that were never charged there)");
     }
 
     @Test
@@ -241,6 +246,7 @@ class MemcgChargeCheckTest {
                         + " accounts for 2: 1 kmem pages, 0 behind obj_cgroup byte charges, 1 uncharged by"
                         + " put_page as file pages (4.6/4.7 leak)");
         job.kmem().uncharge(1);
+        m.assertNoLostPages();
     }
 
     @Test
