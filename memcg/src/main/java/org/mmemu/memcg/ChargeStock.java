@@ -152,6 +152,19 @@ public final class ChargeStock {
         }
     }
 
+    /** The obj_cgroup CPU {@code cpu}'s byte stock caches, or null. */
+    public ObjCgroup cachedObjcg(int cpu) {
+        Stock stock = stocks.get(cpu);
+        synchronized (stock) {
+            return stock.cachedObjcg;
+        }
+    }
+
+    /** The number of CPUs with a stock. */
+    public int nrStocks() {
+        return stocks.size();
+    }
+
     /** Pages stocked for {@code memcg} over every CPU (exact at quiescence). */
     public long stockedPagesOf(MemCgroup memcg) {
         long n = 0;

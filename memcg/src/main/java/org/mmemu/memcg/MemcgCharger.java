@@ -50,7 +50,8 @@ public final class MemcgCharger {
     }
 
     /**
-     * {@code try_charge}: charges {@code nrPages} to {@code memcg} and its ancestors.
+     * {@code try_charge}: charges {@code nrPages} to {@code memcg} and its ancestors; the root
+     * is never charged.
      *
      * @return 0, or {@code -ENOMEM} when the limit holds and the era does not force the charge
      */
@@ -58,6 +59,15 @@ public final class MemcgCharger {
         if (memcg.isRoot()) {
             return 0;
         }
+        return tryChargeMemcg(memcg, gfp, nrPages);
+    }
+
+    /**
+     * {@code try_charge_memcg} (5.13+): {@link #tryCharge} without the root exemption, which
+     * obj_cgroup charges need: an objcg reparented to the root charges the root's counter, so
+     * that its later uncharge finds the pages there.
+     */
+    private int tryChargeMemcg(MemCgroup memcg, int gfp, int nrPages) {
         int batch = Math.max(stock.batch(), nrPages);
         int retries = semantics.reclaimRetries();
         boolean drained = false;
@@ -202,9 +212,12 @@ public final class MemcgCharger {
     /**
      * {@code __memcg_kmem_charge} / {@code obj_cgroup_charge_pages}: a memory charge plus the
      * kernel-memory accounting ({@code MEMCG_KMEM}, and the v1 {@code kmem} counter if kept).
+     * In the latest era this is {@code obj_cgroup_charge_pages}, which charges even the root
+     * (through an objcg reparented there); before, {@code __memcg_kmem_charge} skipped it.
      */
     public int kmemCharge(MemCgroup memcg, int gfp, int nrPages) {
-        int ret = tryCharge(memcg, gfp, nrPages);
+        int ret = semantics == ChargeSemantics.LATEST
+                ? tryChargeMemcg(memcg, gfp, nrPages) : tryCharge(memcg, gfp, nrPages);
         if (ret != 0) {
             return ret;
         }

@@ -9,6 +9,7 @@ import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import org.mmemu.core.alloc.PageHooks;
+import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.memcg.fs.CgroupFs;
 import org.mmemu.memcg.fs.CgroupFsLayout;
 import org.mmemu.memcg.kmem.ExplicitHelpersPolicy;
@@ -20,6 +21,7 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
 import org.mmemu.memcg.kmem.MemcgDataFlagPolicy;
 import org.mmemu.memcg.kmem.ObjcgPolicy;
 import org.mmemu.memcg.kmem.PageTypePolicy;
+import org.mmemu.memcg.stat.MemcgPageStats;
 import org.mmemu.memcg.stat.MemoryStatFormat;
 
 /**
@@ -38,7 +40,10 @@ import org.mmemu.memcg.stat.MemoryStatFormat;
  *   <li>{@link CgroupFsLayout}: {@code cgroupfs.V4_8}, {@code cgroupfs.V5_10},
  *       {@code cgroupfs.Latest} (default).</li>
  * </ul>
- * Modules that give tasks memory add a {@link TaskMemory} with {@link #taskMemory(Binder)}.
+ * Modules that give tasks memory add a {@link TaskMemory} with {@link #taskMemory(Binder)};
+ * modules that hold charges no page carries declare them with {@link #chargeOwners(Binder)}.
+ * {@link MemcgChargeCheck} joins mm-core's consistency checks, so every test that runs them ends
+ * with a charge check.
  */
 public final class MemcgModule implements Module {
     private final MemcgConfig config;
@@ -58,6 +63,11 @@ public final class MemcgModule implements Module {
         return OptionalBinder.newOptionalBinder(binder, MemcgConfig.class);
     }
 
+    /** Registers holders of charges no page carries, for {@link MemcgChargeCheck}. */
+    public static Multibinder<ChargeOwner> chargeOwners(Binder binder) {
+        return Multibinder.newSetBinder(binder, ChargeOwner.class);
+    }
+
     /** Registers the OOM killer's view of what tasks hold. */
     public static Multibinder<TaskMemory> taskMemory(Binder binder) {
         return Multibinder.newSetBinder(binder, TaskMemory.class);
@@ -67,6 +77,7 @@ public final class MemcgModule implements Module {
     public void configure(Binder binder) {
         config(binder).setDefault().toInstance(config);
         taskMemory(binder);
+        chargeOwners(binder);
 
         binder.bind(CgroupTree.class).in(Scopes.SINGLETON);
         binder.bind(ChargeStock.class).in(Scopes.SINGLETON);
@@ -109,5 +120,10 @@ public final class MemcgModule implements Module {
         PageHooks.allocHooks(binder).add(KmemHooks.class);
         PageHooks.freeHooks(binder).add(KmemHooks.class);
         PageHooks.releaseHooks(binder).add(KmemHooks.class);
+        binder.bind(MemcgPageStats.class).in(Scopes.SINGLETON);
+        PageHooks.statHooks(binder).add(MemcgPageStats.class);
+
+        binder.bind(MemcgChargeCheck.class).in(Scopes.SINGLETON);
+        ConsistencyChecks.consistencyChecks(binder).add(MemcgChargeCheck.class);
     }
 }

@@ -30,6 +30,7 @@ public final class PageCounter {
     private final PageCounter parent;
     private final AtomicLong usage = new AtomicLong();
     private final AtomicLong failcnt = new AtomicLong();
+    private final AtomicLong underflows = new AtomicLong();
     private volatile long max = PAGE_COUNTER_MAX;
     private volatile long high = PAGE_COUNTER_MAX;
     private volatile long watermark;
@@ -138,8 +139,18 @@ public final class PageCounter {
         long now = usage.addAndGet(-nrPages);
         if (now < 0) {
             usage.set(0);
+            underflows.incrementAndGet();
         }
         return now;
+    }
+
+    /**
+     * How many uncharges took this level below zero: the kernel's WARN is a one-off line in
+     * dmesg, this count stays for the consistency check to find even when the
+     * {@link KernelBug} of {@link #uncharge} was caught.
+     */
+    public long underflows() {
+        return underflows.get();
     }
 
     /**

@@ -15,6 +15,7 @@ import org.mmemu.core.alloc.BadPageReporter;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.alloc.PageRefs;
+import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.PageTypeEncoding;
@@ -52,6 +53,7 @@ public final class MemcgMachine {
     public final KmemAccountingPolicy policy;
     public final MemcgConfig config;
     public final OomKiller oom;
+    public final ConsistencyChecks checks;
     /** pid 1, in the root cgroup: the one user task the OOM killer never picks. */
     public final Task init;
 
@@ -79,6 +81,7 @@ public final class MemcgMachine {
         policy = injector.getInstance(KmemAccountingPolicy.class);
         config = injector.getInstance(MemcgConfig.class);
         oom = injector.getInstance(OomKiller.class);
+        checks = injector.getInstance(ConsistencyChecks.class);
         init = tasks.create("init", new MmStruct());
         cgroups.attach(init, tree.root());
     }
@@ -115,22 +118,15 @@ public final class MemcgMachine {
     }
 
     /**
-     * The check for tests whose scenario leaks on purpose, as the kernel does: every page is
-     * either free or was reported bad (a deliberate, logged leak), none silently lost.
+     * The check for tests whose scenario leaks on purpose, as the kernel does: every consistency
+     * check of the machine passes (memcg's charge check among them) with the per-CPU stocks as
+     * they are and again once they are drained, so every page is either free or was reported
+     * bad (a deliberate, logged leak) and every charge is attributable.
      */
     public void assertNoLostPages() {
+        assertThat(checks.run()).as("consistency checks").isEmpty();
         stock.drainAll(tree.root());
-        assertThat(leakedPages()).as("pages neither free nor reported bad").isZero();
-    }
-
-    /** Pages neither free nor reported bad. */
-    public long leakedPages() {
-        alloc.drainAllPages();
-        var free = alloc.freePfns();
-        for (var r : badPages.reports()) {
-            free.set((int) r.pfn());
-        }
-        return memMap.nrPages() - free.cardinality();
+        assertThat(checks.run()).as("consistency checks after draining the stocks").isEmpty();
     }
 
     /**

@@ -38,6 +38,7 @@ import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.Jiffies;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.vmalloc.Vmalloc;
+import org.mmemu.core.vmstat.PageStats;
 import org.mmemu.core.vmstat.VmStat;
 
 /**
@@ -87,6 +88,8 @@ public final class MmCoreModule implements Module {
         PageHooks.allocHooks(binder);
         PageHooks.freeHooks(binder);
         PageHooks.releaseHooks(binder);
+        PageHooks.statHooks(binder);
+        binder.bind(PageStats.class).in(Scopes.SINGLETON);
 
         binder.bind(RcuCheck.class).in(Scopes.SINGLETON);
         binder.bind(BuddyCheck.class).in(Scopes.SINGLETON);

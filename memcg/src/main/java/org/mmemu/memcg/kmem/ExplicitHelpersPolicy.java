@@ -37,7 +37,7 @@ public final class ExplicitHelpersPolicy extends MemcgPointerPolicy {
     }
 
     @Override
-    boolean isKmem(Page page) {
+    public boolean isKmemPage(Page page) {
         return page.memcgData() != 0;
     }
 

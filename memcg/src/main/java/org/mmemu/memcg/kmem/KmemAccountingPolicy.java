@@ -33,6 +33,14 @@ public interface KmemAccountingPolicy {
     boolean chargesInAllocator();
 
     /**
+     * Whether {@code page} carries this design's mark of a charged kernel page: a memcg pointer
+     * at all (before 4.8, which is why put_page mistakes it for a file page), {@code PageKmemcg}
+     * (4.8 to 5.10; lost while a 4.8/4.18 page is mapped), {@code MEMCG_DATA_KMEM} (5.11 on).
+     * Not for slab pages, whose memcg_data is an obj_cgroup vector.
+     */
+    boolean isKmemPage(Page page);
+
+    /**
      * Charges a new page of {@code 2^order} pages to the current context's cgroup and marks it.
      * Bypassed contexts and the root cgroup are not charged.
      *

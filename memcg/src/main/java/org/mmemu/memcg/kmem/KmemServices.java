@@ -35,15 +35,18 @@ public final class KmemServices {
 
     /**
      * {@code uncharge_batch} for one released page: always straight to the page counters (never
-     * the stock), with the kmem accounting when the page was kmem.
+     * the stock), with the kmem accounting when the page was kmem. A kmem page is uncharged
+     * even from the root, which only an obj_cgroup reparented there can have charged.
      */
     void unchargeReleased(MemCgroup memcg, int nrPages, boolean kmem) {
-        charger.uncharge(memcg, nrPages);
-        if (kmem) {
-            if (v1Kmem) {
-                memcg.kmem().uncharge(nrPages);
-            }
-            memcg.stats().mod(MemcgStatItem.MEMCG_KMEM, -nrPages);
+        if (!kmem) {
+            charger.uncharge(memcg, nrPages);
+            return;
         }
+        memcg.memory().uncharge(nrPages);
+        if (v1Kmem) {
+            memcg.kmem().uncharge(nrPages);
+        }
+        memcg.stats().mod(MemcgStatItem.MEMCG_KMEM, -nrPages);
     }
 }

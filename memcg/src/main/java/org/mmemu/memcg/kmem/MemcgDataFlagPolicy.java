@@ -30,7 +30,7 @@ public final class MemcgDataFlagPolicy extends MemcgPointerPolicy {
     }
 
     @Override
-    boolean isKmem(Page page) {
+    public boolean isKmemPage(Page page) {
         return s.data.pageMemcgKmem(page);
     }
 

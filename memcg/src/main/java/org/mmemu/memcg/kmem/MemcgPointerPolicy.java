@@ -16,9 +16,6 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
         this.s = services;
     }
 
-    /** Whether the page carries this policy's kmem mark. */
-    abstract boolean isKmem(Page page);
-
     /** Stores the charged memcg (and the mark) in the page. */
     abstract void mark(Page page, MemCgroup memcg);
 
@@ -46,7 +43,7 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
 
     @Override
     public void unchargePage(Page page, int order) {
-        if (!isKmem(page)) {
+        if (!isKmemPage(page)) {
             return;
         }
         MemCgroup memcg = memcgOf(page);
@@ -67,7 +64,7 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
         if (memcg == null) {
             return;
         }
-        boolean kmem = isKmem(page);
+        boolean kmem = isKmemPage(page);
         unmark(page);
         unchargeReleased(memcg, nrPages, kmem);
         memcg.cssPut(1);

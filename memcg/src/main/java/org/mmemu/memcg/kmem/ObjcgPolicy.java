@@ -33,6 +33,11 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
     }
 
     @Override
+    public boolean isKmemPage(Page page) {
+        return s.data.pageMemcgKmem(page);
+    }
+
+    @Override
     public int chargePage(Page page, int gfp, int order) {
         MemCgroup memcg = s.current.chargeTarget();
         ObjCgroup objcg = memcg == null ? null : s.objcgs.objcgOf(memcg);

@@ -34,7 +34,7 @@ public final class PageTypePolicy extends MemcgPointerPolicy {
     }
 
     @Override
-    boolean isKmem(Page page) {
+    public boolean isKmemPage(Page page) {
         return s.types.has(page, PageType.KMEMCG);
     }
 
@@ -48,7 +48,7 @@ public final class PageTypePolicy extends MemcgPointerPolicy {
     void unmark(Page page) {
         page.setMemcgData(0);
         // slab pages charged through memcg_charge_slab carry no PageKmemcg.
-        if (isKmem(page)) {
+        if (isKmemPage(page)) {
             s.types.clear(page, PageType.KMEMCG);
         }
     }

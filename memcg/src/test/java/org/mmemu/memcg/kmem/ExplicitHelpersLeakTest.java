@@ -11,6 +11,7 @@ import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Task;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgMachine;
+import org.mmemu.memcg.TestEra;
 import org.mmemu.memcg.stat.MemcgStatItem;
 
 /**
@@ -27,7 +28,7 @@ class ExplicitHelpersLeakTest {
 
     @BeforeEach
     void setUp() {
-        m = TestEras.explicitHelpers();
+        m = TestEra.V4_7.boot();
         job = m.cgroups.mkdir("/job");
         writer = m.userTask("writer", job);
     }

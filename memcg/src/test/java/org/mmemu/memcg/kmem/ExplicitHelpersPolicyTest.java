@@ -6,12 +6,13 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.page.Page;
 import org.mmemu.memcg.MemcgMachine;
+import org.mmemu.memcg.TestEra;
 
 /** The contract under 4.7's explicit helpers, and the leaks of freeing their pages otherwise. */
 class ExplicitHelpersPolicyTest extends KmemAccountingContractTest {
     @Override
     MemcgMachine boot() {
-        return TestEras.explicitHelpers();
+        return TestEra.V4_7.boot();
     }
 
     @Test

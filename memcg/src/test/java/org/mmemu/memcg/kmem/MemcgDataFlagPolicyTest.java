@@ -9,12 +9,13 @@ import org.mmemu.core.sched.Task;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.MemcgMachine;
+import org.mmemu.memcg.TestEra;
 
 /** The contract under 5.11's MEMCG_DATA_KMEM, and what only that design does. */
 class MemcgDataFlagPolicyTest extends KmemAccountingContractTest {
     @Override
     MemcgMachine boot() {
-        return TestEras.memcgDataFlag();
+        return TestEra.V5_11.boot();
     }
 
     @Test

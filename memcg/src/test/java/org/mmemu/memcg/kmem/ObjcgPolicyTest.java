@@ -8,13 +8,14 @@ import org.mmemu.core.page.Page;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.MemcgMachine;
+import org.mmemu.memcg.TestEra;
 import org.mmemu.memcg.ObjCgroup;
 
 /** The contract under the latest obj_cgroup design, and what only it does. */
 class ObjcgPolicyTest extends KmemAccountingContractTest {
     @Override
     MemcgMachine boot() {
-        return TestEras.objcg();
+        return TestEra.LATEST.boot();
     }
 
     @Test

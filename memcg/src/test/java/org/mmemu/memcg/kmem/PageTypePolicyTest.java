@@ -9,12 +9,13 @@ import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageType;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgMachine;
+import org.mmemu.memcg.TestEra;
 
 /** The contract under 4.8's PageKmemcg (value encoding), and what only the page-type design does. */
 class PageTypePolicyTest extends KmemAccountingContractTest {
     @Override
     MemcgMachine boot() {
-        return TestEras.pageType48();
+        return TestEra.V4_8.boot();
     }
 
     /** The word a freshly charged page carries under this machine's encoding. */

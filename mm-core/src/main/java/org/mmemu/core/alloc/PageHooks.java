@@ -5,6 +5,7 @@ import com.google.inject.Inject;
 import com.google.inject.multibindings.Multibinder;
 import java.util.Set;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.vmstat.PageStatHook;
 
 /**
  * The hook points of the generic page paths and the static keys that guard them. Upper modules
@@ -40,6 +41,15 @@ public final class PageHooks {
     /** Registers last-reference release hooks. */
     public static HookBinder<PageReleaseHook> releaseHooks(Binder binder) {
         return new HookBinder<>(Multibinder.newSetBinder(binder, PageReleaseHook.class));
+    }
+
+    /**
+     * Registers per-page statistic hooks ({@link PageStatHook}, run by
+     * {@link org.mmemu.core.vmstat.PageStats}; no static key: like the kernel's
+     * {@code mod_lruvec_page_state}, they run whenever a page statistic moves).
+     */
+    public static HookBinder<PageStatHook> statHooks(Binder binder) {
+        return new HookBinder<>(Multibinder.newSetBinder(binder, PageStatHook.class));
     }
 
     public StaticKey allocKey() {

@@ -5,7 +5,7 @@ import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageFlags;
-import org.mmemu.core.vmstat.VmStat;
+import org.mmemu.core.vmstat.PageStats;
 import org.mmemu.core.vmstat.VmStatItem;
 
 /**
@@ -15,18 +15,20 @@ import org.mmemu.core.vmstat.VmStatItem;
  * <p>The word is moved with plain atomic arithmetic whatever it holds, as the kernel does: on
  * a word holding a page type (before 5.1 {@code vm_insert_page} let typed pages through) the
  * increment corrupts the type and the counters drift. See {@link org.mmemu.core.page.MapcountWord}.
+ * The counters move through {@link PageStats}, so the page's memcg counts them too, drift
+ * included ({@code __mod_lruvec_page_state}; 4.8's {@code mem_cgroup_inc_page_stat}).
  */
 public final class Rmap {
     /** {@code PAGE_MAPPING_ANON}: bit 0 of {@code page->mapping} marks an anonymous page. */
     public static final long PAGE_MAPPING_ANON = 1;
 
     private final MemMap memMap;
-    private final VmStat vmStat;
+    private final PageStats stats;
 
     @Inject
-    public Rmap(MemMap memMap, VmStat vmStat) {
+    public Rmap(MemMap memMap, PageStats stats) {
         this.memMap = memMap;
-        this.vmStat = vmStat;
+        this.stats = stats;
     }
 
     /** {@code PageAnon(page)}: tested on the compound head, like the kernel's. */
@@ -45,7 +47,7 @@ public final class Rmap {
      */
     public void pageAddFileRmap(Page page) {
         if (page.mapcountAddReturn(1) == 0) {
-            vmStat.mod(VmStatItem.NR_FILE_MAPPED, 1);
+            stats.modLruvecPageState(page, VmStatItem.NR_FILE_MAPPED, 1);
         }
     }
 
@@ -57,7 +59,7 @@ public final class Rmap {
         page.setFlag(PageFlags.PG_swapbacked);
         page.setMapcountWord(0);
         page.setMapping(anonVma | PAGE_MAPPING_ANON);
-        vmStat.mod(VmStatItem.NR_ANON_MAPPED, 1);
+        stats.modLruvecPageState(page, VmStatItem.NR_ANON_MAPPED, 1);
     }
 
     /**
@@ -67,7 +69,8 @@ public final class Rmap {
     public void pageRemoveRmap(Page page) {
         boolean anon = pageAnon(page);
         if (page.mapcountAddReturn(-1) < 0) {
-            vmStat.mod(anon ? VmStatItem.NR_ANON_MAPPED : VmStatItem.NR_FILE_MAPPED, -1);
+            VmStatItem item = anon ? VmStatItem.NR_ANON_MAPPED : VmStatItem.NR_FILE_MAPPED;
+            stats.modLruvecPageState(page, item, -1);
         }
     }
 

@@ -3,6 +3,7 @@ package org.mmemu.core.vmalloc;
 import static org.mmemu.core.page.Gfp.GFP_DMA;
 import static org.mmemu.core.page.Gfp.GFP_DMA32;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
+import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
 import static org.mmemu.core.page.Gfp.__GFP_FS;
 import static org.mmemu.core.page.Gfp.__GFP_HIGH;
 import static org.mmemu.core.page.Gfp.__GFP_HIGHMEM;
@@ -30,6 +31,7 @@ import org.mmemu.core.page.Page;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.Tasks;
+import org.mmemu.core.vmstat.PageStats;
 import org.mmemu.core.vmstat.VmStat;
 import org.mmemu.core.vmstat.VmStatItem;
 
@@ -44,7 +46,9 @@ import org.mmemu.core.vmstat.VmStatItem;
  * {@code __free_page}. A failed allocation frees what it took, warns once in the kernel's words
  * (unless the caller passed {@code __GFP_NOWARN}) and returns 0. An area's pages array needs
  * its own vmalloc area (unaccounted) when it outgrows a page, as in the kernel; smaller arrays
- * are kmalloc'd, which mm-core does not emulate. {@code NR_VMALLOC} counts the pages.
+ * are kmalloc'd, which mm-core does not emulate. {@code NR_VMALLOC} counts the pages, and an
+ * accounted area's pages also count in their owner's {@code NR_VMALLOC} through
+ * {@link PageStats#modMemcgPageState} (memcg's {@code vmalloc} statistic of 6.x).
  *
  * <p>The emulator prints addresses where the kernel's {@code %p} prints a hashed value.
  */
@@ -63,6 +67,7 @@ public final class Vmalloc {
     private final MemMap memMap;
     private final MemoryMapping memory;
     private final VmStat vmStat;
+    private final PageStats pageStats;
     private final KernelLog log;
     private final Tasks tasks;
     private final Cpus cpus;
@@ -70,12 +75,13 @@ public final class Vmalloc {
     private final AtomicBoolean warnedZeroSize = new AtomicBoolean();
 
     @Inject
-    public Vmalloc(PageAllocator allocator, MemoryMapping memory, VmStat vmStat, KernelLog log,
-                   Tasks tasks, Cpus cpus, GfpLayout gfpLayout) {
+    public Vmalloc(PageAllocator allocator, MemoryMapping memory, VmStat vmStat, PageStats pageStats,
+                   KernelLog log, Tasks tasks, Cpus cpus, GfpLayout gfpLayout) {
         this.allocator = allocator;
         this.memMap = allocator.memMap();
         this.memory = memory;
         this.vmStat = vmStat;
+        this.pageStats = pageStats;
         this.log = log;
         this.tasks = tasks;
         this.cpus = cpus;
@@ -159,6 +165,10 @@ public final class Vmalloc {
             area.addPage(page);
         }
         vmStat.mod(VmStatItem.NR_VMALLOC, area.nrPages());
+        // 6.x: an accounted area counts in the memcg of its pages (all charged to one, the first's).
+        if ((gfp & __GFP_ACCOUNT) != 0 && area.nrPages() > 0) {
+            pageStats.modMemcgPageState(area.page(0), VmStatItem.NR_VMALLOC, area.nrPages());
+        }
         if (area.nrPages() != nrSmallPages) {
             warnAlloc(gfp, "vmalloc error: size " + ((long) area.nrPages() << MemMap.PAGE_SHIFT)
                     + ", failed to allocate pages");
@@ -188,6 +198,9 @@ public final class Vmalloc {
             return;
         }
         int nr = area.nrPages();
+        if (nr > 0) {
+            pageStats.modMemcgPageState(area.page(0), VmStatItem.NR_VMALLOC, -nr);
+        }
         for (int i = 0; i < nr; i++) {
             allocator.freePages(area.page(i), 0);
         }
