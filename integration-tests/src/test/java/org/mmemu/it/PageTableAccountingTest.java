@@ -19,14 +19,17 @@ import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Task;
 import org.mmemu.core.testing.contract.PageTableCensus;
 import org.mmemu.kernel.Era;
+import org.mmemu.memcg.MemCgroup;
+import org.mmemu.memcg.stat.MemcgStatItem;
 import org.mmemu.s390.S390Module;
 
 /**
  * Whether a cgroup pays for its tasks' page tables, under each era and each page-table binding:
  * the generic (x86) tables are allocated with {@code GFP_PGTABLE_USER} and charged from 4.8 on,
  * not in 4.7; s390's are {@code GFP_KERNEL} and never charged. Where they are charged,
- * {@code memory.current} is exactly the pages the mm's tables occupy, as mapping and unmapping
- * ranges grow and shrink them, and exit leaves nothing charged.
+ * {@code memory.current} is exactly the pages the mm's tables occupy, and the cgroup's
+ * {@code pagetables} statistic (in memory.stat from 5.11) the page-table pages below the pgd,
+ * as mapping and unmapping ranges grow and shrink them; exit leaves nothing charged.
  *
  * <p>The task maps a driver's page (a {@code GFP_KERNEL} page, never charged in any era) with
  * {@code vm_insert_page} into three ranges spread so they need tables of their own: the second
@@ -70,15 +73,29 @@ class PageTableAccountingTest {
         }
     }
 
-    private long tablePages(MmStruct mm) {
-        return PageTableCensus.of(mm, e.memory.geometry(), e.m.memMap()).pages();
+    private PageTableCensus census(MmStruct mm) {
+        return PageTableCensus.of(mm, e.memory.geometry(), e.m.memMap());
+    }
+
+    /**
+     * The cgroup's {@code pagetables}: it counts the constructed tables below the pgd that are
+     * charged to it, and memory.stat shows it from 5.11.
+     */
+    private void assertPagetablesStat(MemCgroup job, long expectedPages) {
+        assertThat(job.stats().local(MemcgStatItem.NR_PAGETABLE)).isEqualTo(expectedPages);
+        String stat = e.k.cgroupfs().read("/job/memory.stat");
+        if (e.era == Era.V5_11 || e.era == Era.LATEST) {
+            assertThat(stat).contains("\npagetables " + expectedPages * PAGE + "\n");
+        } else {
+            assertThat(stat).doesNotContain("pagetables");
+        }
     }
 
     @ParameterizedTest
     @MethodSource("erasAndBindings")
     void theCgroupPaysForItsTasksPageTablesExactlyWhereTheEraAccountsThem(Era era, Binding binding) {
         e = EraMachine.boot(era, binding.module());
-        e.mkdir("/job");
+        MemCgroup job = e.mkdir("/job");
         Task task = e.spawn("/job");
         driverPage = e.alloc.allocPage(GFP_KERNEL);
         PageTableGeometry geo = e.memory.geometry();
@@ -90,21 +107,24 @@ class PageTableAccountingTest {
         mapAt(task, base + geo.tableSpan(0));
         mapAt(task, base + pmdSpan);
 
-        long grown = tablePages(task.mm());
+        long grown = census(task.mm()).pages();
         assertThat(grown).as("the pgd and the tables below it").isGreaterThan(3);
         assertThat(e.charged("/job")).isEqualTo(charged ? grown : 0);
+        assertPagetablesStat(job, charged ? census(task.mm()).pageBlocks() : 0);
         assertThat(e.m, driverPage).as("the driver's page is not the cgroup's").hasMemcgData(0);
 
         assertThat(e.spaces.munmap(task.mm(), base + pmdSpan, PAGE)).isZero();
         e.quiesce();
 
-        long shrunk = tablePages(task.mm());
+        long shrunk = census(task.mm()).pages();
         assertThat(shrunk).as("the third range's PTE and PMD tables are gone").isLessThan(grown);
         assertThat(e.charged("/job")).as("uncharged exactly").isEqualTo(charged ? shrunk : 0);
+        assertPagetablesStat(job, charged ? census(task.mm()).pageBlocks() : 0);
 
         e.k.exit(task);
         e.quiesce();
         assertThat(e.charged("/job")).isZero();
+        assertPagetablesStat(job, 0);
         assertThat(e.m, driverPage).as("only our reference is left").hasRefCount(1).hasMapcount(0);
     }
 }
