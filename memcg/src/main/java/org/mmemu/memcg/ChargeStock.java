@@ -29,6 +29,8 @@ public final class ChargeStock {
     private final int batch;
     private final boolean v1Kmem;
     private final boolean kmemViaStock;
+    /** {@link MemcgConfig#pageStock()}: false only to measure what the stock buys. */
+    private final boolean pageStock;
 
     /** One CPU's stock; guarded by its own monitor. */
     static final class Stock {
@@ -45,6 +47,7 @@ public final class ChargeStock {
         this.batch = config.chargeBatch();
         this.v1Kmem = config.v1KmemCounter();
         this.kmemViaStock = config.kmemUnchargeViaStock();
+        this.pageStock = config.pageStock();
     }
 
     /** {@code MEMCG_CHARGE_BATCH}. */
@@ -52,11 +55,20 @@ public final class ChargeStock {
         return batch;
     }
 
+    /**
+     * The pages {@code try_charge} takes from the counters for a charge of {@code nrPages}: a
+     * batch, whose surplus is stocked, or exactly {@code nrPages} with the page stock switched
+     * off ({@link MemcgConfig#pageStock()}).
+     */
+    public int chargeBatch(int nrPages) {
+        return pageStock ? Math.max(batch, nrPages) : nrPages;
+    }
+
     // ---- pages -------------------------------------------------------------------------------
 
     /** {@code consume_stock}: takes {@code nrPages} from this CPU's stock if it caches {@code memcg}. */
     public boolean consume(MemCgroup memcg, int nrPages) {
-        if (nrPages > batch) {
+        if (!pageStock || nrPages > batch) {
             return false;
         }
         Stock stock = stocks.get(cpus.current());
@@ -228,7 +240,7 @@ public final class ChargeStock {
         if (v1Kmem) {
             memcg.kmem().uncharge(nrPages);
         }
-        if (kmemViaStock) {
+        if (kmemViaStock && pageStock) {
             refillLocked(stock, memcg, nrPages);
         } else {
             memcg.memory().uncharge(nrPages);

@@ -58,7 +58,7 @@ public final class MemcgCharger {
         if (memcg.isRoot()) {
             return 0;
         }
-        int batch = Math.max(stock.batch(), nrPages);
+        int batch = stock.chargeBatch(nrPages);
         int retries = semantics.reclaimRetries();
         boolean drained = false;
         boolean raisedMax = false;
