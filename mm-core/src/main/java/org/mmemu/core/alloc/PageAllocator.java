@@ -350,7 +350,7 @@ public final class PageAllocator {
                     bad = true;
                     continue;
                 }
-                tail.clearFlags(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
+                tail.clearFlagsNonAtomic(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
             }
         }
         if ((page.mapping() & FreePageChecks.PAGE_MAPPING_FLAGS) != 0) {
@@ -364,7 +364,7 @@ public final class PageAllocator {
             badPages.blockLeaked(page, order);
             return false;
         }
-        page.clearFlags(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
+        page.clearFlagsNonAtomic(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
         return true;
     }
 
