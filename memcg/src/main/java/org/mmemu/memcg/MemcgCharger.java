@@ -63,7 +63,7 @@ public final class MemcgCharger {
         boolean drained = false;
         boolean raisedMax = false;
         boolean passedOom = false;
-        Task current = tasks.current();
+        Task current = null;
         while (true) {
             if (stock.consume(memcg, nrPages)) {
                 return 0;
@@ -75,6 +75,10 @@ public final class MemcgCharger {
                 }
                 checkHigh(memcg);
                 return 0;
+            }
+            if (current == null) {
+                // Only the slow path asks who is charging: not a lookup per charge.
+                current = tasks.current();
             }
             MemCgroup overLimit = owner(memcg, fail);
             if (batch > nrPages) {
