@@ -12,7 +12,7 @@ import org.mmemu.memcg.kmem.PageTypePolicy;
  * memcg configuration (charge batch, and whether a kmem uncharge goes to the counters or into
  * the freeing CPU's stock).
  */
-public enum KmemDesign {
+enum KmemDesign {
     /** 4.8-5.10: PageKmemcg in {@code _mapcount} (5.10's bit), uncharge straight to the counters. */
     PAGE_TYPE(PageTypePolicy.NAME, "pagetype.Bits50", MemcgConfig.LATEST.withChargeBatch(32)
             .withChargeSemantics(ChargeSemantics.V5_10).withKmemUnchargeViaStock(false)),
