@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.PerCpu;
+import org.mmemu.core.sched.PerCpuPadding;
 import org.mmemu.memcg.stat.MemcgStatItem;
 
 /**
@@ -33,17 +34,27 @@ public final class ChargeStock {
     private final boolean pageStock;
 
     /** One CPU's stock; guarded by its own monitor. */
-    static final class Stock {
+    static class Stock extends PerCpuPadding {
         MemCgroup cached;
         int nrPages;
         ObjCgroup cachedObjcg;
         int nrBytes;
     }
 
+    /**
+     * The stock as allocated: every charge and uncharge writes its words, so they sit between
+     * {@link PerCpuPadding} in front and {@link PerCpu#PAD_LONGS} longs behind.
+     */
+    @SuppressWarnings("unused")
+    static final class PaddedStock extends Stock {
+        private long p00, p01, p02, p03, p04, p05, p06, p07;
+        private long p08, p09, p10, p11, p12, p13, p14, p15;
+    }
+
     @Inject
     public ChargeStock(Cpus cpus, MemcgConfig config) {
         this.cpus = cpus;
-        this.stocks = cpus.perCpu(cpu -> new Stock());
+        this.stocks = cpus.perCpu(cpu -> new PaddedStock());
         this.batch = config.chargeBatch();
         this.v1Kmem = config.v1KmemCounter();
         this.kmemViaStock = config.kmemUnchargeViaStock();
