@@ -8,17 +8,21 @@ import org.mmemu.core.alloc.PageAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Target 6 of the benchmark issue: how long a machine takes to boot (mem_map creation and
  * freeing all memory into the buddy), up to 64 GiB of emulated memory inside a 4 GiB heap.
+ * Between shots the booted machine is checked (all its memory free in the buddy) and dropped,
+ * and the heap collected, so a shot does not pay for collecting the previous machine.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -30,9 +34,27 @@ public class BootBenchmark {
     @Param({"1G", "16G", "64G"})
     public String memory;
 
+    private PageAllocator booted;
+
     @Benchmark
     public PageAllocator boot() {
-        return Injectors.strict(new MmCoreModule(MemoryConfig.of(memory)))
+        booted = Injectors.strict(new MmCoreModule(MemoryConfig.of(memory)))
                 .getInstance(PageAllocator.class);
+        return booted;
+    }
+
+    @TearDown(Level.Iteration)
+    public void checkAndDrop() {
+        long pages = MemoryConfig.of(memory).nrPages();
+        if (booted.nrFreePages() != pages) {
+            throw new IllegalStateException(memory + " booted with " + booted.nrFreePages()
+                    + " of " + pages + " pages free");
+        }
+        if (Runtime.getRuntime().maxMemory() > (4L << 30)) {
+            throw new IllegalStateException("the boot fork must run in a 4 GiB heap, not "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB: do not override -jvmArgsAppend");
+        }
+        booted = null;
+        System.gc();
     }
 }

@@ -17,13 +17,15 @@ public final class Footprint {
     private Footprint() {
     }
 
-    public static void main(String[] args) {
-        String size = args.length > 0 ? args[0] : "256M";
+    /** Boots a machine of {@code size} and returns the heap bytes its mem_map retains per page. */
+    static double bytesPerPage(String size) {
         MemMap memMap = Injectors.strict(new MmCoreModule(MemoryConfig.of(size)))
                 .getInstance(MemMap.class);
-        GraphLayout layout = GraphLayout.parseInstance(memMap);
-        System.out.printf(Locale.ROOT, "mem_map of %s: %d pages, %d bytes retained, %.2f bytes per page%n",
-                size, memMap.nrPages(), layout.totalSize(),
-                (double) layout.totalSize() / memMap.nrPages());
+        return (double) GraphLayout.parseInstance(memMap).totalSize() / memMap.nrPages();
+    }
+
+    public static void main(String[] args) {
+        String size = args.length > 0 ? args[0] : "256M";
+        System.out.printf(Locale.ROOT, "mem_map of %s: %.2f bytes per page%n", size, bytesPerPage(size));
     }
 }

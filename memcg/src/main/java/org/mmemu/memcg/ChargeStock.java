@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.PerCpu;
+import org.mmemu.core.sched.PerCpuPadding;
 import org.mmemu.memcg.stat.MemcgStatItem;
 
 /**
@@ -29,22 +30,35 @@ public final class ChargeStock {
     private final int batch;
     private final boolean v1Kmem;
     private final boolean kmemViaStock;
+    /** {@link MemcgConfig#pageStock()}: false only to measure what the stock buys. */
+    private final boolean pageStock;
 
     /** One CPU's stock; guarded by its own monitor. */
-    static final class Stock {
+    static class Stock extends PerCpuPadding {
         MemCgroup cached;
         int nrPages;
         ObjCgroup cachedObjcg;
         int nrBytes;
     }
 
+    /**
+     * The stock as allocated: every charge and uncharge writes its words, so they sit between
+     * {@link PerCpuPadding} in front and {@link PerCpu#PAD_LONGS} longs behind.
+     */
+    @SuppressWarnings("unused")
+    static final class PaddedStock extends Stock {
+        private long p00, p01, p02, p03, p04, p05, p06, p07;
+        private long p08, p09, p10, p11, p12, p13, p14, p15;
+    }
+
     @Inject
     public ChargeStock(Cpus cpus, MemcgConfig config) {
         this.cpus = cpus;
-        this.stocks = cpus.perCpu(cpu -> new Stock());
+        this.stocks = cpus.perCpu(cpu -> new PaddedStock());
         this.batch = config.chargeBatch();
         this.v1Kmem = config.v1KmemCounter();
         this.kmemViaStock = config.kmemUnchargeViaStock();
+        this.pageStock = config.pageStock();
     }
 
     /** {@code MEMCG_CHARGE_BATCH}. */
@@ -52,11 +66,20 @@ public final class ChargeStock {
         return batch;
     }
 
+    /**
+     * The pages {@code try_charge} takes from the counters for a charge of {@code nrPages}: a
+     * batch, whose surplus is stocked, or exactly {@code nrPages} with the page stock switched
+     * off ({@link MemcgConfig#pageStock()}).
+     */
+    public int chargeBatch(int nrPages) {
+        return pageStock ? Math.max(batch, nrPages) : nrPages;
+    }
+
     // ---- pages -------------------------------------------------------------------------------
 
     /** {@code consume_stock}: takes {@code nrPages} from this CPU's stock if it caches {@code memcg}. */
     public boolean consume(MemCgroup memcg, int nrPages) {
-        if (nrPages > batch) {
+        if (!pageStock || nrPages > batch) {
             return false;
         }
         Stock stock = stocks.get(cpus.current());
@@ -241,7 +264,7 @@ public final class ChargeStock {
         if (v1Kmem) {
             memcg.kmem().uncharge(nrPages);
         }
-        if (kmemViaStock) {
+        if (kmemViaStock && pageStock) {
             refillLocked(stock, memcg, nrPages);
         } else {
             memcg.memory().uncharge(nrPages);

@@ -40,7 +40,11 @@ public final class CurrentMemcg {
 
     /** {@code active_memcg()}: the current task's override, or null. */
     public MemCgroup activeMemcg() {
-        TaskMemcg t = TaskMemcg.peek(tasks.current());
+        return activeMemcgOf(tasks.current());
+    }
+
+    private static MemCgroup activeMemcgOf(Task task) {
+        TaskMemcg t = TaskMemcg.peek(task);
         return t == null ? null : t.activeMemcg;
     }
 
@@ -49,10 +53,11 @@ public final class CurrentMemcg {
      * charged, unless an active memcg says where to charge it.
      */
     public boolean kmemBypass() {
-        if (activeMemcg() != null) {
-            return false;
-        }
         Task current = tasks.current();
+        return activeMemcgOf(current) == null && isKernelContext(current);
+    }
+
+    private static boolean isKernelContext(Task current) {
         return current.mm() == null || current.hasFlag(Task.PF_KTHREAD);
     }
 
@@ -61,11 +66,13 @@ public final class CurrentMemcg {
      * {@code current_obj_cgroup} starts from): null when accounting is bypassed.
      */
     public MemCgroup chargeTarget() {
-        if (kmemBypass()) {
-            return null;
+        // On every accounted allocation: look current up once.
+        Task current = tasks.current();
+        MemCgroup active = activeMemcgOf(current);
+        if (active != null) {
+            return active;
         }
-        MemCgroup active = activeMemcg();
-        return active != null ? active : tree.memcgOf(tasks.current());
+        return isKernelContext(current) ? null : tree.memcgOf(current);
     }
 
     /**

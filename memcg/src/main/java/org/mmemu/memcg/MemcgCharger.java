@@ -68,12 +68,12 @@ public final class MemcgCharger {
      * that its later uncharge finds the pages there.
      */
     private int tryChargeMemcg(MemCgroup memcg, int gfp, int nrPages) {
-        int batch = Math.max(stock.batch(), nrPages);
+        int batch = stock.chargeBatch(nrPages);
         int retries = semantics.reclaimRetries();
         boolean drained = false;
         boolean raisedMax = false;
         boolean passedOom = false;
-        Task current = tasks.current();
+        Task current = null;
         while (true) {
             if (stock.consume(memcg, nrPages)) {
                 return 0;
@@ -85,6 +85,10 @@ public final class MemcgCharger {
                 }
                 checkHigh(memcg);
                 return 0;
+            }
+            if (current == null) {
+                // Only the slow path asks who is charging: not a lookup per charge.
+                current = tasks.current();
             }
             MemCgroup overLimit = owner(memcg, fail);
             if (batch > nrPages) {

@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * The memcg knobs that are numbers or switches rather than policies: the charge batch, whether
  * kernel memory is accounted at all ({@code cgroup.memory=nokmem}), how a failed charge ends
- * ({@link ChargeSemantics}) and whether the cgroup-v1 {@code kmem} counter is kept. Immutable;
+ * ({@link ChargeSemantics}) and whether the cgroup-v1 {@code kmem} counter is kept; plus one
+ * emulator-only switch, {@link #pageStock()}, for measuring the per-CPU stock. Immutable;
  * {@code with*} methods return copies. {@link #LATEST} is the default binding.
  *
  * <pre>
@@ -19,16 +20,17 @@ import java.util.Objects;
 public final class MemcgConfig {
     /** The latest kernel: batch 64, OOM kill in the charge path, stock-based kmem uncharge. */
     public static final MemcgConfig LATEST =
-            new MemcgConfig(64, true, ChargeSemantics.LATEST, true, false);
+            new MemcgConfig(64, true, ChargeSemantics.LATEST, true, false, true);
 
     private final int chargeBatch;
     private final boolean kmemAccounting;
     private final ChargeSemantics chargeSemantics;
     private final boolean kmemUnchargeViaStock;
     private final boolean v1KmemCounter;
+    private final boolean pageStock;
 
     private MemcgConfig(int chargeBatch, boolean kmemAccounting, ChargeSemantics chargeSemantics,
-                        boolean kmemUnchargeViaStock, boolean v1KmemCounter) {
+                        boolean kmemUnchargeViaStock, boolean v1KmemCounter, boolean pageStock) {
         if (chargeBatch < 1) {
             throw new IllegalArgumentException("MEMCG_CHARGE_BATCH must be positive: " + chargeBatch);
         }
@@ -37,6 +39,7 @@ public final class MemcgConfig {
         this.chargeSemantics = Objects.requireNonNull(chargeSemantics, "chargeSemantics is null");
         this.kmemUnchargeViaStock = kmemUnchargeViaStock;
         this.v1KmemCounter = v1KmemCounter;
+        this.pageStock = pageStock;
     }
 
     /** {@code MEMCG_CHARGE_BATCH}: pages charged at once and cached per CPU (32, 64 in 6.x). */
@@ -64,31 +67,53 @@ public final class MemcgConfig {
         return v1KmemCounter;
     }
 
+    /**
+     * Whether charges go through the per-CPU page stock ({@code consume_stock}/{@code refill_stock}).
+     * Not a kernel knob (every kernel has the stock): false makes every page charge and uncharge
+     * go to the page counters, as if each CPU's stock were always empty, so a benchmark can show
+     * what the stock buys. The obj_cgroup byte stock is not affected.
+     */
+    public boolean pageStock() {
+        return pageStock;
+    }
+
     public MemcgConfig withChargeBatch(int batch) {
-        return new MemcgConfig(batch, kmemAccounting, chargeSemantics, kmemUnchargeViaStock, v1KmemCounter);
+        return new MemcgConfig(batch, kmemAccounting, chargeSemantics,
+                kmemUnchargeViaStock, v1KmemCounter, pageStock);
     }
 
     /** {@code cgroup.memory=nokmem} when false. */
     public MemcgConfig withKmemAccounting(boolean on) {
-        return new MemcgConfig(chargeBatch, on, chargeSemantics, kmemUnchargeViaStock, v1KmemCounter);
+        return new MemcgConfig(chargeBatch, on, chargeSemantics,
+                kmemUnchargeViaStock, v1KmemCounter, pageStock);
     }
 
     public MemcgConfig withChargeSemantics(ChargeSemantics semantics) {
-        return new MemcgConfig(chargeBatch, kmemAccounting, semantics, kmemUnchargeViaStock, v1KmemCounter);
+        return new MemcgConfig(chargeBatch, kmemAccounting, semantics,
+                kmemUnchargeViaStock, v1KmemCounter, pageStock);
     }
 
     public MemcgConfig withKmemUnchargeViaStock(boolean viaStock) {
-        return new MemcgConfig(chargeBatch, kmemAccounting, chargeSemantics, viaStock, v1KmemCounter);
+        return new MemcgConfig(chargeBatch, kmemAccounting, chargeSemantics,
+                viaStock, v1KmemCounter, pageStock);
     }
 
     public MemcgConfig withV1KmemCounter(boolean on) {
-        return new MemcgConfig(chargeBatch, kmemAccounting, chargeSemantics, kmemUnchargeViaStock, on);
+        return new MemcgConfig(chargeBatch, kmemAccounting, chargeSemantics,
+                kmemUnchargeViaStock, on, pageStock);
+    }
+
+    /** {@link #pageStock()}: false bypasses the per-CPU page stock (emulator-only). */
+    public MemcgConfig withPageStock(boolean on) {
+        return new MemcgConfig(chargeBatch, kmemAccounting, chargeSemantics,
+                kmemUnchargeViaStock, v1KmemCounter, on);
     }
 
     @Override
     public String toString() {
         return "memcg(batch=" + chargeBatch + ", kmem=" + (kmemAccounting ? "on" : "nokmem")
                 + ", charge=" + chargeSemantics + ", kmemUncharge="
-                + (kmemUnchargeViaStock ? "stock" : "counters") + (v1KmemCounter ? ", v1 kmem" : "") + ")";
+                + (kmemUnchargeViaStock ? "stock" : "counters") + (v1KmemCounter ? ", v1 kmem" : "")
+                + (pageStock ? "" : ", no page stock") + ")";
     }
 }

@@ -90,6 +90,30 @@ class MemcgChargerTest {
     }
 
     @Test
+    void withThePageStockOffEveryChargeAndUnchargeGoesToTheCounters() {
+        m = MemcgMachine.boot(MemcgConfig.LATEST.withPageStock(false));
+        MemCgroup parent = m.cgroups.mkdir("/job");
+        assertThat(m.tree.setSubtreeMemory(parent, true)).isZero();
+        MemCgroup job = m.cgroups.mkdir("/job/a");
+        assertThat(m.charger.kmemCharge(job, GFP_KERNEL, 1)).isZero();
+        assertThat(job.memory().read()).as("exactly the page, no batch").isEqualTo(1);
+        assertThat(parent.memory().read()).as("and its ancestors").isEqualTo(1);
+        assertThat(m.stock.cachedMemcg(0)).as("nothing stocked").isNull();
+
+        assertThat(m.charger.tryCharge(job, GFP_KERNEL, 1)).isZero();
+        assertThat(job.memory().read()).as("the second charge hits the counters too").isEqualTo(2);
+
+        m.charger.kmemUncharge(job, 1);
+        assertThat(job.memory().read()).as("a kmem uncharge is not parked either").isEqualTo(1);
+        assertThat(m.stock.stockedPagesOf(job)).isZero();
+        m.charger.uncharge(job, 1);
+        assertThat(parent.memory().read()).isZero();
+        m.cgroups.rmdir(job);
+        m.cgroups.rmdir(parent);
+        assertThat(job.state()).as("no stock pinned the cgroup").isEqualTo(MemCgroup.State.RELEASED);
+    }
+
+    @Test
     void drainAllEmptiesOtherCpusStocksOfTheSubtree() throws Exception {
         MemCgroup job = m.cgroups.mkdir("/job");
         MemCgroup a = m.cgroups.mkdir("/job/a");

@@ -16,17 +16,18 @@ public final class MemcgStats {
 
     public MemcgStats(Cpus cpus) {
         this.cpus = cpus;
-        this.rows = cpus.perCpu(cpu -> new long[NR_ITEMS]);
+        // Padded: every accounted allocation and free writes this CPU's row.
+        this.rows = cpus.perCpu(cpu -> PerCpu.paddedLongs(NR_ITEMS));
     }
 
     /** {@code mod_memcg_state(memcg, item, delta)} on the current CPU. */
     public void mod(MemcgStatItem item, long delta) {
-        rows.get(cpus.current())[item.ordinal()] += delta;
+        rows.get(cpus.current())[PerCpu.PAD_LONGS + item.ordinal()] += delta;
     }
 
     /** {@code memcg_page_state_local} before clamping: the signed sum over CPUs. */
     public long local(MemcgStatItem item) {
-        int i = item.ordinal();
+        int i = PerCpu.PAD_LONGS + item.ordinal();
         long sum = 0;
         for (int c = 0; c < rows.size(); c++) {
             sum += rows.get(c)[i];
@@ -41,7 +42,7 @@ public final class MemcgStats {
     public void absorb(MemcgStats child) {
         long[] mine = rows.get(cpus.current());
         for (MemcgStatItem item : MemcgStatItem.values()) {
-            mine[item.ordinal()] += child.local(item);
+            mine[PerCpu.PAD_LONGS + item.ordinal()] += child.local(item);
         }
     }
 }

@@ -156,7 +156,7 @@ public final class PageAllocator {
     }
 
     private Page rmqueuePcp(Cpu cpu) {
-        PageList list = pcp.get(cpu).list;
+        PageList list = pcp.get(cpu);
         while (true) {
             if (list.isEmpty()) {
                 synchronized (zone) {
@@ -302,7 +302,7 @@ public final class PageAllocator {
         }
         Cpu cpu = cpus.current();
         vmStat.mod(cpu, VmStatItem.PGFREE, 1);
-        PageList list = pcp.get(cpu).list;
+        PageList list = pcp.get(cpu);
         list.addHead(page);
         if (list.size() >= zone.high()) {
             synchronized (zone) {
@@ -350,7 +350,7 @@ public final class PageAllocator {
                     bad = true;
                     continue;
                 }
-                tail.clearFlags(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
+                tail.clearFlagsNonAtomic(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
             }
         }
         if ((page.mapping() & FreePageChecks.PAGE_MAPPING_FLAGS) != 0) {
@@ -364,7 +364,7 @@ public final class PageAllocator {
             badPages.blockLeaked(page, order);
             return false;
         }
-        page.clearFlags(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
+        page.clearFlagsNonAtomic(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
         return true;
     }
 
@@ -384,14 +384,14 @@ public final class PageAllocator {
     public long nrPcpPages() {
         long n = 0;
         for (int c = 0; c < pcp.size(); c++) {
-            n += pcp.get(c).list.size();
+            n += pcp.get(c).size();
         }
         return n;
     }
 
     /** {@code drain_local_pages}: the calling CPU's per-CPU pages back to the buddy. */
     public void drainLocalPages() {
-        drain(pcp.get(cpus.current()).list);
+        drain(pcp.get(cpus.current()));
     }
 
     /**
@@ -401,7 +401,7 @@ public final class PageAllocator {
      */
     public void drainAllPages() {
         for (int c = 0; c < pcp.size(); c++) {
-            drain(pcp.get(c).list);
+            drain(pcp.get(c));
         }
     }
 
@@ -429,7 +429,7 @@ public final class PageAllocator {
             }
         }
         for (int c = 0; c < pcp.size(); c++) {
-            PageList list = pcp.get(c).list;
+            PageList list = pcp.get(c);
             for (Page p = list.first(); p != null; p = list.next(p)) {
                 free.set((int) p.pfn());
             }

@@ -122,6 +122,15 @@ public final class Page {
         FLAGS.getAndBitwiseAnd(this, ~(mask & PageFlags.ALL_PAGE_FLAGS));
     }
 
+    /**
+     * {@code page->flags &= ~mask}: the non-atomic clear of code that owns the page exclusively,
+     * as {@code free_pages_prepare} does (no locked instruction on the free path). PG_* bits
+     * only; zone and pfn bits are kept.
+     */
+    public void clearFlagsNonAtomic(long mask) {
+        FLAGS.setOpaque(this, flags() & ~(mask & PageFlags.ALL_PAGE_FLAGS));
+    }
+
     // ---- _refcount ---------------------------------------------------------------------
 
     /** {@code page_ref_count}. */

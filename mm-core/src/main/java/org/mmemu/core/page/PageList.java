@@ -1,11 +1,16 @@
 package org.mmemu.core.page;
 
+import org.mmemu.core.sched.PerCpuPadding;
+
 /**
  * An intrusive doubly linked list of pages threaded through {@code page->lru}, like a kernel
  * {@code list_head}: free lists, per-CPU lists, s390's pgtable_list. A page is on at most one
  * list at a time; the list allocates nothing per operation.
+ *
+ * <p>A per-CPU list's words are written on every allocation and free, so the words are padded
+ * in front ({@link PerCpuPadding}) and, by the per-CPU subclass ({@code PerCpuPages}), behind.
  */
-public final class PageList {
+public class PageList extends PerCpuPadding {
     private final MemMap memMap;
     private int head = Page.NIL_LINK;
     private int tail = Page.NIL_LINK;

@@ -13,23 +13,23 @@ public final class VmStat {
     private final PerCpu<long[]> diffs;
 
     public VmStat(Cpus cpus) {
-        this.diffs = cpus.perCpu(cpu -> new long[ITEMS.length]);
+        this.diffs = cpus.perCpu(cpu -> PerCpu.paddedLongs(ITEMS.length));
     }
 
     /** {@code mod_node_page_state(item, delta)} on the current CPU. */
     public void mod(VmStatItem item, long delta) {
-        diffs.thisCpu()[item.ordinal()] += delta;
+        diffs.thisCpu()[PerCpu.PAD_LONGS + item.ordinal()] += delta;
     }
 
     /** {@code mod_node_page_state} on a CPU the caller already holds (saves the lookup). */
     public void mod(org.mmemu.core.sched.Cpu cpu, VmStatItem item, long delta) {
-        diffs.get(cpu)[item.ordinal()] += delta;
+        diffs.get(cpu)[PerCpu.PAD_LONGS + item.ordinal()] += delta;
     }
 
     /** {@code global_node_page_state(item)}: the sum over every CPU. */
     public long read(VmStatItem item) {
         long sum = 0;
-        int i = item.ordinal();
+        int i = PerCpu.PAD_LONGS + item.ordinal();
         for (int cpu = 0; cpu < diffs.size(); cpu++) {
             sum += diffs.get(cpu)[i];
         }

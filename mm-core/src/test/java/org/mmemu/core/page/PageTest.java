@@ -42,6 +42,20 @@ class PageTest {
     }
 
     @Test
+    void theNonAtomicClearOfTheFreePathTouchesOnlyTheMaskedPgBits() {
+        Page p = memMap.page(37);
+        long upper = p.flags() & ~PageFlags.ALL_PAGE_FLAGS;
+        p.setFlag(PageFlags.PG_lru);
+        p.setFlag(PageFlags.PG_dirty);
+        p.clearFlagsNonAtomic(1L << PageFlags.PG_lru | ~PageFlags.ALL_PAGE_FLAGS);
+        assertThat(p.pageFlags()).as("only the masked bit goes").isEqualTo(1L << PageFlags.PG_dirty);
+        assertThat(p.flags() & ~PageFlags.ALL_PAGE_FLAGS).as("zone and pfn survive a mask over them")
+                .isEqualTo(upper);
+        p.clearFlagsNonAtomic(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
+        assertThat(p.flags()).isEqualTo(upper);
+    }
+
+    @Test
     void refcountOperations() {
         Page p = memMap.page(1);
         assertThat(p.refIncNotZero()).as("get_page_unless_zero on a free page").isFalse();

@@ -1,0 +1,159 @@
+package org.mmemu.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * The benchmark issue's targets computed from one JMH run, as a Markdown table: each ratio with
+ * the two scores it divides, the target, and whether it was met. A benchmark left out of the run
+ * shows as "not run".
+ */
+final class Targets {
+    /** Allocation per operation below this counts as none (JMH's own bookkeeping shows up as ~0.001). */
+    static final double NO_ALLOCATION_BYTES = 1.0;
+
+    private final Map<String, Double> scores;
+    private final Map<String, Double> allocNorms;
+    private final double footprintBytesPerPage;
+    private final List<String> rows = new ArrayList<>();
+
+    /**
+     * @param scores     primary scores by {@link #key} (ops/µs, or ms for the boot benchmark)
+     * @param allocNorms gc.alloc.rate.norm (bytes per op) by key, where measured
+     */
+    Targets(Map<String, Double> scores, Map<String, Double> allocNorms, double footprintBytesPerPage) {
+        this.scores = Map.copyOf(scores);
+        this.allocNorms = Map.copyOf(allocNorms);
+        this.footprintBytesPerPage = footprintBytesPerPage;
+        computeRows();
+    }
+
+    /** The targets of one JMH run. */
+    static Targets of(Collection<RunResult> results, double footprintBytesPerPage) {
+        Map<String, Double> scores = new HashMap<>();
+        Map<String, Double> norms = new HashMap<>();
+        for (RunResult r : results) {
+            String key = key(r.getParams());
+            scores.put(key, r.getPrimaryResult().getScore());
+            Result<?> norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            if (norm != null) {
+                norms.put(key, norm.getScore());
+            }
+        }
+        return new Targets(scores, norms, footprintBytesPerPage);
+    }
+
+    /** {@code method[param=value,...]}, e.g. {@code order0[machine=objcg]}, {@code nettyPooled4k[]}. */
+    static String key(BenchmarkParams p) {
+        String name = p.getBenchmark();
+        Map<String, String> params = new TreeMap<>();
+        for (String k : p.getParamsKeys()) {
+            params.put(k, p.getParam(k));
+        }
+        return name.substring(name.lastIndexOf('.') + 1) + params.toString().replace('{', '[').replace('}', ']')
+                .replace(", ", ",");
+    }
+
+    private Double score(String key) {
+        return scores.get(key);
+    }
+
+    private void computeRows() {
+        String mmcore = "order0[machine=mmcore]";
+        String netty = "nettyPooled4k[]";
+        ratio("1", "order-0 pair, mm-core alone / Netty pooled 4 KiB direct buffer", mmcore, netty, 3.0);
+        ratio("2", "memcg bound with `nokmem` / mm-core alone", "order0[machine=nokmem]", mmcore, 0.98);
+        ratio("2", "(info) memcg, kmem online, GFP_KERNEL (hooks run, nothing charged) / mm-core alone",
+                "order0[machine=unaccounted]", mmcore, 0);
+        String[][] designs = {
+            {"pageType", "kmem.PageType + pagetype.Bits50, 5.10 config"},
+            {"memcgDataFlag", "kmem.MemcgDataFlag + pagetype.Bits511, 5.11 config"},
+            {"objcg", "kmem.Objcg + pagetype.TopByte613, latest config"},
+        };
+        for (String[] d : designs) {
+            String k = "order0[machine=" + d[0] + "]";
+            ratio("3", "GFP_KERNEL_ACCOUNT to /bench/a/b, " + d[1] + " / (1)", k, mmcore, 0.6);
+            ratio("3", "GFP_KERNEL_ACCOUNT to /bench/a/b, " + d[1] + " / Netty", k, netty, 2.0);
+        }
+        ratio("4", "kmem charge+uncharge of 1 page: with stock / stock bypassed",
+                "kmemChargeUncharge[stock=true]", "kmemChargeUncharge[stock=false]", 0);
+        ratio("4", "try_charge+uncharge of 1 page: with stock / stock bypassed",
+                "chargeUncharge[stock=true]", "chargeUncharge[stock=false]", 0);
+        ratio("5", "mm-core alone: 2 threads / 1 thread", "order0Threads2[machine=mmcore]", mmcore, 1.6);
+        for (String[] d : designs) {
+            ratio("5", d[0] + ": 2 threads / 1 thread", "order0Threads2[machine=" + d[0] + "]",
+                    "order0[machine=" + d[0] + "]", 1.6);
+        }
+        row("6", "heap bytes per emulated page (JOL, mem_map of " + Quick.FOOTPRINT_SIZE + ")",
+                String.format(Locale.ROOT, "%.2f B", footprintBytesPerPage), "≤ 64 B",
+                footprintBytesPerPage <= 64 ? "yes" : "no");
+        for (String size : new String[] {"1G", "16G", "64G"}) {
+            Double ms = score("boot[memory=" + size + "]");
+            boolean big = size.equals("64G");
+            row("6", "boot time, " + size + (big ? " in a 4 GiB heap" : ""),
+                    ms == null ? "no result (not run, or failed: see the log)"
+                            : String.format(Locale.ROOT, "%.0f ms", ms),
+                    big ? "boots" : "—", big && ms != null ? "yes" : "—");
+        }
+        allocationRow();
+        row("7", "s390 2K page-table alloc/free pair vs generic one-page tables", "not built", "—",
+                "— (arch-s390 not merged yet)");
+    }
+
+    /** The table. */
+    String markdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| # | measurement | measured | target | met? |\n");
+        sb.append("|---|---|---|---|---|\n");
+        for (String r : rows) {
+            sb.append(r).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** A ratio row; {@code target} 0 means informational (no target). */
+    private void ratio(String item, String what, String numerator, String denominator, double target) {
+        Double a = score(numerator);
+        Double b = score(denominator);
+        String goal = target == 0 ? "—" : String.format(Locale.ROOT, "≥ %.2f×", target);
+        if (a == null || b == null) {
+            row(item, what, "not run", goal, "—");
+            return;
+        }
+        double r = a / b;
+        row(item, what, String.format(Locale.ROOT, "%.3f× (%.2f / %.2f ops/µs)", r, a, b), goal,
+                target == 0 ? "—" : r >= target ? "yes" : "no");
+    }
+
+    /** The largest gc.alloc.rate.norm over the mm-core and memcg benchmarks (not Netty, not boot). */
+    private void allocationRow() {
+        double worst = -1;
+        String where = "";
+        for (Map.Entry<String, Double> e : new TreeMap<>(allocNorms).entrySet()) {
+            String k = e.getKey();
+            if (!k.startsWith("nettyPooled4k") && !k.startsWith("boot") && e.getValue() > worst) {
+                worst = e.getValue();
+                where = k;
+            }
+        }
+        if (worst < 0) {
+            row("-", "allocation per op (gc.alloc.rate.norm)", "not measured (run with -prof gc)", "≈ 0 B/op", "—");
+        } else {
+            row("-", "allocation per op, worst of the mm-core and memcg pairs (gc.alloc.rate.norm)",
+                    String.format(Locale.ROOT, "%.4f B/op (%s)", worst, where), "≈ 0 B/op",
+                    worst < NO_ALLOCATION_BYTES ? "yes" : "no");
+        }
+    }
+
+    private void row(String item, String what, String measured, String target, String met) {
+        rows.add("| " + item + " | " + what + " | " + measured + " | " + target + " | " + met + " |");
+    }
+}
