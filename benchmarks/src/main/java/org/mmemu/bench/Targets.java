@@ -104,8 +104,11 @@ final class Targets {
                     big ? "boots" : "—", big && ms != null ? "yes" : "—");
         }
         allocationRow();
-        row("7", "s390 2K page-table alloc/free pair vs generic one-page tables", "not built", "—",
-                "— (arch-s390 not merged yet)");
+        String generic = "pteAllocFree[tables=generic]";
+        for (String layout : new String[] {"Mapcount48", "Refcount418", "WholePage68"}) {
+            ratio("7", "PTE table alloc/free pair, s390layout." + layout + " / generic one-page tables",
+                    "pteAllocFree[tables=s390layout." + layout + "]", generic, 0);
+        }
     }
 
     /** The table. */

@@ -35,7 +35,17 @@ class TargetsTest {
         assertThat(rowOf(t, "objcg: 2 threads / 1 thread")).contains("1.667× (40.00 / 24.00 ops/µs)", "| yes |");
         assertThat(rowOf(t, "kmem.PageType")).contains("not run", "| — |");
         assertThat(rowOf(t, "heap bytes per emulated page")).contains("60.00 B", "| yes |");
-        assertThat(rowOf(t, "s390")).contains("not built");
+        assertThat(rowOf(t, "s390layout.Mapcount48")).contains("not run");
+    }
+
+    @Test
+    void theS390RowsCompareEachLayoutWithTheGenericTables() {
+        scores.put("pteAllocFree[tables=generic]", 10.0);
+        scores.put("pteAllocFree[tables=s390layout.Refcount418]", 30.0);
+        String t = table(60);
+
+        assertThat(rowOf(t, "s390layout.Refcount418")).contains("3.000× (30.00 / 10.00 ops/µs)", "| — |");
+        assertThat(rowOf(t, "s390layout.WholePage68")).contains("not run");
     }
 
     @Test
