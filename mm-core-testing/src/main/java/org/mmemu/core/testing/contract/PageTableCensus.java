@@ -34,7 +34,8 @@ public final class PageTableCensus {
     private final MemMap memMap;
     private final int[] tables;
     private final List<Set<Long>> blocks = new ArrayList<>();
-    private final Map<Page, Integer> fileMaps = new HashMap<>();
+    /** Driver-vma PTEs per mapped pfn: the test oracle's own tally, not page state. */
+    private final Map<Long, Integer> fileMaps = new HashMap<>();
     private long anonPtes;
     private long filePtes;
 
@@ -105,7 +106,7 @@ public final class PageTableCensus {
 
     /** How many PTEs in driver vmas map {@code page}. */
     public int fileMaps(Page page) {
-        return fileMaps.getOrDefault(page, 0);
+        return fileMaps.getOrDefault(page.pfn(), 0);
     }
 
     /** The distinct pages driver vmas map. */
@@ -148,7 +149,7 @@ public final class PageTableCensus {
             anonPtes++;
         } else {
             filePtes++;
-            fileMaps.merge(memMap.pfnToPage(Pte.pfn(pte)), 1, Integer::sum);
+            fileMaps.merge(memMap.pfnToPage(Pte.pfn(pte)).pfn(), 1, Integer::sum);
         }
     }
 
