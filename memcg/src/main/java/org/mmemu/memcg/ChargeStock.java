@@ -2,6 +2,7 @@ package org.mmemu.memcg;
 
 import com.google.inject.Inject;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.PerCpu;
 import org.mmemu.core.sched.PerCpuPadding;
@@ -23,6 +24,10 @@ import org.mmemu.memcg.stat.MemcgStatItem;
  * on PREEMPT_RT), so the fast path takes no shared lock and allocates nothing. A drain of
  * another CPU's stock, which the kernel queues as work on that CPU, is done synchronously
  * under that CPU's lock.
+ *
+ * <p>The methods taking a {@link Cpu} are for hot paths that looked the calling thread's CPU up
+ * once ({@code smp_processor_id} is a register read in the kernel, a {@code ThreadLocal} here);
+ * {@code cpu} must be the calling thread's CPU.
  */
 public final class ChargeStock {
     private final Cpus cpus;
@@ -79,10 +84,15 @@ public final class ChargeStock {
 
     /** {@code consume_stock}: takes {@code nrPages} from this CPU's stock if it caches {@code memcg}. */
     public boolean consume(MemCgroup memcg, int nrPages) {
+        return consume(cpus.current(), memcg, nrPages);
+    }
+
+    /** {@link #consume(MemCgroup, int)} on {@code cpu}, the calling thread's CPU. */
+    public boolean consume(Cpu cpu, MemCgroup memcg, int nrPages) {
         if (!pageStock || nrPages > batch) {
             return false;
         }
-        Stock stock = stocks.get(cpus.current());
+        Stock stock = stocks.get(cpu);
         synchronized (stock) {
             if (stock.cached == memcg && stock.nrPages >= nrPages) {
                 stock.nrPages -= nrPages;
@@ -97,7 +107,12 @@ public final class ChargeStock {
      * draining whatever another memcg had there and spilling when above a batch.
      */
     public void refill(MemCgroup memcg, int nrPages) {
-        Stock stock = stocks.get(cpus.current());
+        refill(cpus.current(), memcg, nrPages);
+    }
+
+    /** {@link #refill(MemCgroup, int)} on {@code cpu}, the calling thread's CPU. */
+    public void refill(Cpu cpu, MemCgroup memcg, int nrPages) {
+        Stock stock = stocks.get(cpu);
         synchronized (stock) {
             refillLocked(stock, memcg, nrPages);
         }
@@ -139,6 +154,9 @@ public final class ChargeStock {
      * descendants (pages or bytes). Remote stocks are drained from the calling thread.
      */
     public void drainAll(MemCgroup root) {
+        // The drained stocks' statistics land in the caller's rows, as the drain work would
+        // in the owning CPU's.
+        Cpu self = cpus.current();
         for (int c = 0; c < stocks.size(); c++) {
             Stock stock = stocks.get(c);
             ObjCgroup oldObjcg = null;
@@ -149,7 +167,7 @@ public final class ChargeStock {
                         && stock.cached.isDescendantOf(root);
                 if (flushObj || flushPages) {
                     // drain_local_stock: the byte stock first, its pages land in the page stock.
-                    oldObjcg = drainObjLocked(stock);
+                    oldObjcg = drainObjLocked(self, stock);
                     drainLocked(stock);
                 }
             }
@@ -222,12 +240,13 @@ public final class ChargeStock {
      * uncharged from the objcg's memcg.
      */
     public void refillObj(ObjCgroup objcg, int nrBytes, boolean allowUncharge) {
-        Stock stock = stocks.get(cpus.current());
+        Cpu cpu = cpus.current();
+        Stock stock = stocks.get(cpu);
         ObjCgroup old = null;
         int nrPages = 0;
         synchronized (stock) {
             if (stock.cachedObjcg != objcg) {
-                old = drainObjLocked(stock);
+                old = drainObjLocked(cpu, stock);
                 objcg.get();
                 stock.cachedObjcg = objcg;
                 stock.nrBytes = objcg.nrChargedBytes().getAndSet(0);
@@ -243,7 +262,7 @@ public final class ChargeStock {
             old.put();
         }
         if (nrPages > 0) {
-            unchargeKmem(objcg.memcg(), nrPages);
+            unchargeKmem(cpu, objcg.memcg(), nrPages);
         }
     }
 
@@ -253,14 +272,20 @@ public final class ChargeStock {
      * {@code memory.current} of their cgroup drops lazily), before that straight to the counters.
      */
     public void unchargeKmem(MemCgroup memcg, int nrPages) {
-        Stock stock = stocks.get(cpus.current());
+        unchargeKmem(cpus.current(), memcg, nrPages);
+    }
+
+    /** {@link #unchargeKmem(MemCgroup, int)} on {@code cpu}, the calling thread's CPU. */
+    public void unchargeKmem(Cpu cpu, MemCgroup memcg, int nrPages) {
+        Stock stock = stocks.get(cpu);
         synchronized (stock) {
-            unchargeKmemLocked(stock, memcg, nrPages);
+            unchargeKmemLocked(cpu, stock, memcg, nrPages);
         }
     }
 
-    private void unchargeKmemLocked(Stock stock, MemCgroup memcg, int nrPages) {
-        memcg.stats().mod(MemcgStatItem.MEMCG_KMEM, -nrPages);
+    /** {@code stock} may be another CPU's (a remote drain); {@code self} is the caller's CPU. */
+    private void unchargeKmemLocked(Cpu self, Stock stock, MemCgroup memcg, int nrPages) {
+        memcg.stats().mod(self, MemcgStatItem.MEMCG_KMEM, -nrPages);
         if (v1Kmem) {
             memcg.kmem().uncharge(nrPages);
         }
@@ -276,7 +301,7 @@ public final class ChargeStock {
      * is where the kernel's drain work runs), the sub-page rest to {@code objcg->nr_charged_bytes}.
      * Returns the objcg whose stock reference the caller drops outside the lock.
      */
-    private ObjCgroup drainObjLocked(Stock stock) {
+    private ObjCgroup drainObjLocked(Cpu self, Stock stock) {
         ObjCgroup old = stock.cachedObjcg;
         if (old == null) {
             return null;
@@ -285,7 +310,7 @@ public final class ChargeStock {
             int nrPages = stock.nrBytes >>> MemMap.PAGE_SHIFT;
             int rest = stock.nrBytes & (MemMap.PAGE_SIZE - 1);
             if (nrPages > 0) {
-                unchargeKmemLocked(stock, old.memcg(), nrPages);
+                unchargeKmemLocked(self, stock, old.memcg(), nrPages);
             }
             old.nrChargedBytes().addAndGet(rest);
             stock.nrBytes = 0;

@@ -2,6 +2,7 @@ package org.mmemu.memcg;
 
 import com.google.inject.Inject;
 import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Task;
 import org.mmemu.core.sched.Tasks;
 
@@ -66,8 +67,15 @@ public final class CurrentMemcg {
      * {@code current_obj_cgroup} starts from): null when accounting is bypassed.
      */
     public MemCgroup chargeTarget() {
-        // On every accounted allocation: look current up once.
-        Task current = tasks.current();
+        return chargeTarget(tasks.current());
+    }
+
+    /** {@link #chargeTarget()} for {@code cpu}, the calling thread's CPU, looked up already. */
+    public MemCgroup chargeTarget(Cpu cpu) {
+        return chargeTarget(cpu.current());
+    }
+
+    private MemCgroup chargeTarget(Task current) {
         MemCgroup active = activeMemcgOf(current);
         if (active != null) {
             return active;
@@ -82,7 +90,16 @@ public final class CurrentMemcg {
      * failed {@code css_tryget} does.
      */
     public MemCgroup getMemCgroupFromCurrent() {
-        MemCgroup memcg = chargeTarget();
+        return getMemCgroupFromCurrent(tasks.current());
+    }
+
+    /** {@link #getMemCgroupFromCurrent()} on {@code cpu}, the calling thread's CPU. */
+    public MemCgroup getMemCgroupFromCurrent(Cpu cpu) {
+        return getMemCgroupFromCurrent(cpu.current());
+    }
+
+    private MemCgroup getMemCgroupFromCurrent(Task current) {
+        MemCgroup memcg = chargeTarget(current);
         if (memcg == null) {
             return null;
         }

@@ -9,8 +9,9 @@ import static org.mmemu.core.page.Gfp.__GFP_RETRY_MAYFAIL;
 import com.google.inject.Inject;
 import org.mmemu.core.Errno;
 import org.mmemu.core.page.Gfp;
+import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.Task;
-import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.stat.MemcgEvent;
 import org.mmemu.memcg.stat.MemcgStatItem;
 
@@ -31,15 +32,15 @@ public final class MemcgCharger {
 
     private final ChargeStock stock;
     private final OomKiller oom;
-    private final Tasks tasks;
+    private final Cpus cpus;
     private final ChargeSemantics semantics;
     private final boolean v1Kmem;
 
     @Inject
-    public MemcgCharger(ChargeStock stock, OomKiller oom, Tasks tasks, MemcgConfig config) {
+    public MemcgCharger(ChargeStock stock, OomKiller oom, Cpus cpus, MemcgConfig config) {
         this.stock = stock;
         this.oom = oom;
-        this.tasks = tasks;
+        this.cpus = cpus;
         this.semantics = config.chargeSemantics();
         this.v1Kmem = config.v1KmemCounter();
     }
@@ -59,7 +60,7 @@ public final class MemcgCharger {
         if (memcg.isRoot()) {
             return 0;
         }
-        return tryChargeMemcg(memcg, gfp, nrPages);
+        return tryChargeMemcg(cpus.current(), memcg, gfp, nrPages);
     }
 
     /**
@@ -67,7 +68,7 @@ public final class MemcgCharger {
      * obj_cgroup charges need: an objcg reparented to the root charges the root's counter, so
      * that its later uncharge finds the pages there.
      */
-    private int tryChargeMemcg(MemCgroup memcg, int gfp, int nrPages) {
+    private int tryChargeMemcg(Cpu cpu, MemCgroup memcg, int gfp, int nrPages) {
         int batch = stock.chargeBatch(nrPages);
         int retries = semantics.reclaimRetries();
         boolean drained = false;
@@ -75,20 +76,20 @@ public final class MemcgCharger {
         boolean passedOom = false;
         Task current = null;
         while (true) {
-            if (stock.consume(memcg, nrPages)) {
+            if (stock.consume(cpu, memcg, nrPages)) {
                 return 0;
             }
             PageCounter fail = memcg.memory().tryCharge(batch);
             if (fail == null) {
                 if (batch > nrPages) {
-                    stock.refill(memcg, batch - nrPages);
+                    stock.refill(cpu, memcg, batch - nrPages);
                 }
                 checkHigh(memcg);
                 return 0;
             }
             if (current == null) {
                 // Only the slow path asks who is charging: not a lookup per charge.
-                current = tasks.current();
+                current = cpu.current();
             }
             MemCgroup overLimit = owner(memcg, fail);
             if (batch > nrPages) {
@@ -220,20 +221,35 @@ public final class MemcgCharger {
      * (through an objcg reparented there); before, {@code __memcg_kmem_charge} skipped it.
      */
     public int kmemCharge(MemCgroup memcg, int gfp, int nrPages) {
-        int ret = semantics == ChargeSemantics.LATEST
-                ? tryChargeMemcg(memcg, gfp, nrPages) : tryCharge(memcg, gfp, nrPages);
+        return kmemCharge(cpus.current(), memcg, gfp, nrPages);
+    }
+
+    /**
+     * {@link #kmemCharge(MemCgroup, int, int)} on {@code cpu}, the calling thread's CPU, looked
+     * up once by the caller for the whole accounted allocation.
+     */
+    public int kmemCharge(Cpu cpu, MemCgroup memcg, int gfp, int nrPages) {
+        // The latest era charges even the root (obj_cgroup_charge_pages); before, try_charge
+        // skipped it but the kmem accounting below still ran.
+        int ret = semantics != ChargeSemantics.LATEST && memcg.isRoot()
+                ? 0 : tryChargeMemcg(cpu, memcg, gfp, nrPages);
         if (ret != 0) {
             return ret;
         }
         if (v1Kmem) {
             memcg.kmem().charge(nrPages);
         }
-        memcg.stats().mod(MemcgStatItem.MEMCG_KMEM, nrPages);
+        memcg.stats().mod(cpu, MemcgStatItem.MEMCG_KMEM, nrPages);
         return 0;
     }
 
     /** {@code __memcg_kmem_uncharge}: see {@link ChargeStock#unchargeKmem}. */
     public void kmemUncharge(MemCgroup memcg, int nrPages) {
         stock.unchargeKmem(memcg, nrPages);
+    }
+
+    /** {@link #kmemUncharge(MemCgroup, int)} on {@code cpu}, the calling thread's CPU. */
+    public void kmemUncharge(Cpu cpu, MemCgroup memcg, int nrPages) {
+        stock.unchargeKmem(cpu, memcg, nrPages);
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.sched.Cpu;
 
 /**
  * obj_cgroup management (mm/memcontrol.c): allocation when a cgroup's kmem accounting comes
@@ -111,9 +112,14 @@ public final class ObjCgroups {
         return charger.kmemCharge(objcg.memcg(), gfp, nrPages);
     }
 
-    /** {@code obj_cgroup_uncharge_pages}. */
-    public void unchargePages(ObjCgroup objcg, int nrPages) {
-        stock.unchargeKmem(objcg.memcg(), nrPages);
+    /** {@link #chargePages(ObjCgroup, int, int)} on {@code cpu}, the calling thread's CPU. */
+    public int chargePages(Cpu cpu, ObjCgroup objcg, int gfp, int nrPages) {
+        return charger.kmemCharge(cpu, objcg.memcg(), gfp, nrPages);
+    }
+
+    /** {@code obj_cgroup_uncharge_pages} on {@code cpu}, the calling thread's CPU. */
+    public void unchargePages(Cpu cpu, ObjCgroup objcg, int nrPages) {
+        stock.unchargeKmem(cpu, objcg.memcg(), nrPages);
     }
 
     /**

@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.memcg.stat.MemcgEvent;
+import org.mmemu.memcg.stat.MemcgStatItem;
 
 class MemcgChargerTest {
     private static final int ENOMEM = Errno.ENOMEM.negative();
@@ -87,6 +89,34 @@ class MemcgChargerTest {
         assertThat(m.stock.stockedPages(0)).as("164 > batch: drained").isZero();
         assertThat(job.memory().read()).isZero();
         m.cgroups.rmdir(job);
+    }
+
+    @Test
+    void aKmemChargeAndUnchargeOnTheCallersCpuUseThatCpusStockAndStatRow() throws InterruptedException {
+        MemCgroup job = m.cgroups.mkdir("/job");
+        onCpu(1, () -> {
+            Cpu cpu = m.cpus.current();
+            assertThat(m.charger.kmemCharge(cpu, job, GFP_KERNEL, 1)).isZero();
+            m.charger.kmemUncharge(cpu, job, 1);
+        });
+        assertThat(m.stock.stockedPages(1)).as("the batch went to cpu1's stock").isEqualTo(64);
+        assertThat(m.stock.stockedPages(0)).isZero();
+        assertThat(job.stats().local(MemcgStatItem.MEMCG_KMEM)).as("charged, then uncharged").isZero();
+        assertThat(job.memory().read()).isEqualTo(64);
+        m.cgroups.rmdir(job);
+        assertThat(job.state()).as("rmdir drained cpu1's stock").isEqualTo(MemCgroup.State.RELEASED);
+    }
+
+    @Test
+    void beforeTheLatestEraAKmemChargeToTheRootSkipsTheCountersButCountsKmem() {
+        m = MemcgMachine.boot(MemcgConfig.LATEST.withChargeSemantics(ChargeSemantics.V5_10));
+        MemCgroup root = m.tree.root();
+        assertThat(m.charger.kmemCharge(root, GFP_KERNEL, 2)).isZero();
+        assertThat(root.memory().read()).isZero();
+        assertThat(m.stock.stockedPages(0)).isZero();
+        assertThat(root.stats().local(MemcgStatItem.MEMCG_KMEM)).isEqualTo(2);
+        // Undo the stat by hand: the root was never charged, so there is nothing to uncharge.
+        root.stats().mod(MemcgStatItem.MEMCG_KMEM, -2);
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.mmemu.memcg.kmem;
 
 import com.google.inject.Inject;
 import org.mmemu.core.page.PageTypes;
+import org.mmemu.core.sched.Cpus;
 import org.mmemu.memcg.CurrentMemcg;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgConfig;
@@ -15,6 +16,7 @@ import org.mmemu.memcg.stat.MemcgStatItem;
  * the steps they share: {@code uncharge_batch} for a page released through {@code put_page}.
  */
 public final class KmemServices {
+    final Cpus cpus;
     final CurrentMemcg current;
     final MemcgCharger charger;
     final MemcgData data;
@@ -23,8 +25,9 @@ public final class KmemServices {
     final boolean v1Kmem;
 
     @Inject
-    KmemServices(CurrentMemcg current, MemcgCharger charger, MemcgData data, ObjCgroups objcgs,
-                 PageTypes types, MemcgConfig config) {
+    KmemServices(Cpus cpus, CurrentMemcg current, MemcgCharger charger, MemcgData data,
+                 ObjCgroups objcgs, PageTypes types, MemcgConfig config) {
+        this.cpus = cpus;
         this.current = current;
         this.charger = charger;
         this.data = data;

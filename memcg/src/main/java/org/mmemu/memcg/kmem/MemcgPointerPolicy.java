@@ -1,6 +1,7 @@
 package org.mmemu.memcg.kmem;
 
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 
@@ -24,7 +25,9 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
 
     @Override
     public int chargePage(Page page, int gfp, int order) {
-        MemCgroup memcg = s.current.getMemCgroupFromCurrent();
+        // One CPU lookup for the whole charge (a ThreadLocal read here, not a register).
+        Cpu cpu = s.cpus.current();
+        MemCgroup memcg = s.current.getMemCgroupFromCurrent(cpu);
         if (memcg == null) {
             return 0;
         }
@@ -32,7 +35,7 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
             memcg.cssPut(1);
             return 0;
         }
-        int ret = s.charger.kmemCharge(memcg, gfp, 1 << order);
+        int ret = s.charger.kmemCharge(cpu, memcg, gfp, 1 << order);
         if (ret != 0) {
             memcg.cssPut(1);
             return ret;
@@ -53,7 +56,7 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
         if (memcg.isRoot()) {
             throw s.types.bug(page, "mem_cgroup_is_root(memcg)");
         }
-        s.charger.kmemUncharge(memcg, 1 << order);
+        s.charger.kmemUncharge(s.cpus.current(), memcg, 1 << order);
         unmark(page);
         memcg.cssPut(1);
     }

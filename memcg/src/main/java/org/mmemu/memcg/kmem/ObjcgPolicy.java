@@ -2,6 +2,7 @@ package org.mmemu.memcg.kmem;
 
 import com.google.inject.Inject;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.ObjCgroup;
@@ -39,12 +40,14 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
 
     @Override
     public int chargePage(Page page, int gfp, int order) {
-        MemCgroup memcg = s.current.chargeTarget();
+        // One CPU lookup for the whole charge (a ThreadLocal read here, not a register).
+        Cpu cpu = s.cpus.current();
+        MemCgroup memcg = s.current.chargeTarget(cpu);
         ObjCgroup objcg = memcg == null ? null : s.objcgs.objcgOf(memcg);
         if (objcg == null) {
             return 0;
         }
-        int ret = s.objcgs.chargePages(objcg, gfp, 1 << order);
+        int ret = s.objcgs.chargePages(cpu, objcg, gfp, 1 << order);
         if (ret != 0) {
             return ret;
         }
@@ -59,7 +62,7 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
             return;
         }
         ObjCgroup objcg = objcgOf(page);
-        s.objcgs.unchargePages(objcg, 1 << order);
+        s.objcgs.unchargePages(s.cpus.current(), objcg, 1 << order);
         page.setMemcgData(0);
         objcg.put();
     }

@@ -1,5 +1,6 @@
 package org.mmemu.memcg.stat;
 
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.PerCpu;
 
@@ -22,7 +23,15 @@ public final class MemcgStats {
 
     /** {@code mod_memcg_state(memcg, item, delta)} on the current CPU. */
     public void mod(MemcgStatItem item, long delta) {
-        rows.get(cpus.current())[PerCpu.PAD_LONGS + item.ordinal()] += delta;
+        mod(cpus.current(), item, delta);
+    }
+
+    /**
+     * {@code __mod_memcg_state} on {@code cpu}, which must be the calling thread's CPU (its row
+     * is written without a lock): for hot paths that have looked their CPU up already.
+     */
+    public void mod(Cpu cpu, MemcgStatItem item, long delta) {
+        rows.get(cpu)[PerCpu.PAD_LONGS + item.ordinal()] += delta;
     }
 
     /** {@code memcg_page_state_local} before clamping: the signed sum over CPUs. */
