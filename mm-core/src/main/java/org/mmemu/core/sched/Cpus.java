@@ -1,5 +1,6 @@
 package org.mmemu.core.sched;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
@@ -9,8 +10,17 @@ import java.util.function.IntFunction;
  * free CPU; {@link #bind(int)} chooses one explicitly and {@link #unbind()} gives it back. A CPU
  * whose owning thread has died is free again. Binding is per machine: one thread may run on
  * CPU 0 of two machines at once.
+ *
+ * <p>A CPU's per-CPU data is touched only by the thread that owns it, so hot paths need neither
+ * locks nor atomic instructions. What another thread needs done there (draining a CPU's charge
+ * stock, folding a per-CPU reference count) is per-CPU work, as in the kernel:
+ * {@link #scheduleWorkOn} runs it at once on a CPU no live thread owns, and otherwise queues it
+ * for the owner's next schedule point.
  */
 public final class Cpus {
+    /** How long {@link #flushWork} waits for a live thread to run its CPU's work. */
+    public static final int FLUSH_TIMEOUT_SECONDS = 10;
+
     private final Cpu[] cpus;
     private final ThreadLocal<Cpu> bound = new ThreadLocal<>();
 
@@ -40,41 +50,221 @@ public final class Cpus {
         return c != null ? c : bindFirstFree();
     }
 
-    /** Binds the calling thread to CPU {@code id}; fails if a live thread owns it. */
-    public synchronized Cpu bind(int id) {
-        Cpu c = cpus[id];
-        Thread me = Thread.currentThread();
-        Thread owner = c.owner();
-        if (owner != null && owner != me && owner.isAlive()) {
-            throw new IllegalStateException(c + " is bound to thread " + owner.getName());
-        }
-        Cpu old = bound.get();
-        if (old != null && old != c) {
-            old.setOwner(null);
-        }
-        c.setOwner(me);
-        bound.set(c);
-        return c;
+    /**
+     * The calling thread's CPU, or null if it has none: for paths that have a CPU-less way to
+     * do their work (an atomic count) and should not bind a thread just for it.
+     */
+    public Cpu currentIfBound() {
+        return bound.get();
     }
 
-    /** Releases the calling thread's CPU, if any. */
-    public synchronized void unbind() {
-        Cpu c = bound.get();
-        if (c != null) {
-            c.setOwner(null);
-            bound.remove();
+    /**
+     * Binds the calling thread to CPU {@code id}; fails if a live thread owns it. A thread
+     * moving from another CPU first runs the work queued for the one it leaves.
+     */
+    public Cpu bind(int id) {
+        Cpu c = cpus[id];
+        Thread me = Thread.currentThread();
+        while (true) {
+            Cpu old = bound.get();
+            if (old == c) {
+                return c;
+            }
+            if (old != null) {
+                runPendingWork(old);
+            }
+            synchronized (this) {
+                awaitNotBorrowed(c);
+                Thread owner = c.owner();
+                if (owner != null && owner != me && owner.isAlive()) {
+                    throw new IllegalStateException(c + " is bound to thread " + owner.getName());
+                }
+                if (old != null) {
+                    if (old.hasPendingWork()) {
+                        continue;
+                    }
+                    old.setOwner(null);
+                }
+                c.setOwner(me);
+                bound.set(c);
+                return c;
+            }
+        }
+    }
+
+    /** Releases the calling thread's CPU, if any, after running the work queued for it. */
+    public void unbind() {
+        while (true) {
+            Cpu c = bound.get();
+            if (c == null) {
+                return;
+            }
+            runPendingWork(c);
+            synchronized (this) {
+                if (!c.hasPendingWork()) {
+                    c.setOwner(null);
+                    bound.remove();
+                    notifyAll();
+                    return;
+                }
+            }
         }
     }
 
     private synchronized Cpu bindFirstFree() {
         for (Cpu c : cpus) {
-            Thread owner = c.owner();
-            if (owner == null || !owner.isAlive()) {
-                return bind(c.id());
+            if (!c.hasLiveOwner()) {
+                c.setOwner(Thread.currentThread());
+                bound.set(c);
+                return c;
             }
         }
         throw new IllegalStateException("all " + cpus.length + " emulated CPUs are bound to live"
                 + " threads: unbind one, or boot the machine with more CPUs");
+    }
+
+    // ---- per-CPU work --------------------------------------------------------------------------
+
+    /**
+     * {@code schedule_work_on(cpu, work)}: runs {@code work} for {@code cpu}, so that it may use
+     * {@code cpu}'s per-CPU data. The caller runs it at once when {@code cpu} is its own or no
+     * live thread owns it (holding the CPU meanwhile, so no thread binds it under the work);
+     * otherwise the work is queued and the thread owning {@code cpu} runs it at its next schedule
+     * point: {@link #condResched}, a hot path's {@link #runPendingWork}, binding elsewhere or
+     * unbinding. As in the kernel, the caller does not wait for queued work
+     * ({@link #flushWork} does).
+     *
+     * <p>Work run for a CPU that is not the thread's own must touch no per-CPU data but that
+     * CPU's and, through {@link #current()}, the thread's own CPU's.
+     */
+    public void scheduleWorkOn(Cpu cpu, Runnable work) {
+        if (bound.get() == cpu) {
+            work.run();
+            return;
+        }
+        synchronized (this) {
+            cpu.queueWork(work);
+            if (cpu.hasLiveOwner()) {
+                return;
+            }
+            borrow(cpu);
+        }
+        runBorrowed(cpu);
+    }
+
+    /**
+     * A schedule point: runs the work queued for {@code cpu}, which must be the calling thread's
+     * CPU (or one it is running work for). Hot paths test {@link Cpu#hasPendingWork()} first,
+     * one volatile read, and call this only when it says so.
+     */
+    public void runPendingWork(Cpu cpu) {
+        if (cpu.owner() != Thread.currentThread()) {
+            throw new IllegalStateException(cpu + " is not the calling thread's CPU");
+        }
+        while (true) {
+            Runnable w;
+            synchronized (this) {
+                w = cpu.pollWork();
+                if (w == null) {
+                    notifyAll();
+                    return;
+                }
+            }
+            w.run();
+        }
+    }
+
+    /** {@code cond_resched}: runs the work queued for the calling thread's CPU, if any. */
+    public void condResched() {
+        Cpu c = bound.get();
+        if (c != null && c.hasPendingWork()) {
+            runPendingWork(c);
+        }
+    }
+
+    /**
+     * {@code flush_scheduled_work}: returns once no CPU has work queued. The caller runs the work
+     * of its own CPU and of every CPU no live thread owns; for a CPU whose live thread must run
+     * its own it waits, and fails with an {@link IllegalStateException} naming that thread if it
+     * reaches no schedule point within {@link #FLUSH_TIMEOUT_SECONDS} seconds.
+     */
+    public void flushWork() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FLUSH_TIMEOUT_SECONDS);
+        for (Cpu c : cpus) {
+            while (c.hasPendingWork()) {
+                if (bound.get() == c) {
+                    runPendingWork(c);
+                    continue;
+                }
+                synchronized (this) {
+                    if (!c.hasPendingWork()) {
+                        break;
+                    }
+                    if (c.hasLiveOwner()) {
+                        awaitSchedulePoint(c, deadline);
+                        continue;
+                    }
+                    borrow(c);
+                }
+                runBorrowed(c);
+            }
+        }
+    }
+
+    /** Takes {@code cpu}, which no live thread owns, to run its work; under the monitor. */
+    private void borrow(Cpu cpu) {
+        cpu.setOwner(Thread.currentThread());
+        cpu.setBorrowed(true);
+    }
+
+    /** Runs the queue of a borrowed CPU, in order, then gives the CPU back. */
+    private void runBorrowed(Cpu cpu) {
+        try {
+            while (true) {
+                runPendingWork(cpu);
+                synchronized (this) {
+                    if (!cpu.hasPendingWork()) {
+                        return;
+                    }
+                }
+            }
+        } finally {
+            synchronized (this) {
+                cpu.setOwner(null);
+                cpu.setBorrowed(false);
+                notifyAll();
+            }
+        }
+    }
+
+    /** Waits, under the monitor, until no thread runs work for {@code cpu}. */
+    private void awaitNotBorrowed(Cpu cpu) {
+        if (cpu.isBorrowed() && cpu.owner() == Thread.currentThread()) {
+            throw new IllegalStateException(cpu + " is running work for this thread: it cannot bind it");
+        }
+        while (cpu.isBorrowed()) {
+            waitOnMonitor(0);
+        }
+    }
+
+    /** Waits, under the monitor, for {@code cpu}'s owner to reach a schedule point. */
+    private void awaitSchedulePoint(Cpu cpu, long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new IllegalStateException(cpu + " has work queued that its thread "
+                    + cpu.owner().getName() + " has not run: let that thread reach a schedule point"
+                    + " (Cpus.condResched) or unbind its CPU");
+        }
+        waitOnMonitor(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+    }
+
+    private void waitOnMonitor(long millis) {
+        try {
+            wait(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for another CPU's work", e);
+        }
     }
 
     /** {@code DEFINE_PER_CPU}: a variable with one instance per CPU. */
