@@ -51,6 +51,11 @@ public final class CgroupTree {
         return mutex;
     }
 
+    /** The machine's CPUs, whose per-CPU counts the css references use. */
+    Cpus cpus() {
+        return cpus;
+    }
+
     /**
      * Links a new child under {@code parent} ({@code cgroup_mkdir} up to css_alloc): it gets an
      * id and an address and takes a reference on its parent.

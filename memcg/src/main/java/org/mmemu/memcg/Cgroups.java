@@ -82,7 +82,7 @@ public final class Cgroups {
         // css_offline: memcg_offline_kmem (reparent objcgs), then drain_all_stock.
         objcgs.reparent(memcg);
         stock.drainAll(memcg);
-        memcg.cssPut(1);
+        memcg.cssKill();
     }
 
     /** rmdir of an absolute path. */

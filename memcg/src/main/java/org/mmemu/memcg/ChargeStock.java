@@ -1,6 +1,8 @@
 package org.mmemu.memcg;
 
 import com.google.inject.Inject;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
@@ -20,10 +22,12 @@ import org.mmemu.memcg.stat.MemcgStatItem;
  * charge). The cached memcg is pinned by one css reference and the cached objcg by one
  * reference.
  *
- * <p>Locking: each CPU's stock has its own lock (the kernel's {@code local_lock}, a per-CPU lock
- * on PREEMPT_RT), so the fast path takes no shared lock and allocates nothing. A drain of
- * another CPU's stock, which the kernel queues as work on that CPU, is done synchronously
- * under that CPU's lock.
+ * <p>Locking: only the thread bound to a CPU touches that CPU's stock (the kernel's
+ * {@code local_lock}, which on a non-RT kernel only disables interrupts), so the fast path takes
+ * no lock, executes no atomic instruction and allocates nothing. A drain of another CPU's stock
+ * is per-CPU work, as the kernel's {@code drain_all_stock} queues it: done at once for a CPU no
+ * live thread owns, otherwise by that CPU's thread when it next enters its stock
+ * ({@link Cpus#scheduleWorkOn}).
  *
  * <p>The methods taking a {@link Cpu} are for hot paths that looked the calling thread's CPU up
  * once ({@code smp_processor_id} is a register read in the kernel, a {@code ThreadLocal} here);
@@ -38,12 +42,26 @@ public final class ChargeStock {
     /** {@link MemcgConfig#pageStock()}: false only to measure what the stock buys. */
     private final boolean pageStock;
 
-    /** One CPU's stock; guarded by its own monitor. */
+    /** One CPU's stock; only the thread bound to that CPU (or running work for it) writes it. */
     static class Stock extends PerCpuPadding {
         MemCgroup cached;
         int nrPages;
         ObjCgroup cachedObjcg;
         int nrBytes;
+        /** {@code FLUSHING_CACHED_CHARGE}: a drain of this stock is queued (set by CAS). */
+        volatile int flushing;
+        /** {@code stock->work}: {@code drain_local_stock} of this stock. */
+        Runnable drainWork;
+    }
+
+    private static final VarHandle FLUSHING;
+
+    static {
+        try {
+            FLUSHING = MethodHandles.lookup().findVarHandle(Stock.class, "flushing", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /**
@@ -59,11 +77,29 @@ public final class ChargeStock {
     @Inject
     public ChargeStock(Cpus cpus, MemcgConfig config) {
         this.cpus = cpus;
-        this.stocks = cpus.perCpu(cpu -> new PaddedStock());
+        this.stocks = cpus.perCpu(cpu -> newStock());
         this.batch = config.chargeBatch();
         this.v1Kmem = config.v1KmemCounter();
         this.kmemViaStock = config.kmemUnchargeViaStock();
         this.pageStock = config.pageStock();
+    }
+
+    private Stock newStock() {
+        Stock stock = new PaddedStock();
+        stock.drainWork = () -> drainLocalStock(stock);
+        return stock;
+    }
+
+    /**
+     * The calling thread's stock, once the work queued for its CPU has run: a queued drain runs
+     * before the CPU takes its stock again, as the kernel's work item runs before the CPU next
+     * takes its {@code local_lock}.
+     */
+    private Stock enter(Cpu cpu) {
+        if (cpu.hasPendingWork()) {
+            cpus.runPendingWork(cpu);
+        }
+        return stocks.get(cpu);
     }
 
     /** {@code MEMCG_CHARGE_BATCH}. */
@@ -92,14 +128,12 @@ public final class ChargeStock {
         if (!pageStock || nrPages > batch) {
             return false;
         }
-        Stock stock = stocks.get(cpu);
-        synchronized (stock) {
-            if (stock.cached == memcg && stock.nrPages >= nrPages) {
-                stock.nrPages -= nrPages;
-                return true;
-            }
-            return false;
+        Stock stock = enter(cpu);
+        if (stock.cached == memcg && stock.nrPages >= nrPages) {
+            stock.nrPages -= nrPages;
+            return true;
         }
+        return false;
     }
 
     /**
@@ -112,31 +146,31 @@ public final class ChargeStock {
 
     /** {@link #refill(MemCgroup, int)} on {@code cpu}, the calling thread's CPU. */
     public void refill(Cpu cpu, MemCgroup memcg, int nrPages) {
-        Stock stock = stocks.get(cpu);
-        synchronized (stock) {
-            refillLocked(stock, memcg, nrPages);
-        }
+        refillStock(cpu, enter(cpu), memcg, nrPages);
     }
 
-    /** {@code __refill_stock}. */
-    private void refillLocked(Stock stock, MemCgroup memcg, int nrPages) {
+    /**
+     * {@code __refill_stock} into {@code stock}, which is {@code self}'s or that of a CPU
+     * {@code self}'s thread runs work for; references are taken on {@code self}.
+     */
+    private void refillStock(Cpu self, Stock stock, MemCgroup memcg, int nrPages) {
         if (stock.cached != memcg) {
-            drainLocked(stock);
-            memcg.cssGet(1);
+            drainStock(self, stock);
+            memcg.cssGet(self, 1);
             stock.cached = memcg;
         }
         stock.nrPages += nrPages;
         if (stock.nrPages > batch) {
-            drainLocked(stock);
+            drainStock(self, stock);
         }
     }
 
     /**
      * {@code drain_stock}: uncharges the stocked pages and drops the stock's reference on the
-     * memcg. (Dropping it may release a removed cgroup, which takes the cgroup mutex: the lock
-     * order is stock, then cgroup mutex, and nothing takes them the other way round.)
+     * memcg (which may release a removed cgroup: that takes the cgroup mutex, and touches no
+     * stock).
      */
-    private static void drainLocked(Stock stock) {
+    private static void drainStock(Cpu self, Stock stock) {
         MemCgroup old = stock.cached;
         if (old == null) {
             return;
@@ -146,59 +180,63 @@ public final class ChargeStock {
             stock.nrPages = 0;
         }
         stock.cached = null;
-        old.cssPut(1);
+        old.cssPut(self, 1);
     }
 
     /**
-     * {@code drain_all_stock}: empties every CPU's stock that caches {@code root} or one of its
-     * descendants (pages or bytes). Remote stocks are drained from the calling thread.
+     * {@code drain_local_stock}, the work item {@link #drainAll} queues: the byte stock first
+     * (its whole pages land in the page stock), then the page stock. It runs as the stock's CPU;
+     * references and statistics go to the running thread's own CPU.
+     */
+    private void drainLocalStock(Stock stock) {
+        Cpu self = cpus.current();
+        ObjCgroup old = drainObjStock(self, stock);
+        drainStock(self, stock);
+        stock.flushing = 0;
+        if (old != null) {
+            old.put(self);
+        }
+    }
+
+    /**
+     * {@code drain_all_stock}: drains every CPU's stock that caches {@code root} or one of its
+     * descendants (pages or bytes). The caller's own stock, and that of any CPU no live thread
+     * owns, is drained before this returns; a CPU whose live thread owns it drains its own when
+     * that thread next enters its stock, as in the kernel, where the drain is queued work.
      */
     public void drainAll(MemCgroup root) {
-        // The drained stocks' statistics land in the caller's rows, as the drain work would
-        // in the owning CPU's.
-        Cpu self = cpus.current();
         for (int c = 0; c < stocks.size(); c++) {
             Stock stock = stocks.get(c);
-            ObjCgroup oldObjcg = null;
-            synchronized (stock) {
-                ObjCgroup objcg = stock.cachedObjcg;
-                boolean flushObj = objcg != null && objcg.memcg().isDescendantOf(root);
-                boolean flushPages = stock.cached != null && stock.nrPages > 0
-                        && stock.cached.isDescendantOf(root);
-                if (flushObj || flushPages) {
-                    // drain_local_stock: the byte stock first, its pages land in the page stock.
-                    oldObjcg = drainObjLocked(self, stock);
-                    drainLocked(stock);
-                }
-            }
-            if (oldObjcg != null) {
-                oldObjcg.put();
+            // Read without the owner's cooperation, as the kernel reads stock->cached: a stale
+            // answer only skips or repeats a drain.
+            if (needsFlush(stock, root) && FLUSHING.compareAndSet(stock, 0, 1)) {
+                cpus.scheduleWorkOn(cpus.cpu(c), stock.drainWork);
             }
         }
+    }
+
+    private static boolean needsFlush(Stock stock, MemCgroup root) {
+        MemCgroup memcg = stock.cached;
+        if (memcg != null && stock.nrPages > 0 && memcg.isDescendantOf(root)) {
+            return true;
+        }
+        ObjCgroup objcg = stock.cachedObjcg;
+        return objcg != null && objcg.memcg().isDescendantOf(root);
     }
 
     /** The pages CPU {@code cpu} holds in stock and the memcg they belong to (diagnostics). */
     public int stockedPages(int cpu) {
-        Stock stock = stocks.get(cpu);
-        synchronized (stock) {
-            return stock.nrPages;
-        }
+        return stocks.get(cpu).nrPages;
     }
 
     /** The memcg CPU {@code cpu}'s stock caches, or null. */
     public MemCgroup cachedMemcg(int cpu) {
-        Stock stock = stocks.get(cpu);
-        synchronized (stock) {
-            return stock.cached;
-        }
+        return stocks.get(cpu).cached;
     }
 
     /** The obj_cgroup CPU {@code cpu}'s byte stock caches, or null. */
     public ObjCgroup cachedObjcg(int cpu) {
-        Stock stock = stocks.get(cpu);
-        synchronized (stock) {
-            return stock.cachedObjcg;
-        }
+        return stocks.get(cpu).cachedObjcg;
     }
 
     /** The number of CPUs with a stock. */
@@ -211,10 +249,8 @@ public final class ChargeStock {
         long n = 0;
         for (int c = 0; c < stocks.size(); c++) {
             Stock stock = stocks.get(c);
-            synchronized (stock) {
-                if (stock.cached == memcg) {
-                    n += stock.nrPages;
-                }
+            if (stock.cached == memcg) {
+                n += stock.nrPages;
             }
         }
         return n;
@@ -224,14 +260,12 @@ public final class ChargeStock {
 
     /** {@code consume_obj_stock}: takes {@code nrBytes} pre-charged to {@code objcg} on this CPU. */
     public boolean consumeObj(ObjCgroup objcg, int nrBytes) {
-        Stock stock = stocks.get(cpus.current());
-        synchronized (stock) {
-            if (stock.cachedObjcg == objcg && stock.nrBytes >= nrBytes) {
-                stock.nrBytes -= nrBytes;
-                return true;
-            }
-            return false;
+        Stock stock = enter(cpus.current());
+        if (stock.cachedObjcg == objcg && stock.nrBytes >= nrBytes) {
+            stock.nrBytes -= nrBytes;
+            return true;
         }
+        return false;
     }
 
     /**
@@ -241,25 +275,24 @@ public final class ChargeStock {
      */
     public void refillObj(ObjCgroup objcg, int nrBytes, boolean allowUncharge) {
         Cpu cpu = cpus.current();
-        Stock stock = stocks.get(cpu);
+        Stock stock = enter(cpu);
         ObjCgroup old = null;
         int nrPages = 0;
-        synchronized (stock) {
-            if (stock.cachedObjcg != objcg) {
-                old = drainObjLocked(cpu, stock);
-                objcg.get();
-                stock.cachedObjcg = objcg;
-                stock.nrBytes = objcg.nrChargedBytes().getAndSet(0);
-                allowUncharge = true;
-            }
-            stock.nrBytes += nrBytes;
-            if (allowUncharge && stock.nrBytes > MemMap.PAGE_SIZE) {
-                nrPages = stock.nrBytes >>> MemMap.PAGE_SHIFT;
-                stock.nrBytes &= MemMap.PAGE_SIZE - 1;
-            }
+        if (stock.cachedObjcg != objcg) {
+            old = drainObjStock(cpu, stock);
+            objcg.get(cpu);
+            stock.cachedObjcg = objcg;
+            stock.nrBytes = objcg.nrChargedBytes().getAndSet(0);
+            allowUncharge = true;
         }
+        stock.nrBytes += nrBytes;
+        if (allowUncharge && stock.nrBytes > MemMap.PAGE_SIZE) {
+            nrPages = stock.nrBytes >>> MemMap.PAGE_SHIFT;
+            stock.nrBytes &= MemMap.PAGE_SIZE - 1;
+        }
+        // The old objcg's release may uncharge through this stock: only once this is done.
         if (old != null) {
-            old.put();
+            old.put(cpu);
         }
         if (nrPages > 0) {
             unchargeKmem(cpu, objcg.memcg(), nrPages);
@@ -277,20 +310,17 @@ public final class ChargeStock {
 
     /** {@link #unchargeKmem(MemCgroup, int)} on {@code cpu}, the calling thread's CPU. */
     public void unchargeKmem(Cpu cpu, MemCgroup memcg, int nrPages) {
-        Stock stock = stocks.get(cpu);
-        synchronized (stock) {
-            unchargeKmemLocked(cpu, stock, memcg, nrPages);
-        }
+        unchargeKmem(cpu, enter(cpu), memcg, nrPages);
     }
 
-    /** {@code stock} may be another CPU's (a remote drain); {@code self} is the caller's CPU. */
-    private void unchargeKmemLocked(Cpu self, Stock stock, MemCgroup memcg, int nrPages) {
+    /** {@code stock} may be another CPU's (drain work run for it); {@code self} is the caller's. */
+    private void unchargeKmem(Cpu self, Stock stock, MemCgroup memcg, int nrPages) {
         memcg.stats().mod(self, MemcgStatItem.MEMCG_KMEM, -nrPages);
         if (v1Kmem) {
             memcg.kmem().uncharge(nrPages);
         }
         if (kmemViaStock && pageStock) {
-            refillLocked(stock, memcg, nrPages);
+            refillStock(self, stock, memcg, nrPages);
         } else {
             memcg.memory().uncharge(nrPages);
         }
@@ -299,9 +329,9 @@ public final class ChargeStock {
     /**
      * {@code drain_obj_stock}: whole pages are uncharged (through the stock being drained, which
      * is where the kernel's drain work runs), the sub-page rest to {@code objcg->nr_charged_bytes}.
-     * Returns the objcg whose stock reference the caller drops outside the lock.
+     * Returns the objcg whose stock reference the caller drops once done with the stock.
      */
-    private ObjCgroup drainObjLocked(Cpu self, Stock stock) {
+    private ObjCgroup drainObjStock(Cpu self, Stock stock) {
         ObjCgroup old = stock.cachedObjcg;
         if (old == null) {
             return null;
@@ -310,7 +340,7 @@ public final class ChargeStock {
             int nrPages = stock.nrBytes >>> MemMap.PAGE_SHIFT;
             int rest = stock.nrBytes & (MemMap.PAGE_SIZE - 1);
             if (nrPages > 0) {
-                unchargeKmemLocked(self, stock, old.memcg(), nrPages);
+                unchargeKmem(self, stock, old.memcg(), nrPages);
             }
             old.nrChargedBytes().addAndGet(rest);
             stock.nrBytes = 0;
@@ -321,9 +351,6 @@ public final class ChargeStock {
 
     /** Bytes CPU {@code cpu} holds in its obj stock (diagnostics). */
     public int stockedBytes(int cpu) {
-        Stock stock = stocks.get(cpu);
-        synchronized (stock) {
-            return stock.nrBytes;
-        }
+        return stocks.get(cpu).nrBytes;
     }
 }

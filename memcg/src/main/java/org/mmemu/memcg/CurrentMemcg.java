@@ -3,6 +3,7 @@ package org.mmemu.memcg;
 import com.google.inject.Inject;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.Task;
 import org.mmemu.core.sched.Tasks;
 
@@ -17,12 +18,14 @@ import org.mmemu.core.sched.Tasks;
  */
 public final class CurrentMemcg {
     private final Tasks tasks;
+    private final Cpus cpus;
     private final CgroupTree tree;
     private final KernelLog log;
 
     @Inject
-    public CurrentMemcg(Tasks tasks, CgroupTree tree, KernelLog log) {
+    public CurrentMemcg(Tasks tasks, Cpus cpus, CgroupTree tree, KernelLog log) {
         this.tasks = tasks;
+        this.cpus = cpus;
         this.tree = tree;
         this.log = log;
     }
@@ -90,20 +93,16 @@ public final class CurrentMemcg {
      * failed {@code css_tryget} does.
      */
     public MemCgroup getMemCgroupFromCurrent() {
-        return getMemCgroupFromCurrent(tasks.current());
+        return getMemCgroupFromCurrent(cpus.current());
     }
 
     /** {@link #getMemCgroupFromCurrent()} on {@code cpu}, the calling thread's CPU. */
     public MemCgroup getMemCgroupFromCurrent(Cpu cpu) {
-        return getMemCgroupFromCurrent(cpu.current());
-    }
-
-    private MemCgroup getMemCgroupFromCurrent(Task current) {
-        MemCgroup memcg = chargeTarget(current);
+        MemCgroup memcg = chargeTarget(cpu.current());
         if (memcg == null) {
             return null;
         }
-        if (memcg.cssTryGet()) {
+        if (memcg.cssTryGet(cpu)) {
             return memcg;
         }
         log.printk("WARNING: get_mem_cgroup_from_current: css_tryget failed on " + memcg

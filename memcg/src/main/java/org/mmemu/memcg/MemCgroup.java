@@ -6,8 +6,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
-import org.mmemu.core.KernelBug;
+import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.sched.PercpuRef;
 import org.mmemu.core.sched.Task;
 import org.mmemu.memcg.stat.MemcgEvents;
 import org.mmemu.memcg.stat.MemcgStats;
@@ -31,7 +31,8 @@ import org.mmemu.memcg.stat.MemcgStats;
  * cgroup is released, decoding that address is a use-after-free report.
  *
  * <p>Structural state (children, tasks, state) is guarded by the tree's {@code cgroup_mutex},
- * the {@link CgroupTree}'s lock; counters and references are atomics read without it.
+ * the {@link CgroupTree}'s lock; counters are atomics read without it and the css reference a
+ * {@link PercpuRef}, which costs a live cgroup's users no atomic instruction.
  */
 public final class MemCgroup {
     /** Lifecycle of the css. */
@@ -52,7 +53,7 @@ public final class MemCgroup {
     private final PageCounter kmem;
     private final MemcgStats stats;
     private final MemcgEvents events;
-    private final AtomicLong cssRefs = new AtomicLong(1);
+    private final PercpuRef css;
     private final Map<String, MemCgroup> children = new LinkedHashMap<>();
     private final Set<Task> tasks = new LinkedHashSet<>();
     private final List<MemCgroup> dyingChildren = new ArrayList<>();
@@ -75,6 +76,7 @@ public final class MemCgroup {
         this.kmem = new PageCounter(parent == null ? null : parent.kmem);
         this.stats = stats;
         this.events = new MemcgEvents(parent == null ? null : parent.events);
+        this.css = new PercpuRef(tree.cpus(), "css", this, () -> tree.release(this));
     }
 
     /** {@code parent_mem_cgroup}: null for the root. */
@@ -192,30 +194,32 @@ public final class MemCgroup {
 
     // ---- css references --------------------------------------------------------------------
 
-    /** The css reference count (the base reference counts while online). */
+    /**
+     * The css reference count, the base reference included while online: per-CPU counts summed
+     * without stopping the CPUs, so exact only at quiescence.
+     */
     public long cssRefs() {
-        return cssRefs.get();
+        return css.count();
     }
 
     /** {@code css_get_many}: taking a reference on a released css is a use-after-free. */
     public void cssGet(long n) {
-        long before = cssRefs.getAndAdd(n);
-        if (before <= 0) {
-            cssRefs.getAndAdd(-n);
-            throw new KernelBug("css_get on released " + this + " (refcount " + before + ")");
-        }
+        css.get(n);
+    }
+
+    /** {@link #cssGet(long)} on {@code cpu}, the calling thread's CPU. */
+    public void cssGet(Cpu cpu, long n) {
+        css.get(cpu, n);
     }
 
     /** {@code css_tryget}: a reference unless the css is already released. */
     public boolean cssTryGet() {
-        long v = cssRefs.get();
-        while (v > 0) {
-            if (cssRefs.compareAndSet(v, v + 1)) {
-                return true;
-            }
-            v = cssRefs.get();
-        }
-        return false;
+        return css.tryGet();
+    }
+
+    /** {@link #cssTryGet()} on {@code cpu}, the calling thread's CPU. */
+    public boolean cssTryGet(Cpu cpu) {
+        return css.tryGet(cpu);
     }
 
     /**
@@ -223,13 +227,20 @@ public final class MemCgroup {
      * freed and its parent's reference dropped in turn).
      */
     public void cssPut(long n) {
-        long now = cssRefs.addAndGet(-n);
-        if (now < 0) {
-            throw new KernelBug("css_put underflow on " + this + ": refcount " + now);
-        }
-        if (now == 0) {
-            tree.release(this);
-        }
+        css.put(n);
+    }
+
+    /** {@link #cssPut(long)} on {@code cpu}, the calling thread's CPU. */
+    public void cssPut(Cpu cpu, long n) {
+        css.put(cpu, n);
+    }
+
+    /**
+     * {@code kill_css} at rmdir: drops the base reference; the cgroup is released once every
+     * other reference is gone too (see {@link PercpuRef#kill()}).
+     */
+    void cssKill() {
+        css.kill();
     }
 
     // ---- structure (guarded by the CgroupTree lock) ---------------------------------------

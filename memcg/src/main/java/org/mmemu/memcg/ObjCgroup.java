@@ -1,8 +1,9 @@
 package org.mmemu.memcg;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.mmemu.core.KernelBug;
+import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.PercpuRef;
 
 /**
  * {@code struct obj_cgroup}: a reference-counted handle through which kernel objects and (in the
@@ -20,16 +21,14 @@ import org.mmemu.core.KernelBug;
  * release they must add up to whole pages, which are uncharged from the current memcg.
  */
 public final class ObjCgroup {
-    private final ObjCgroups owner;
-    private final AtomicLong refcnt = new AtomicLong(1);
+    private final PercpuRef refcnt;
     private final AtomicInteger nrChargedBytes = new AtomicInteger();
     private volatile MemCgroup memcg;
-    private volatile boolean killed;
     private volatile long address;
 
-    ObjCgroup(ObjCgroups owner, MemCgroup memcg) {
-        this.owner = owner;
+    ObjCgroup(ObjCgroups owner, Cpus cpus, MemCgroup memcg) {
         this.memcg = memcg;
+        this.refcnt = new PercpuRef(cpus, "obj_cgroup", this, () -> owner.release(this));
     }
 
     /** {@code obj_cgroup_memcg}: the cgroup charges go to now (changes on reparenting). */
@@ -60,40 +59,42 @@ public final class ObjCgroup {
         return nrChargedBytes.get();
     }
 
-    /** The reference count (the initial reference counts until reparenting kills it). */
+    /**
+     * The reference count, the initial reference included until reparenting kills it (per-CPU
+     * counts summed without stopping the CPUs: exact at quiescence).
+     */
     public long refs() {
-        return refcnt.get();
+        return refcnt.count();
     }
 
     /** Whether the initial reference was killed (the owning cgroup went offline). */
     public boolean isKilled() {
-        return killed;
+        return refcnt.isDying();
     }
 
     /** {@code obj_cgroup_get}. */
     public void get() {
-        long before = refcnt.getAndIncrement();
-        if (before <= 0) {
-            refcnt.getAndDecrement();
-            throw new KernelBug("obj_cgroup_get on a released obj_cgroup at 0x" + Long.toHexString(address));
-        }
+        refcnt.get(1);
+    }
+
+    /** {@code obj_cgroup_get} on {@code cpu}, the calling thread's CPU. */
+    public void get(Cpu cpu) {
+        refcnt.get(cpu, 1);
     }
 
     /** {@code obj_cgroup_put}: the last reference after the kill releases the objcg. */
     public void put() {
-        long now = refcnt.decrementAndGet();
-        if (now < 0) {
-            throw new KernelBug("obj_cgroup_put underflow at 0x" + Long.toHexString(address));
-        }
-        if (now == 0) {
-            owner.release(this);
-        }
+        refcnt.put(1);
+    }
+
+    /** {@code obj_cgroup_put} on {@code cpu}, the calling thread's CPU. */
+    public void put(Cpu cpu) {
+        refcnt.put(cpu, 1);
     }
 
     /** {@code percpu_ref_kill}: drops the initial reference once, at reparenting. */
     void kill() {
-        killed = true;
-        put();
+        refcnt.kill();
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.sched.Cpus;
 
 /**
  * obj_cgroup management (mm/memcontrol.c): allocation when a cgroup's kmem accounting comes
@@ -23,10 +24,12 @@ public final class ObjCgroups {
     private final MemcgCharger charger;
     private final ChargeStock stock;
     private final KernelLog log;
+    private final Cpus cpus;
 
     @Inject
-    public ObjCgroups(KernelObjects objects, MemcgCharger charger, KernelLog log) {
+    public ObjCgroups(KernelObjects objects, MemcgCharger charger, KernelLog log, Cpus cpus) {
         this.objects = objects;
+        this.cpus = cpus;
         this.charger = charger;
         this.stock = charger.stock();
         this.log = log;
@@ -37,7 +40,7 @@ public final class ObjCgroups {
         if (memcg.isRoot()) {
             return;
         }
-        ObjCgroup objcg = new ObjCgroup(this, memcg);
+        ObjCgroup objcg = new ObjCgroup(this, cpus, memcg);
         objcg.setAddress(objects.register(objcg));
         memcg.setObjcg(objcg);
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.testing.Seeded;
@@ -157,7 +158,7 @@ class ChargeStockPropertyTest {
                             AtomicReference<Throwable> error, Runnable body) {
         try {
             m.cpus.bind(cpu);
-            start.await();
+            start.await(30, TimeUnit.SECONDS);
             body.run();
         } catch (Throwable e) {
             error.compareAndSet(null, e);

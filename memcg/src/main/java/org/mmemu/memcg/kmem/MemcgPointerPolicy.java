@@ -32,12 +32,12 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
             return 0;
         }
         if (memcg.isRoot()) {
-            memcg.cssPut(1);
+            memcg.cssPut(cpu, 1);
             return 0;
         }
         int ret = s.charger.kmemCharge(cpu, memcg, gfp, 1 << order);
         if (ret != 0) {
-            memcg.cssPut(1);
+            memcg.cssPut(cpu, 1);
             return ret;
         }
         mark(page, memcg);
@@ -56,9 +56,10 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
         if (memcg.isRoot()) {
             throw s.types.bug(page, "mem_cgroup_is_root(memcg)");
         }
-        s.charger.kmemUncharge(s.cpus.current(), memcg, 1 << order);
+        Cpu cpu = s.cpus.current();
+        s.charger.kmemUncharge(cpu, memcg, 1 << order);
         unmark(page);
-        memcg.cssPut(1);
+        memcg.cssPut(cpu, 1);
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
         if (ret != 0) {
             return ret;
         }
-        objcg.get();
+        objcg.get(cpu);
         page.setMemcgData(MemcgData.kmemData(objcg.address()));
         return 0;
     }
@@ -62,9 +62,10 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
             return;
         }
         ObjCgroup objcg = objcgOf(page);
-        s.objcgs.unchargePages(s.cpus.current(), objcg, 1 << order);
+        Cpu cpu = s.cpus.current();
+        s.objcgs.unchargePages(cpu, objcg, 1 << order);
         page.setMemcgData(0);
-        objcg.put();
+        objcg.put(cpu);
     }
 
     @Override
