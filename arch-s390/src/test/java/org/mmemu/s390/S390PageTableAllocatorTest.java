@@ -79,7 +79,7 @@ class S390PageTableAllocatorTest {
     })
     void everyTableIsAllocatedWithThePolicysGfp(FragmentLayout.Eras layout, String gfpPolicy, String extra) {
         List<Integer> gfps = new ArrayList<>();
-        Module recorder = b -> PageHooks.allocHooks(b).add((page, gfp, order) -> {
+        Module recorder = b -> PageHooks.allocHooks(b).add((cpu, page, gfp, order) -> {
             gfps.add(gfp);
             return true;
         });

@@ -6,6 +6,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.mmemu.core.Injectors;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.MmCoreModule;
@@ -47,6 +48,8 @@ final class BenchMachine {
     /** With memcg: the charged leaf and its two ancestors, leaf first; else empty. */
     private final List<MemCgroup> levels = new ArrayList<>();
     private final long freeAtBoot;
+    /** Benchmark threads that entered and have not left yet. */
+    private final AtomicInteger threadsInside = new AtomicInteger();
 
     private BenchMachine(Injector injector) {
         this.injector = injector;
@@ -122,6 +125,7 @@ final class BenchMachine {
      */
     ThreadContext enterThread() {
         int cpu = cpus.current().id();
+        threadsInside.incrementAndGet();
         if (levels.isEmpty()) {
             return new ThreadContext(cpu, null, null);
         }
@@ -145,11 +149,22 @@ final class BenchMachine {
 
         @Override
         public void close() {
+            leave();
+        }
+
+        /**
+         * Ends the task and gives the CPU back (running any drain queued for it).
+         *
+         * @return whether this was the last benchmark thread on the machine: only then can a
+         *         drain of every stock finish at once ({@link #checkDrained()})
+         */
+        boolean leave() {
             if (scope != null) {
                 scope.close();
                 injector.getInstance(Cgroups.class).tree().exit(task);
             }
             cpus.unbind();
+            return threadsInside.decrementAndGet() == 0;
         }
     }
 
@@ -206,11 +221,15 @@ final class BenchMachine {
         }
     }
 
-    /** The end of a trial: the stocks drained, nothing may be charged any more. */
+    /**
+     * The end of a trial, once every benchmark thread has left its CPU (so that the drain of
+     * every stock is done at once): the stocks drained, nothing may be charged any more.
+     */
     void checkDrained() {
         checkQuiescent();
         if (!levels.isEmpty()) {
             injector.getInstance(MemcgCharger.class).stock().drainAll(leaf());
+            cpus.unbind();
             for (MemCgroup m : levels) {
                 if (m.memory().read() != 0) {
                     throw new IllegalStateException(m + " still charged after draining the stocks");

@@ -214,7 +214,11 @@ public final class CgroupTree {
      * (the root if the task never joined a cgroup).
      */
     public MemCgroup memcgOf(Task task) {
-        TaskMemcg t = TaskMemcg.peek(task);
+        return memcgOf(TaskMemcg.peek(task));
+    }
+
+    /** {@link #memcgOf(Task)} from the task's record, null if it has none. */
+    MemCgroup memcgOf(TaskMemcg t) {
         MemCgroup m = t == null ? root : t.cgroup;
         while (!hasMemoryCss(m)) {
             m = m.parent();

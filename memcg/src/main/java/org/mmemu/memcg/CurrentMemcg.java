@@ -79,11 +79,11 @@ public final class CurrentMemcg {
     }
 
     private MemCgroup chargeTarget(Task current) {
-        MemCgroup active = activeMemcgOf(current);
-        if (active != null) {
-            return active;
+        TaskMemcg t = TaskMemcg.peek(current);
+        if (t != null && t.activeMemcg != null) {
+            return t.activeMemcg;
         }
-        return isKernelContext(current) ? null : tree.memcgOf(current);
+        return isKernelContext(current) ? null : tree.memcgOf(t);
     }
 
     /**

@@ -69,16 +69,27 @@ public final class MemcgCharger {
      * that its later uncharge finds the pages there.
      */
     private int tryChargeMemcg(Cpu cpu, MemCgroup memcg, int gfp, int nrPages) {
+        // The stock hit is the common case: kept apart so that it is small enough to inline.
+        if (stock.consume(cpu, memcg, nrPages)) {
+            return 0;
+        }
+        return chargeCounters(cpu, memcg, gfp, nrPages);
+    }
+
+    /** The rest of {@code try_charge_memcg}: the counters, and the limit handling. */
+    private int chargeCounters(Cpu cpu, MemCgroup memcg, int gfp, int nrPages) {
         int batch = stock.chargeBatch(nrPages);
         int retries = semantics.reclaimRetries();
         boolean drained = false;
         boolean raisedMax = false;
         boolean passedOom = false;
         Task current = null;
+        boolean first = true;
         while (true) {
-            if (stock.consume(cpu, memcg, nrPages)) {
+            if (!first && stock.consume(cpu, memcg, nrPages)) {
                 return 0;
             }
+            first = false;
             PageCounter fail = memcg.memory().tryCharge(batch);
             if (fail == null) {
                 if (batch > nrPages) {

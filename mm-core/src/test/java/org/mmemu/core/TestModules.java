@@ -6,6 +6,7 @@ import java.util.List;
 import org.mmemu.core.alloc.PageAllocHook;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.policy.PolicyBinder;
 
 /** Guice modules the mm-core tests add to a {@link Machine}. */
@@ -28,7 +29,7 @@ public final class TestModules {
         private final List<Integer> gfps = new ArrayList<>();
 
         @Override
-        public synchronized boolean postAlloc(Page page, int gfp, int order) {
+        public synchronized boolean postAlloc(Cpu cpu, Page page, int gfp, int order) {
             gfps.add(gfp);
             return true;
         }

@@ -15,6 +15,7 @@ import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.page.Gfp;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.page.PageType;
 import org.mmemu.core.page.PageTypes;
 import org.mmemu.core.testing.junit.TestMachine;
@@ -83,7 +84,7 @@ public final class KmemcgStandIn implements PageAllocHook, PageFreeHook, Consist
     }
 
     @Override
-    public boolean postAlloc(Page page, int gfp, int order) {
+    public boolean postAlloc(Cpu cpu, Page page, int gfp, int order) {
         if ((gfp & Gfp.__GFP_ACCOUNT) == 0) {
             return true;
         }
@@ -98,7 +99,7 @@ public final class KmemcgStandIn implements PageAllocHook, PageFreeHook, Consist
     }
 
     @Override
-    public void freePagesPrepare(Page page, int order) {
+    public void freePagesPrepare(Cpu cpu, Page page, int order) {
         boolean kmem = types.encoding().supports(PageType.KMEMCG)
                 ? types.has(page, PageType.KMEMCG)
                 : (page.memcgData() & MEMCG_DATA_KMEM) != 0;

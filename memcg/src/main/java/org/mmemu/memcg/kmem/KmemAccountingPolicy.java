@@ -1,6 +1,7 @@
 package org.mmemu.memcg.kmem;
 
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
 
 /**
  * How pages allocated for the kernel are charged to memory cgroups and marked as such: one
@@ -42,14 +43,18 @@ public interface KmemAccountingPolicy {
 
     /**
      * Charges a new page of {@code 2^order} pages to the current context's cgroup and marks it.
-     * Bypassed contexts and the root cgroup are not charged.
+     * Bypassed contexts and the root cgroup are not charged. {@code cpu} is the calling
+     * thread's CPU, looked up once for the whole allocation.
      *
      * @return 0, or {@code -ENOMEM}: the caller frees the page and fails the allocation
      */
-    int chargePage(Page page, int gfp, int order);
+    int chargePage(Cpu cpu, Page page, int gfp, int order);
 
-    /** Uncharges a page being freed, if this policy sees it as charged kmem, and unmarks it. */
-    void unchargePage(Page page, int order);
+    /**
+     * Uncharges a page being freed, if this policy sees it as charged kmem, and unmarks it;
+     * {@code cpu} is the calling thread's CPU.
+     */
+    void unchargePage(Cpu cpu, Page page, int order);
 
     /**
      * {@code mem_cgroup_uncharge}: the last reference to a charged page was dropped through

@@ -10,6 +10,7 @@ import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageFlags;
+import org.mmemu.core.sched.Cpu;
 
 /**
  * memcg's calls in the generic page paths, where commit 4949148a put them: the charge at the
@@ -32,18 +33,18 @@ public final class KmemHooks implements PageAllocHook, PageFreeHook, PageRelease
 
     /** {@code memcg_kmem_charge_page} after a successful allocation. */
     @Override
-    public boolean postAlloc(Page page, int gfp, int order) {
+    public boolean postAlloc(Cpu cpu, Page page, int gfp, int order) {
         if (!inAllocator || (gfp & __GFP_ACCOUNT) == 0) {
             return true;
         }
-        return policy.chargePage(page, gfp, order) == 0;
+        return policy.chargePage(cpu, page, gfp, order) == 0;
     }
 
     /** {@code memcg_kmem_uncharge_page} in {@code free_pages_prepare}. */
     @Override
-    public void freePagesPrepare(Page page, int order) {
+    public void freePagesPrepare(Cpu cpu, Page page, int order) {
         if (inAllocator) {
-            policy.unchargePage(page, order);
+            policy.unchargePage(cpu, page, order);
         }
     }
 

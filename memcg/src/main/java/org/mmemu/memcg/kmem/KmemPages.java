@@ -5,6 +5,7 @@ import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
 import com.google.inject.Inject;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpus;
 
 /**
  * {@code alloc_kmem_pages} / {@code free_kmem_pages} (4.6/4.7 mm/page_alloc.c). Under the
@@ -15,10 +16,12 @@ public final class KmemPages {
     private final PageAllocator allocator;
     private final KmemAccountingPolicy policy;
     private final KmemStaticKey key;
+    private final Cpus cpus;
 
     @Inject
-    KmemPages(PageAllocator allocator, KmemAccountingPolicy policy, KmemStaticKey key) {
+    KmemPages(PageAllocator allocator, KmemAccountingPolicy policy, KmemStaticKey key, Cpus cpus) {
         this.allocator = allocator;
+        this.cpus = cpus;
         this.policy = policy;
         this.key = key;
     }
@@ -29,7 +32,7 @@ public final class KmemPages {
         if (page == null || policy.chargesInAllocator()) {
             return page;
         }
-        if (key.isEnabled() && (gfp & __GFP_ACCOUNT) != 0 && policy.chargePage(page, gfp, order) != 0) {
+        if (key.isEnabled() && (gfp & __GFP_ACCOUNT) != 0 && policy.chargePage(cpus.current(), page, gfp, order) != 0) {
             allocator.freePages(page, order);
             return null;
         }
@@ -39,7 +42,7 @@ public final class KmemPages {
     /** {@code free_kmem_pages}: uncharge, then {@code __free_pages}. */
     public void freeKmemPages(Page page, int order) {
         if (!policy.chargesInAllocator()) {
-            policy.unchargePage(page, order);
+            policy.unchargePage(cpus.current(), page, order);
         }
         allocator.freePages(page, order);
     }

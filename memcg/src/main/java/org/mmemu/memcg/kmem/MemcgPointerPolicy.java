@@ -24,9 +24,7 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
     abstract void unmark(Page page);
 
     @Override
-    public int chargePage(Page page, int gfp, int order) {
-        // One CPU lookup for the whole charge (a ThreadLocal read here, not a register).
-        Cpu cpu = s.cpus.current();
+    public int chargePage(Cpu cpu, Page page, int gfp, int order) {
         MemCgroup memcg = s.current.getMemCgroupFromCurrent(cpu);
         if (memcg == null) {
             return 0;
@@ -45,7 +43,7 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
     }
 
     @Override
-    public void unchargePage(Page page, int order) {
+    public void unchargePage(Cpu cpu, Page page, int order) {
         if (!isKmemPage(page)) {
             return;
         }
@@ -56,7 +54,6 @@ abstract class MemcgPointerPolicy implements KmemAccountingPolicy {
         if (memcg.isRoot()) {
             throw s.types.bug(page, "mem_cgroup_is_root(memcg)");
         }
-        Cpu cpu = s.cpus.current();
         s.charger.kmemUncharge(cpu, memcg, 1 << order);
         unmark(page);
         memcg.cssPut(cpu, 1);

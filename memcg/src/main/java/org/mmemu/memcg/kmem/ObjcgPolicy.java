@@ -39,9 +39,7 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
     }
 
     @Override
-    public int chargePage(Page page, int gfp, int order) {
-        // One CPU lookup for the whole charge (a ThreadLocal read here, not a register).
-        Cpu cpu = s.cpus.current();
+    public int chargePage(Cpu cpu, Page page, int gfp, int order) {
         MemCgroup memcg = s.current.chargeTarget(cpu);
         ObjCgroup objcg = memcg == null ? null : s.objcgs.objcgOf(memcg);
         if (objcg == null) {
@@ -57,12 +55,11 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
     }
 
     @Override
-    public void unchargePage(Page page, int order) {
+    public void unchargePage(Cpu cpu, Page page, int order) {
         if (!s.data.pageMemcgKmem(page)) {
             return;
         }
         ObjCgroup objcg = objcgOf(page);
-        Cpu cpu = s.cpus.current();
         s.objcgs.unchargePages(cpu, objcg, 1 << order);
         page.setMemcgData(0);
         objcg.put(cpu);

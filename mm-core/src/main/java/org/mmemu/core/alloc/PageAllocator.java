@@ -128,7 +128,7 @@ public final class PageAllocator {
         }
         prepNewPage(page, order, gfp);
         vmStat.mod(cpu, VmStatItem.PGALLOC, 1L << order);
-        if (hooks.allocKey().isEnabled() && !hooks.runAlloc(page, gfp, order)) {
+        if (hooks.allocKey().isEnabled() && !hooks.runAlloc(cpu, page, gfp, order)) {
             freePages(page, order);
             return null;
         }
@@ -297,10 +297,10 @@ public final class PageAllocator {
 
     /** {@code free_unref_page}: an order-0 page to this CPU's list, spilling a batch if high. */
     void freeUnrefPage(Page page) {
-        if (!freePagesPrepare(page, 0)) {
+        Cpu cpu = cpus.current();
+        if (!freePagesPrepare(cpu, page, 0)) {
             return;
         }
-        Cpu cpu = cpus.current();
         vmStat.mod(cpu, VmStatItem.PGFREE, 1);
         PageList list = pcp.get(cpu);
         list.addHead(page);
@@ -316,10 +316,11 @@ public final class PageAllocator {
 
     /** {@code __free_pages_ok}: a block straight back to the buddy. */
     void freePagesOk(Page page, int order) {
-        if (!freePagesPrepare(page, order)) {
+        Cpu cpu = cpus.current();
+        if (!freePagesPrepare(cpu, page, order)) {
             return;
         }
-        vmStat.mod(cpus.current(), VmStatItem.PGFREE, 1L << order);
+        vmStat.mod(cpu, VmStatItem.PGFREE, 1L << order);
         synchronized (zone) {
             zone.freeOneBlock(page, order);
         }
@@ -329,7 +330,7 @@ public final class PageAllocator {
      * {@code free_pages_prepare}: tail checks, the free hooks (where the kmem uncharge sits),
      * then the head's checks. False if any page was bad: the whole block is then leaked.
      */
-    private boolean freePagesPrepare(Page page, int order) {
+    private boolean freePagesPrepare(Cpu cpu, Page page, int order) {
         if (CompoundHead.isTail(page)) {
             throw types.bug(page, "PageTail(page)");
         }
@@ -357,7 +358,7 @@ public final class PageAllocator {
             page.setMapping(0);
         }
         if (hooks.freeKey().isEnabled()) {
-            hooks.runFree(page, order);
+            hooks.runFree(cpu, page, order);
         }
         bad |= checks.checkFreePage(page);
         if (bad) {

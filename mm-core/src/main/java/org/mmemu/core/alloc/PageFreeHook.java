@@ -1,6 +1,7 @@
 package org.mmemu.core.alloc;
 
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
 
 /**
  * Called from {@code free_pages_prepare} before the free-time checks, where 4.8 put
@@ -10,8 +11,9 @@ import org.mmemu.core.page.Page;
 @FunctionalInterface
 public interface PageFreeHook {
     /**
+     * @param cpu the calling thread's CPU, looked up already by the free path
      * @param page the page (head of the block) about to be checked and freed
      * @param order the block's order
      */
-    void freePagesPrepare(Page page, int order);
+    void freePagesPrepare(Cpu cpu, Page page, int order);
 }

@@ -5,6 +5,7 @@ import com.google.inject.Inject;
 import com.google.inject.multibindings.Multibinder;
 import java.util.Set;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.vmstat.PageStatHook;
 
 /**
@@ -65,18 +66,18 @@ public final class PageHooks {
     }
 
     /** Runs the allocation hooks; false if one failed the allocation. */
-    boolean runAlloc(Page page, int gfp, int order) {
+    boolean runAlloc(Cpu cpu, Page page, int gfp, int order) {
         for (PageAllocHook h : alloc) {
-            if (!h.postAlloc(page, gfp, order)) {
+            if (!h.postAlloc(cpu, page, gfp, order)) {
                 return false;
             }
         }
         return true;
     }
 
-    void runFree(Page page, int order) {
+    void runFree(Cpu cpu, Page page, int order) {
         for (PageFreeHook h : free) {
-            h.freePagesPrepare(page, order);
+            h.freePagesPrepare(cpu, page, order);
         }
     }
 

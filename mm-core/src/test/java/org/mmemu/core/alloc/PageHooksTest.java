@@ -51,15 +51,15 @@ class PageHooksTest {
 
     @Test
     void theAllocHookSeesPageGfpAndOrder() {
-        when(allocHook.postAlloc(any(), anyInt(), anyInt())).thenReturn(true);
+        when(allocHook.postAlloc(any(), any(), anyInt(), anyInt())).thenReturn(true);
         m.hooks.allocKey().inc();
         Page p = m.alloc.allocPages(GFP_KERNEL_ACCOUNT | __GFP_COMP, 3);
-        verify(allocHook).postAlloc(p, GFP_KERNEL_ACCOUNT | __GFP_COMP, 3);
+        verify(allocHook).postAlloc(any(), eq(p), eq(GFP_KERNEL_ACCOUNT | __GFP_COMP), eq(3));
         assertThat(p.refcount()).as("called on the prepared page").isEqualTo(1);
 
         m.hooks.allocKey().dec();
         Page q = m.alloc.allocPage(GFP_KERNEL);
-        verify(allocHook, never()).postAlloc(eq(q), anyInt(), anyInt());
+        verify(allocHook, never()).postAlloc(any(), eq(q), anyInt(), anyInt());
         m.alloc.freePages(p, 3);
         m.alloc.freePage(q);
         assertThat(m.leakedPages()).isZero();
@@ -67,16 +67,16 @@ class PageHooksTest {
 
     @Test
     void anAllocHookThatFailsMakesTheAllocationReturnNullAndThePageFree() {
-        when(allocHook.postAlloc(any(), anyInt(), anyInt())).thenReturn(false);
+        when(allocHook.postAlloc(any(), any(), anyInt(), anyInt())).thenReturn(false);
         m.hooks.allocKey().inc();
         m.hooks.freeKey().inc();
         Page p = m.alloc.allocPages(GFP_KERNEL_ACCOUNT, 2);
         assertThat(p).isNull();
         ArgumentCaptor<Page> offered = ArgumentCaptor.forClass(Page.class);
-        verify(allocHook).postAlloc(offered.capture(), eq(GFP_KERNEL_ACCOUNT), eq(2));
+        verify(allocHook).postAlloc(any(), offered.capture(), eq(GFP_KERNEL_ACCOUNT), eq(2));
         Page refused = offered.getValue();
         // Given back through __free_pages, so the free hook saw it too.
-        verify(freeHook).freePagesPrepare(refused, 2);
+        verify(freeHook).freePagesPrepare(any(), eq(refused), eq(2));
         assertThat(m.alloc.freePfns().get((int) refused.pfn(), (int) refused.pfn() + 4).cardinality()).isEqualTo(4);
         assertThat(m.alloc.nrFreePages() + m.alloc.nrPcpPages()).isEqualTo(16384);
         assertThat(m.log.lines()).as("a refused charge is no allocation failure warning").isEmpty();
@@ -87,13 +87,13 @@ class PageHooksTest {
     void theFreeHookRunsBeforeTheFreeChecks() {
         m.hooks.freeKey().inc();
         doAnswer(inv -> {
-            inv.<Page>getArgument(0).setMemcgData(0);  // the uncharge
+            inv.<Page>getArgument(1).setMemcgData(0);  // the uncharge
             return null;
-        }).when(freeHook).freePagesPrepare(any(), anyInt());
+        }).when(freeHook).freePagesPrepare(any(), any(), anyInt());
         Page p = m.alloc.allocPage(GFP_KERNEL);
         p.setMemcgData(0xffff8f0000000040L | 1);
         m.alloc.freePage(p);
-        verify(freeHook).freePagesPrepare(p, 0);
+        verify(freeHook).freePagesPrepare(any(), eq(p), eq(0));
         assertThat(m.badPages.reports()).as("uncharged before free_pages_check").isEmpty();
 
         m.hooks.freeKey().dec();
@@ -109,9 +109,9 @@ class PageHooksTest {
     void aFreeHookThatTakesAReferenceGetsNonzeroRefcountReported() {
         m.hooks.freeKey().inc();
         doAnswer(inv -> {
-            inv.<Page>getArgument(0).refInc();
+            inv.<Page>getArgument(1).refInc();
             return null;
-        }).when(freeHook).freePagesPrepare(any(), anyInt());
+        }).when(freeHook).freePagesPrepare(any(), any(), anyInt());
         Page p = m.alloc.allocPage(GFP_KERNEL);
         m.refs.putPage(p);
         assertThat(m.badPages.reports()).singleElement()
@@ -124,7 +124,7 @@ class PageHooksTest {
         m.hooks.freeKey().inc();
         Page head = m.alloc.allocPages(GFP_KERNEL | __GFP_COMP, 4);
         m.refs.putPage(m.memMap.page((int) head.pfn() + 9));
-        verify(freeHook).freePagesPrepare(head, 4);
+        verify(freeHook).freePagesPrepare(any(), eq(head), eq(4));
         assertThat(m.leakedPages()).isZero();
     }
 
@@ -161,8 +161,8 @@ class PageHooksTest {
         InOrder order = inOrder(releaseHook, freeHook);
         order.verify(releaseHook).release(a);
         order.verify(releaseHook).release(b);
-        order.verify(freeHook).freePagesPrepare(a, 0);
-        order.verify(freeHook).freePagesPrepare(b, 0);
+        order.verify(freeHook).freePagesPrepare(any(), eq(a), eq(0));
+        order.verify(freeHook).freePagesPrepare(any(), eq(b), eq(0));
         assertThat(m.leakedPages()).isZero();
     }
 }
