@@ -6,6 +6,7 @@ import com.google.inject.multibindings.Multibinder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.mmemu.core.sched.Cpus;
 
 /**
  * Runs every {@link ConsistencyCheck} bound in the machine, in binding order. mm-core binds
@@ -20,10 +21,12 @@ import java.util.Set;
  */
 public final class ConsistencyChecks {
     private final List<ConsistencyCheck> checks;
+    private final Cpus cpus;
 
     @Inject
-    public ConsistencyChecks(Set<ConsistencyCheck> checks) {
+    public ConsistencyChecks(Set<ConsistencyCheck> checks, Cpus cpus) {
         this.checks = List.copyOf(checks);
+        this.cpus = cpus;
     }
 
     /** Registers consistency checks. */
@@ -44,9 +47,12 @@ public final class ConsistencyChecks {
     /**
      * Runs every check and returns the violations, each prefixed with its check's name. A check
      * that throws (a corrupted list can break a walker) is reported as a violation itself, so
-     * the other checks still run. Exact only while no other thread uses the machine.
+     * the other checks still run. Per-CPU work queued by then (stock drains, reference folds)
+     * runs first ({@link Cpus#flushWork}), as it would have in the kernel by the time anyone
+     * looks. Exact only while no other thread uses the machine.
      */
     public List<String> run() {
+        cpus.flushWork();
         List<String> violations = new ArrayList<>();
         for (ConsistencyCheck c : checks) {
             try {
