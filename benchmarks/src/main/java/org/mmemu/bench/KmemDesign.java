@@ -16,6 +16,12 @@ enum KmemDesign {
     /** 4.8-5.10: PageKmemcg in {@code _mapcount} (5.10's bit), uncharge straight to the counters. */
     PAGE_TYPE(PageTypePolicy.NAME, "pagetype.Bits50", MemcgConfig.LATEST.withChargeBatch(32)
             .withChargeSemantics(ChargeSemantics.V5_10).withKmemUnchargeViaStock(false)),
+    /**
+     * Not a kernel: the page-type design with 5.11's uncharge into the stock, to tell what the
+     * design costs from what 5.10's uncharge straight to the counters costs.
+     */
+    PAGE_TYPE_STOCK(PageTypePolicy.NAME, "pagetype.Bits50", MemcgConfig.LATEST.withChargeBatch(32)
+            .withChargeSemantics(ChargeSemantics.V5_10)),
     /** 5.11: {@code memcg | MEMCG_DATA_KMEM}, uncharge into the stock. */
     MEMCG_DATA_FLAG(MemcgDataFlagPolicy.NAME, "pagetype.Bits511", MemcgConfig.LATEST.withChargeBatch(32)
             .withChargeSemantics(ChargeSemantics.V5_10)),

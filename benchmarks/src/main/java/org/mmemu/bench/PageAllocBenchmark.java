@@ -36,6 +36,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *  nokmem         + memcg, cgroup.memory=nokmem          GFP_KERNEL_ACCOUNT   2 (vs mmcore)
  *  unaccounted    + memcg, kmem online (hooks on)        GFP_KERNEL           (the hooks' cost)
  *  pageType       + memcg, kmem.PageType, 5.10 era       GFP_KERNEL_ACCOUNT   3, 5
+ *  pageTypeStock  + the same with 5.11's stock uncharge  GFP_KERNEL_ACCOUNT   (the design alone)
  *  memcgDataFlag  + memcg, kmem.MemcgDataFlag, 5.11 era  GFP_KERNEL_ACCOUNT   3, 5
  *  objcg          + memcg, kmem.Objcg, latest era        GFP_KERNEL_ACCOUNT   3, 5
  * </pre>
@@ -56,7 +57,7 @@ public class PageAllocBenchmark {
     /** One machine per trial, shared by the benchmark threads. */
     @State(Scope.Benchmark)
     public static class Machine {
-        @Param({"mmcore", "nokmem", "unaccounted", "pageType", "memcgDataFlag", "objcg"})
+        @Param({"mmcore", "nokmem", "unaccounted", "pageType", "pageTypeStock", "memcgDataFlag", "objcg"})
         public String machine;
 
         BenchMachine m;
@@ -103,6 +104,8 @@ public class PageAllocBenchmark {
             switch (name) {
                 case "pageType":
                     return KmemDesign.PAGE_TYPE;
+                case "pageTypeStock":
+                    return KmemDesign.PAGE_TYPE_STOCK;
                 case "memcgDataFlag":
                     return KmemDesign.MEMCG_DATA_FLAG;
                 case "objcg":

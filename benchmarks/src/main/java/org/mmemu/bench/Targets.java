@@ -83,6 +83,11 @@ final class Targets {
             ratio("3", "GFP_KERNEL_ACCOUNT to /bench/a/b, " + d[1] + " / (1)", k, mmcore, 0.6);
             ratio("3", "GFP_KERNEL_ACCOUNT to /bench/a/b, " + d[1] + " / Netty", k, netty, 2.0);
         }
+        String pageTypeStock = "order0[machine=pageTypeStock]";
+        ratio("3", "(info) kmem.PageType + pagetype.Bits50 with 5.11's uncharge into the stock / (1)",
+                pageTypeStock, mmcore, 0);
+        ratio("5", "(info) the same, 2 threads / 1 thread", "order0Threads2[machine=pageTypeStock]",
+                pageTypeStock, 0);
         ratio("4", "kmem charge+uncharge of 1 page: with stock / stock bypassed",
                 "kmemChargeUncharge[stock=true]", "kmemChargeUncharge[stock=false]", 0);
         ratio("4", "try_charge+uncharge of 1 page: with stock / stock bypassed",
