@@ -18,6 +18,7 @@ import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MmStruct;
+import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.Task;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.CgroupTree;
@@ -189,10 +190,12 @@ public final class Kernel {
     /**
      * {@code drain_all_stock(root_mem_cgroup)}: gives every CPU's pre-charged stock back to its
      * cgroup, as removing a cgroup or lowering {@code memory.max} does, so that
-     * {@code memory.current} counts exactly the pages charged.
+     * {@code memory.current} counts exactly the pages charged. The drain of a CPU whose thread
+     * is alive is that thread's to run: this waits for it ({@link Cpus#flushWork}).
      */
     public void drainAllStock() {
         get(MemcgCharger.class).stock().drainAll(cgroups.root());
+        get(Cpus.class).flushWork();
     }
 
     /**
