@@ -10,9 +10,12 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * The quick profile: every benchmark in one JMH run, one fork, two 1-second warmup and three
- * 1-second measurement iterations, with the GC profiler (allocation per operation); then the
- * footprint, and the issue's targets as a table computed from this one run.
+ * The quick profile: every benchmark in one JMH run, two 1-second warmup and three 1-second
+ * measurement iterations in each of the benchmark's forks (three for the ratio benchmarks: on
+ * this machine one fork of the same code runs anywhere between 0.5x and 1x of another, steady
+ * within the fork, so a ratio of single forks says little), with the GC profiler (allocation
+ * per operation); then the footprint, and the issue's targets as a table computed from this
+ * one run.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar org.mmemu.bench.Quick [JMH options]</pre>
  *
@@ -30,9 +33,6 @@ public final class Quick {
     public static void main(String[] args) throws Exception {
         CommandLineOptions cli = new CommandLineOptions(args);
         ChainedOptionsBuilder options = new OptionsBuilder().parent(cli);
-        if (!cli.getForkCount().hasValue()) {
-            options.forks(1);
-        }
         if (!cli.getWarmupIterations().hasValue()) {
             options.warmupIterations(2);
         }
