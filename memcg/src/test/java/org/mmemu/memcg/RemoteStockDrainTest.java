@@ -3,11 +3,9 @@ package org.mmemu.memcg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.mmemu.core.testing.CpuThread;
 
 /**
  * {@code drain_all_stock} and the percpu_ref kill against a CPU whose thread is alive: as in the
@@ -18,61 +16,6 @@ import org.junit.jupiter.api.Test;
 class RemoteStockDrainTest {
     private final MemcgMachine m = MemcgMachine.boot();
 
-    /** A thread bound to a CPU of {@link #m} that runs the steps it is handed, one at a time. */
-    private final class CpuThread extends Thread {
-        private final int cpu;
-        private final LinkedBlockingQueue<Runnable> steps = new LinkedBlockingQueue<>();
-        private final CountDownLatch bound = new CountDownLatch(1);
-        private volatile boolean stop;
-
-        CpuThread(int cpu) {
-            super("cpu" + cpu + "-thread");
-            this.cpu = cpu;
-            setDaemon(true);
-        }
-
-        @Override
-        public void run() {
-            m.cpus.bind(cpu);
-            bound.countDown();
-            try {
-                while (!stop) {
-                    Runnable step = steps.poll(10, TimeUnit.MILLISECONDS);
-                    if (step != null) {
-                        step.run();
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                m.cpus.unbind();
-            }
-        }
-
-        CpuThread started() throws InterruptedException {
-            start();
-            bound.await();
-            return this;
-        }
-
-        void runAndWait(Runnable step) throws InterruptedException {
-            CountDownLatch done = new CountDownLatch(1);
-            steps.add(() -> {
-                try {
-                    step.run();
-                } finally {
-                    done.countDown();
-                }
-            });
-            assertThat(done.await(10, TimeUnit.SECONDS)).as("step done").isTrue();
-        }
-
-        void finish() throws InterruptedException {
-            stop = true;
-            join();
-        }
-    }
-
     @AfterEach
     void noLeaks() {
         m.assertNoLeaks();
@@ -80,10 +23,10 @@ class RemoteStockDrainTest {
     }
 
     @Test
-    void aLiveCpuDrainsItsOwnStockAtItsNextStockOperation() throws InterruptedException {
+    void aLiveCpuDrainsItsOwnStockAtItsNextStockOperation() {
         MemCgroup job = m.cgroups.mkdir("/job");
         m.cpus.bind(0);
-        CpuThread other = new CpuThread(1).started();
+        CpuThread other = CpuThread.start(m.cpus, 1);
         other.runAndWait(() -> {
             assertThat(m.charger.tryCharge(job, GFP_KERNEL, 1)).isZero();
             m.charger.uncharge(job, 1);
@@ -106,10 +49,10 @@ class RemoteStockDrainTest {
     }
 
     @Test
-    void aRemovedCgroupCachedByALiveCpuIsReleasedWhenThatCpuLetsGo() throws InterruptedException {
+    void aRemovedCgroupCachedByALiveCpuIsReleasedWhenThatCpuLetsGo() {
         MemCgroup job = m.cgroups.mkdir("/job");
         m.cpus.bind(0);
-        CpuThread other = new CpuThread(1).started();
+        CpuThread other = CpuThread.start(m.cpus, 1);
         other.runAndWait(() -> {
             assertThat(m.charger.kmemCharge(job, GFP_KERNEL, 1)).isZero();
             m.charger.kmemUncharge(job, 1);
@@ -127,11 +70,11 @@ class RemoteStockDrainTest {
     }
 
     @Test
-    void anObjcgWhoseReferencesSitOnALiveCpuIsReleasedOnceThatCpuFoldsThem() throws InterruptedException {
+    void anObjcgWhoseReferencesSitOnALiveCpuIsReleasedOnceThatCpuFoldsThem() {
         MemCgroup job = m.cgroups.mkdir("/job");
         ObjCgroup objcg = job.objcg();
         m.cpus.bind(0);
-        CpuThread other = new CpuThread(1).started();
+        CpuThread other = CpuThread.start(m.cpus, 1);
         other.runAndWait(() -> {
             objcg.get();
             objcg.get();

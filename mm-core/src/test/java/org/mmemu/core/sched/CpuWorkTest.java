@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.mmemu.core.testing.CpuThread;
 
 /** Per-CPU work ({@code schedule_work_on}): who runs it, and when. */
 class CpuWorkTest {
@@ -25,57 +26,6 @@ class CpuWorkTest {
         cpus.unbind();
     }
 
-    /** A thread that binds a CPU, then runs the steps it is handed until told to stop. */
-    private final class Owner extends Thread {
-        private final int cpu;
-        private final java.util.concurrent.BlockingQueue<Runnable> steps =
-                new java.util.concurrent.LinkedBlockingQueue<>();
-        private final CountDownLatch bound = new CountDownLatch(1);
-        private volatile boolean stop;
-
-        Owner(int cpu) {
-            super("owner" + cpu);
-            this.cpu = cpu;
-        }
-
-        @Override
-        public void run() {
-            cpus.bind(cpu);
-            bound.countDown();
-            while (!stop) {
-                try {
-                    Runnable step = steps.poll(10, java.util.concurrent.TimeUnit.MILLISECONDS);
-                    if (step != null) {
-                        step.run();
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        Owner started() throws InterruptedException {
-            start();
-            bound.await();
-            return this;
-        }
-
-        /** Runs {@code step} on this thread and waits for it. */
-        void runAndWait(Runnable step) throws InterruptedException {
-            CountDownLatch done = new CountDownLatch(1);
-            steps.add(() -> {
-                step.run();
-                done.countDown();
-            });
-            done.await();
-        }
-
-        void finish() throws InterruptedException {
-            stop = true;
-            join();
-        }
-    }
-
     private Runnable record(String what) {
         return () -> ran.add(what + " on " + Thread.currentThread().getName());
     }
@@ -89,63 +39,72 @@ class CpuWorkTest {
     }
 
     @Test
-    void workForACpuNoThreadOwnsRunsAtOnceAndLeavesTheCpuFree() throws InterruptedException {
+    void workForACpuNoThreadOwnsRunsAtOnceAndLeavesTheCpuFree() {
         cpus.bind(0);
         cpus.scheduleWorkOn(cpus.cpu(2), record("w"));
         assertThat(ran).containsExactly("w on " + Thread.currentThread().getName());
-        Owner o = new Owner(2).started();
+        CpuThread o = CpuThread.start(cpus, 2);
         o.finish();
     }
 
     @Test
-    void workForALiveThreadsCpuWaitsForItsNextSchedulePoint() throws InterruptedException {
+    void workForALiveThreadsCpuWaitsForItsNextSchedulePoint() {
         cpus.bind(0);
-        Owner o = new Owner(1).started();
+        CpuThread o = CpuThread.start(cpus, 1);
         cpus.scheduleWorkOn(cpus.cpu(1), record("w"));
         assertThat(ran).as("queued, not run by the caller").isEmpty();
         assertThat(cpus.cpu(1).hasPendingWork()).isTrue();
         o.runAndWait(cpus::condResched);
-        assertThat(ran).containsExactly("w on owner1");
+        assertThat(ran).containsExactly("w on cpu1-thread");
         o.finish();
     }
 
     @Test
-    void unbindingRunsTheQueuedWorkFirst() throws InterruptedException {
+    void unbindingRunsTheQueuedWorkFirst() {
         cpus.bind(0);
-        Owner o = new Owner(1).started();
+        CpuThread o = CpuThread.start(cpus, 1);
         cpus.scheduleWorkOn(cpus.cpu(1), record("w"));
         o.runAndWait(cpus::unbind);
-        assertThat(ran).containsExactly("w on owner1");
+        assertThat(ran).containsExactly("w on cpu1-thread");
         o.finish();
     }
 
     @Test
-    void movingToAnotherCpuRunsTheOldCpusWork() throws InterruptedException {
+    void movingToAnotherCpuRunsTheOldCpusWork() {
         cpus.bind(0);
-        Owner o = new Owner(1).started();
+        CpuThread o = CpuThread.start(cpus, 1);
         cpus.scheduleWorkOn(cpus.cpu(1), record("w"));
         o.runAndWait(() -> cpus.bind(2));
-        assertThat(ran).containsExactly("w on owner1");
+        assertThat(ran).containsExactly("w on cpu1-thread");
         o.finish();
     }
 
     @Test
     void workLeftByADeadThreadIsRunByTheNextCaller() throws InterruptedException {
         cpus.bind(0);
-        Owner o = new Owner(1).started();
+        CountDownLatch bound = new CountDownLatch(1);
+        CountDownLatch die = new CountDownLatch(1);
+        Thread diesBound = new Thread(() -> {
+            cpus.bind(1);
+            bound.countDown();
+            await(die);   // and ends without unbinding, its work still queued
+        });
+        diesBound.start();
+        bound.await();
         cpus.scheduleWorkOn(cpus.cpu(1), record("left"));
-        o.finish();
+        die.countDown();
+        diesBound.join();
         cpus.scheduleWorkOn(cpus.cpu(1), record("next"));
         assertThat(ran).containsExactly("left on " + Thread.currentThread().getName(),
                 "next on " + Thread.currentThread().getName());
     }
 
     @Test
-    void flushWorkWaitsForALiveOwnerToReachASchedulePoint() throws InterruptedException {
+    void flushWorkWaitsForALiveOwnerToReachASchedulePoint() {
         cpus.bind(0);
-        Owner o = new Owner(1).started();
+        CpuThread o = CpuThread.start(cpus, 1);
         cpus.scheduleWorkOn(cpus.cpu(1), record("w"));
-        o.steps.add(() -> {
+        o.submit(() -> {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -154,7 +113,7 @@ class CpuWorkTest {
             cpus.condResched();
         });
         cpus.flushWork();
-        assertThat(ran).containsExactly("w on owner1");
+        assertThat(ran).containsExactly("w on cpu1-thread");
         o.finish();
     }
 
