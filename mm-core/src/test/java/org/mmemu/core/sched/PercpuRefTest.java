@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.KernelBug;
+import org.mmemu.core.testing.CpuThread;
 import org.mmemu.core.testing.Seeded;
 
 /** {@code percpu_ref}: per-CPU gets and puts while live, one atomic count after the kill. */
@@ -104,28 +103,18 @@ class PercpuRefTest {
     }
 
     @Test
-    void aLiveThreadsCountIsFoldedAtItsNextSchedulePoint() throws Exception {
+    void aLiveThreadsCountIsFoldedAtItsNextSchedulePoint() {
         cpus.bind(0);
-        CountDownLatch got = new CountDownLatch(1);
-        CountDownLatch killed = new CountDownLatch(1);
-        AtomicReference<Long> countBeforeFold = new AtomicReference<>();
-        Thread holder = new Thread(() -> {
-            Cpu cpu = cpus.bind(3);
-            ref.get(cpu, 1);
-            got.countDown();
-            await(killed);
-            ref.put(cpu, 1);
-            countBeforeFold.set(ref.count());
-            cpus.condResched();
-        });
-        holder.start();
-        got.await();
+        CpuThread cpu3 = CpuThread.start(cpus, 3);
+        cpu3.runAndWait(() -> ref.get(1));
         ref.kill();
         assertThat(releases).as("cpu3 has not folded its count").hasValue(0);
-        killed.countDown();
-        holder.join();
-        assertThat(countBeforeFold.get()).isZero();
+        cpu3.runAndWait(() -> ref.put(1));
+        assertThat(ref.count()).as("the sum is zero already").isZero();
+        assertThat(releases).as("but cpu3 has not folded yet").hasValue(0);
+        cpu3.runAndWait(cpus::condResched);
         assertThat(releases).as("released by cpu3's fold").hasValue(1);
+        cpu3.finish();
     }
 
     /**
@@ -210,13 +199,5 @@ class PercpuRefTest {
         assertThat(errors).isEmpty();
         assertThat(released).hasValue(1);
         assertThat(r.count()).isZero();
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
