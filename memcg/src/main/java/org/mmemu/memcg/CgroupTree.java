@@ -278,7 +278,23 @@ public final class CgroupTree {
                 }
             }
             memcg.setSubtreeMemoryLocked(enable);
+            // The tasks below move between memory csses: mem_cgroup_kmem_attach for each.
+            for (MemCgroup c : memcg.childrenLocked().values()) {
+                markObjcgUpdateLocked(c);
+            }
             return 0;
+        }
+    }
+
+    private static void markObjcgUpdateLocked(MemCgroup m) {
+        for (Task task : m.tasksLocked()) {
+            TaskMemcg t = TaskMemcg.peek(task);
+            if (t != null) {
+                t.objcgUpdate = true;
+            }
+        }
+        for (MemCgroup c : m.childrenLocked().values()) {
+            markObjcgUpdateLocked(c);
         }
     }
 
@@ -324,19 +340,31 @@ public final class CgroupTree {
             t.cgroup.tasksLocked().remove(task);
             t.cgroup = memcg;
             memcg.tasksLocked().add(task);
+            // mem_cgroup_kmem_attach
+            t.objcgUpdate = true;
             return 0;
         }
     }
 
-    /** {@code cgroup_exit}: the task leaves its cgroup for good (it no longer counts anywhere). */
+    /**
+     * {@code cgroup_exit}: the task leaves its cgroup for good (it no longer counts anywhere),
+     * and {@code mem_cgroup_exit} drops its obj_cgroup reference.
+     */
     public void exit(Task task) {
+        ObjCgroup objcg = null;
         synchronized (mutex) {
             TaskMemcg t = TaskMemcg.peek(task);
             if (t != null) {
                 t.cgroup.tasksLocked().remove(task);
                 t.cgroup = root;
                 root.tasksLocked().remove(task);
+                objcg = t.objcg;
+                t.objcg = null;
             }
+        }
+        if (objcg != null) {
+            // Outside the mutex: the last reference releases the objcg, which uncharges.
+            objcg.put();
         }
     }
 

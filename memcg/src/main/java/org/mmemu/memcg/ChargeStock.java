@@ -295,8 +295,23 @@ public final class ChargeStock {
             old.put(cpu);
         }
         if (nrPages > 0) {
-            unchargeKmem(cpu, objcg.memcg(), nrPages);
+            unchargeObjcgPages(cpu, objcg, nrPages);
         }
+    }
+
+    /**
+     * {@code obj_cgroup_uncharge_pages}: whole pages charged through {@code objcg} are uncharged
+     * from its current memcg, pinned meanwhile ({@code get_mem_cgroup_from_objcg}), since a
+     * reparenting may be releasing the cgroup it pointed to. {@code cpu} is the caller's.
+     */
+    public void unchargeObjcgPages(Cpu cpu, ObjCgroup objcg, int nrPages) {
+        unchargeObjcgPages(cpu, enter(cpu), objcg, nrPages);
+    }
+
+    private void unchargeObjcgPages(Cpu self, Stock stock, ObjCgroup objcg, int nrPages) {
+        MemCgroup memcg = objcg.getMemCgroup(self);
+        unchargeKmem(self, stock, memcg, nrPages);
+        memcg.cssPut(self, 1);
     }
 
     /**
@@ -340,7 +355,7 @@ public final class ChargeStock {
             int nrPages = stock.nrBytes >>> MemMap.PAGE_SHIFT;
             int rest = stock.nrBytes & (MemMap.PAGE_SIZE - 1);
             if (nrPages > 0) {
-                unchargeKmem(self, stock, old.memcg(), nrPages);
+                unchargeObjcgPages(self, stock, old, nrPages);
             }
             old.nrChargedBytes().addAndGet(rest);
             stock.nrBytes = 0;

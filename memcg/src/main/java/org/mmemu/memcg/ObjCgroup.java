@@ -36,6 +36,20 @@ public final class ObjCgroup {
         return memcg;
     }
 
+    /**
+     * {@code get_mem_cgroup_from_objcg}: {@link #memcg()} with a css reference the caller drops.
+     * If the cgroup read was released meanwhile, the objcg has been reparented already: read it
+     * again.
+     */
+    public MemCgroup getMemCgroup(Cpu cpu) {
+        while (true) {
+            MemCgroup m = memcg;
+            if (m.cssTryGet(cpu)) {
+                return m;
+            }
+        }
+    }
+
     void setMemcg(MemCgroup memcg) {
         this.memcg = memcg;
     }
@@ -80,6 +94,11 @@ public final class ObjCgroup {
     /** {@code obj_cgroup_get} on {@code cpu}, the calling thread's CPU. */
     public void get(Cpu cpu) {
         refcnt.get(cpu, 1);
+    }
+
+    /** {@code obj_cgroup_tryget} on {@code cpu}: false once the objcg was released. */
+    boolean tryGet(Cpu cpu) {
+        return refcnt.tryGet(cpu);
     }
 
     /** {@code obj_cgroup_put}: the last reference after the kill releases the objcg. */

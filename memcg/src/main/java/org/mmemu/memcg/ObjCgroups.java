@@ -8,6 +8,7 @@ import org.mmemu.core.page.MemMap;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.Task;
 
 /**
  * obj_cgroup management (mm/memcontrol.c): allocation when a cgroup's kmem accounting comes
@@ -25,11 +26,14 @@ public final class ObjCgroups {
     private final ChargeStock stock;
     private final KernelLog log;
     private final Cpus cpus;
+    private final CgroupTree tree;
 
     @Inject
-    public ObjCgroups(KernelObjects objects, MemcgCharger charger, KernelLog log, Cpus cpus) {
+    public ObjCgroups(KernelObjects objects, MemcgCharger charger, KernelLog log, Cpus cpus,
+                      CgroupTree tree) {
         this.objects = objects;
         this.cpus = cpus;
+        this.tree = tree;
         this.charger = charger;
         this.stock = charger.stock();
         this.log = log;
@@ -80,7 +84,7 @@ public final class ObjCgroups {
         }
         int nrPages = nrBytes >>> MemMap.PAGE_SHIFT;
         if (nrPages > 0) {
-            stock.unchargeKmem(objcg.memcg(), nrPages);
+            stock.unchargeObjcgPages(cpus.current(), objcg, nrPages);
         }
         synchronized (objcgLock) {
             objcg.memcg().objcgListLocked().remove(objcg);
@@ -112,17 +116,62 @@ public final class ObjCgroups {
 
     /** {@code obj_cgroup_charge_pages}: whole pages to the objcg's current memcg. */
     public int chargePages(ObjCgroup objcg, int gfp, int nrPages) {
-        return charger.kmemCharge(objcg.memcg(), gfp, nrPages);
+        return chargePages(cpus.current(), objcg, gfp, nrPages);
     }
 
     /** {@link #chargePages(ObjCgroup, int, int)} on {@code cpu}, the calling thread's CPU. */
     public int chargePages(Cpu cpu, ObjCgroup objcg, int gfp, int nrPages) {
-        return charger.kmemCharge(cpu, objcg.memcg(), gfp, nrPages);
+        // The objcg's memcg is pinned for the charge: a reparenting may be releasing it.
+        MemCgroup memcg = objcg.getMemCgroup(cpu);
+        int ret = charger.kmemCharge(cpu, memcg, gfp, nrPages);
+        memcg.cssPut(cpu, 1);
+        return ret;
     }
 
     /** {@code obj_cgroup_uncharge_pages} on {@code cpu}, the calling thread's CPU. */
     public void unchargePages(Cpu cpu, ObjCgroup objcg, int nrPages) {
-        stock.unchargeKmem(cpu, objcg.memcg(), nrPages);
+        stock.unchargeObjcgPages(cpu, objcg, nrPages);
+    }
+
+    /**
+     * {@code current_obj_cgroup} (6.8+): the obj_cgroup the task running on {@code cpu} charges,
+     * or null when its kernel memory is not accounted (no mm, a kernel thread, the root). An
+     * active memcg decides without a reference; otherwise the task's own
+     * {@code current->objcg}, found again ({@code current_objcg_update}) after the task moved,
+     * which holds a reference until the task moves on and charges again, or exits.
+     */
+    public ObjCgroup currentObjcg(Cpu cpu) {
+        Task current = cpu.current();
+        TaskMemcg t = TaskMemcg.peek(current);
+        if (t == null) {
+            return null;
+        }
+        MemCgroup active = t.activeMemcg;
+        if (active != null) {
+            return objcgOf(active);
+        }
+        return t.objcgUpdate ? objcgUpdate(cpu, current, t) : t.objcg;
+    }
+
+    /** {@code current_objcg_update}: drop the old reference, take one on the new objcg. */
+    private ObjCgroup objcgUpdate(Cpu cpu, Task current, TaskMemcg t) {
+        t.objcgUpdate = false;
+        ObjCgroup old = t.objcg;
+        t.objcg = null;
+        if (old != null) {
+            old.put(cpu);
+        }
+        if (current.mm() == null || current.hasFlag(Task.PF_KTHREAD)) {
+            return null;
+        }
+        for (MemCgroup m = tree.memcgOf(t); m != null && !m.isRoot(); m = m.parent()) {
+            ObjCgroup objcg = m.objcg();
+            if (objcg != null && objcg.tryGet(cpu)) {
+                t.objcg = objcg;
+                return objcg;
+            }
+        }
+        return null;
     }
 
     /**

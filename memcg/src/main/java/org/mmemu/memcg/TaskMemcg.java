@@ -13,6 +13,17 @@ final class TaskMemcg {
     MemCgroup activeMemcg;
     /** {@code tsk_is_oom_victim}: the OOM killer chose this task. */
     volatile boolean oomVictim;
+    /**
+     * {@code current->objcg} (6.8+): the obj_cgroup the task charges, with a reference the task
+     * holds; only the task itself reads or writes it, and {@link CgroupTree#exit} drops it.
+     */
+    ObjCgroup objcg;
+    /**
+     * {@code CURRENT_OBJCG_UPDATE_FLAG}: set when the task may charge elsewhere (it moved, or a
+     * memory css appeared or went above it); the task then finds its obj_cgroup again at its
+     * next charge. Set for a new task, as {@code mem_cgroup_fork} does.
+     */
+    volatile boolean objcgUpdate = true;
 
     private TaskMemcg(MemCgroup cgroup) {
         this.cgroup = cgroup;

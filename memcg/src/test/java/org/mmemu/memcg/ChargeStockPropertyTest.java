@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
@@ -103,18 +101,8 @@ class ChargeStockPropertyTest {
             m.cgroups.rmdir(groups.get(g));
         }
         m.assertNoLeaks();
-        // drain_all_stock skips a stock that caches a memcg but holds no pages, so such a stock
-        // keeps its css reference and a removed cgroup stays dying until the CPU caches another:
-        // the dying cgroups are exactly those.
-        Set<MemCgroup> pinnedByStock = new HashSet<>();
-        for (int cpu = 0; cpu < m.stock.nrStocks(); cpu++) {
-            MemCgroup cached = m.stock.cachedMemcg(cpu);
-            if (cached != null && !cached.isOnline()) {
-                assertThat(m.stock.stockedPages(cpu)).isZero();
-                pinnedByStock.add(cached);
-            }
-        }
-        assertThat(m.tree.root().nrDyingDescendants()).isEqualTo(pinnedByStock.size());
+        assertThat(m.tree.root().nrDyingDescendants()).as("dying cgroups")
+                .isEqualTo(m.dyingPinnedByEmptyStocks().size());
     }
 
     private static void charge(MemcgMachine m, List<MemCgroup> groups, SplittableRandom rnd,

@@ -40,8 +40,7 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
 
     @Override
     public int chargePage(Cpu cpu, Page page, int gfp, int order) {
-        MemCgroup memcg = s.current.chargeTarget(cpu);
-        ObjCgroup objcg = memcg == null ? null : s.objcgs.objcgOf(memcg);
+        ObjCgroup objcg = s.objcgs.currentObjcg(cpu);
         if (objcg == null) {
             return 0;
         }
@@ -74,8 +73,11 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
         if ((data & MemcgData.MEMCG_DATA_KMEM) != 0) {
             ObjCgroup objcg = objcgOf(page);
             page.setMemcgData(0);
-            s.unchargeReleased(objcg.memcg(), nrPages, true);
-            objcg.put();
+            Cpu cpu = s.cpus.current();
+            MemCgroup memcg = objcg.getMemCgroup(cpu);
+            s.unchargeReleased(memcg, nrPages, true);
+            memcg.cssPut(cpu, 1);
+            objcg.put(cpu);
         } else {
             MemCgroup memcg = s.data.pageMemcg(page);
             page.setMemcgData(0);

@@ -23,9 +23,31 @@ class ObjcgPolicyTest extends KmemAccountingContractTest {
         Page page = allocAs(writer, GFP_KERNEL_ACCOUNT, 0);
         ObjCgroup objcg = job.objcg();
         assertThat(page.memcgData()).isEqualTo(objcg.address() | MemcgData.MEMCG_DATA_KMEM);
-        assertThat(objcg.refs()).as("the cgroup's initial reference and the page's").isEqualTo(2);
+        assertThat(objcg.refs()).as("the cgroup's initial reference, the writer's and the page's")
+                .isEqualTo(3);
         m.refs.putPage(page);
-        assertThat(objcg.refs()).isEqualTo(1);
+        assertThat(objcg.refs()).isEqualTo(2);
+    }
+
+    @Test
+    void aTaskKeepsItsObjcgUntilItChargesElsewhereOrExits() {
+        MemCgroup other = m.cgroups.mkdir("/other");
+        m.refs.putPage(allocAs(writer, GFP_KERNEL_ACCOUNT, 0));
+        ObjCgroup jobObjcg = job.objcg();
+        assertThat(jobObjcg.refs()).as("current->objcg holds one").isEqualTo(2);
+
+        m.cgroups.attach(writer, other);
+        assertThat(jobObjcg.refs()).as("moving only flags the task").isEqualTo(2);
+        Page page = allocAs(writer, GFP_KERNEL_ACCOUNT, 0);
+        assertThat(m.data.pageMemcg(page)).as("the next charge goes where the task is").isSameAs(other);
+        assertThat(jobObjcg.refs()).as("and drops the old objcg").isEqualTo(1);
+        assertThat(other.objcg().refs()).isEqualTo(3);
+        m.refs.putPage(page);
+
+        m.tree.exit(writer);
+        assertThat(other.objcg().refs()).as("mem_cgroup_exit dropped the task's").isEqualTo(1);
+        m.cgroups.attach(writer, job);
+        m.cgroups.rmdir(other);
     }
 
     @Test
@@ -48,7 +70,11 @@ class ObjcgPolicyTest extends KmemAccountingContractTest {
 
         m.refs.putPage(page);
         assertThat(charged(parent)).isZero();
-        assertThat(m.objects.isLive(objcg.address())).as("the last reference freed the objcg").isFalse();
+        assertThat(m.objects.isLive(objcg.address()))
+                .as("the writer still holds it in current->objcg").isTrue();
+        m.refs.putPage(allocAs(writer, GFP_KERNEL_ACCOUNT, 0));
+        assertThat(m.objects.isLive(objcg.address()))
+                .as("its next charge, in /job, dropped the last reference").isFalse();
         assertThat(m.objcgs.reparentedTo(parent)).isEmpty();
         m.cgroups.rmdir(parent);
     }
@@ -67,6 +93,8 @@ class ObjcgPolicyTest extends KmemAccountingContractTest {
         assertThat(objcg.memcg()).isSameAs(m.tree.root());
         assertThat(a.state()).isEqualTo(MemCgroup.State.RELEASED);
         m.alloc.freePage(page);
-        assertThat(m.objects.isLive(objcg.address())).isFalse();
+        m.tree.exit(writer);
+        assertThat(m.objects.isLive(objcg.address())).as("page and task gone").isFalse();
+        m.cgroups.attach(writer, job);
     }
 }
