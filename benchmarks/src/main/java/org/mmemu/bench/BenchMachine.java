@@ -26,7 +26,9 @@ import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.MemcgConfig;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.MemcgModule;
+import org.mmemu.memcg.ObjCgroup;
 import org.mmemu.memcg.kmem.KmemAccountingPolicy;
+import org.mmemu.memcg.kmem.ObjcgPolicy;
 import org.mmemu.memcg.stat.MemcgStatItem;
 
 /**
@@ -50,6 +52,8 @@ final class BenchMachine {
     private final long freeAtBoot;
     /** Benchmark threads that entered and have not left yet. */
     private final AtomicInteger threadsInside = new AtomicInteger();
+    /** Whether the benchmark tasks' allocations are charged (every thread's are, or none). */
+    private volatile boolean chargesTasks;
 
     private BenchMachine(Injector injector) {
         this.injector = injector;
@@ -173,6 +177,7 @@ final class BenchMachine {
      * to the leaf, so a benchmark measures the path it names.
      */
     void expectCharged(int gfp, boolean charged) {
+        chargesTasks = charged;
         Page page = alloc.allocPage(gfp);
         try {
             MemCgroup owner = page.memcgData() == 0 ? null
@@ -215,10 +220,21 @@ final class BenchMachine {
         if (kmem != 0) {
             throw new IllegalStateException(leaf() + " still counts " + kmem + " kmem pages");
         }
-        if (leaf().objcg() != null && leaf().objcg().refs() != 1) {
-            throw new IllegalStateException(leaf().objcg() + " holds " + leaf().objcg().refs()
-                    + " references, expected only the cgroup's own");
+        ObjCgroup objcg = leaf().objcg();
+        if (objcg != null && objcg.refs() != 1 + tasksCachingObjcg()) {
+            throw new IllegalStateException(objcg + " holds " + objcg.refs() + " references,"
+                    + " expected the cgroup's own and one per benchmark task (current->objcg)");
         }
+    }
+
+    /**
+     * The benchmark tasks that hold a reference on the leaf's objcg in {@code current->objcg}:
+     * under the latest design, every live one once they charge.
+     */
+    private int tasksCachingObjcg() {
+        boolean cached = chargesTasks && injector.getInstance(KmemAccountingPolicy.class)
+                .policyName().equals(ObjcgPolicy.NAME);
+        return cached ? threadsInside.get() : 0;
     }
 
     /**
