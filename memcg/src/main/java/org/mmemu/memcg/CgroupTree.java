@@ -340,7 +340,8 @@ public final class CgroupTree {
             t.cgroup.tasksLocked().remove(task);
             t.cgroup = memcg;
             memcg.tasksLocked().add(task);
-            // mem_cgroup_kmem_attach
+            // mem_cgroup_kmem_attach; a task attached again after exit charges again
+            t.exited = false;
             t.objcgUpdate = true;
             return 0;
         }
@@ -358,8 +359,8 @@ public final class CgroupTree {
                 t.cgroup.tasksLocked().remove(task);
                 t.cgroup = root;
                 root.tasksLocked().remove(task);
-                objcg = t.objcg;
-                t.objcg = null;
+                t.exited = true;
+                objcg = t.takeObjcg();
             }
         }
         if (objcg != null) {

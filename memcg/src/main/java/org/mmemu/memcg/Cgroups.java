@@ -75,12 +75,19 @@ public final class Cgroups {
 
     /** rmdir: {@code EBUSY} with tasks or live children, {@code ENOENT} if already removed. */
     public void rmdir(MemCgroup memcg) {
-        int ret = tree.unlink(memcg);
-        if (ret != 0) {
-            throw new ErrnoException(Errno.fromNegative(ret), "rmdir " + memcg.path());
+        ObjCgroup objcg;
+        synchronized (tree.mutex()) {
+            int ret = tree.unlink(memcg);
+            if (ret != 0) {
+                throw new ErrnoException(Errno.fromNegative(ret), "rmdir " + memcg.path());
+            }
+            // css_offline: memcg_offline_kmem reparents the objcgs; the kernel offlines a
+            // parent only after its children, so the move is made with the unlink.
+            objcg = objcgs.reparentLocked(memcg);
         }
-        // css_offline: memcg_offline_kmem (reparent objcgs), then drain_all_stock.
-        objcgs.reparent(memcg);
+        if (objcg != null) {
+            objcg.kill();
+        }
         stock.drainAll(memcg);
         memcg.cssKill();
     }

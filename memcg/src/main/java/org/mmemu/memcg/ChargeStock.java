@@ -190,9 +190,14 @@ public final class ChargeStock {
      */
     private void drainLocalStock(Stock stock) {
         Cpu self = cpus.current();
-        ObjCgroup old = drainObjStock(self, stock);
-        drainStock(self, stock);
-        stock.flushing = 0;
+        ObjCgroup old;
+        try {
+            old = drainObjStock(self, stock);
+            drainStock(self, stock);
+        } finally {
+            // Even after a KernelBug in the drain: a flag left set would skip this CPU forever.
+            stock.flushing = 0;
+        }
         if (old != null) {
             old.put(self);
         }

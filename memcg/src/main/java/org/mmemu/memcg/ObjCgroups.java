@@ -50,13 +50,16 @@ public final class ObjCgroups {
     }
 
     /**
-     * {@code memcg_reparent_objcgs}: the cgroup's objcg, and every objcg already reparented to
-     * it, now charge {@code memcg}'s parent; the objcg's initial reference is killed.
+     * {@code memcg_reparent_objcgs}, the list move: the cgroup's objcg, and every objcg already
+     * reparented to it, now charge {@code memcg}'s parent. Called under the cgroup mutex, in the
+     * same critical section as the unlink, so that a parent removed concurrently finds its
+     * children's objcgs on its own list. Returns the objcg whose initial reference the caller
+     * kills ({@link ObjCgroup#kill()}) once out of the mutex, or null.
      */
-    void reparent(MemCgroup memcg) {
+    ObjCgroup reparentLocked(MemCgroup memcg) {
         ObjCgroup objcg = memcg.objcg();
         if (objcg == null) {
-            return;
+            return null;
         }
         MemCgroup parent = memcg.parent();
         memcg.setObjcg(null);
@@ -69,7 +72,7 @@ public final class ObjCgroups {
             parent.objcgListLocked().addAll(moving);
             moving.clear();
         }
-        objcg.kill();
+        return objcg;
     }
 
     /**
@@ -156,18 +159,26 @@ public final class ObjCgroups {
     /** {@code current_objcg_update}: drop the old reference, take one on the new objcg. */
     private ObjCgroup objcgUpdate(Cpu cpu, Task current, TaskMemcg t) {
         t.objcgUpdate = false;
-        ObjCgroup old = t.objcg;
-        t.objcg = null;
+        ObjCgroup old = t.takeObjcg();
         if (old != null) {
             old.put(cpu);
         }
-        if (current.mm() == null || current.hasFlag(Task.PF_KTHREAD)) {
+        if (current.mm() == null || current.hasFlag(Task.PF_KTHREAD) || t.exited) {
             return null;
         }
         for (MemCgroup m = tree.memcgOf(t); m != null && !m.isRoot(); m = m.parent()) {
             ObjCgroup objcg = m.objcg();
             if (objcg != null && objcg.tryGet(cpu)) {
                 t.objcg = objcg;
+                if (t.exited) {
+                    // Exit ran meanwhile (the OOM killer's): not charged, reference dropped
+                    // by whichever of us takes it.
+                    ObjCgroup mine = t.takeObjcg();
+                    if (mine != null) {
+                        mine.put(cpu);
+                    }
+                    return null;
+                }
                 return objcg;
             }
         }

@@ -1,5 +1,7 @@
 package org.mmemu.memcg;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.mmemu.core.sched.Task;
 
 /**
@@ -15,9 +17,12 @@ final class TaskMemcg {
     volatile boolean oomVictim;
     /**
      * {@code current->objcg} (6.8+): the obj_cgroup the task charges, with a reference the task
-     * holds; only the task itself reads or writes it, and {@link CgroupTree#exit} drops it.
+     * holds. The task itself installs it; {@link CgroupTree#exit}, which another thread may run
+     * (the OOM killer), takes it out, hence the atomic exchange ({@link #takeObjcg}).
      */
-    ObjCgroup objcg;
+    volatile ObjCgroup objcg;
+    /** {@code mem_cgroup_exit} ran: charges from here on are not accounted. */
+    volatile boolean exited;
     /**
      * {@code CURRENT_OBJCG_UPDATE_FLAG}: set when the task may charge elsewhere (it moved, or a
      * memory css appeared or went above it); the task then finds its obj_cgroup again at its
@@ -27,6 +32,21 @@ final class TaskMemcg {
 
     private TaskMemcg(MemCgroup cgroup) {
         this.cgroup = cgroup;
+    }
+
+    private static final VarHandle OBJCG;
+
+    static {
+        try {
+            OBJCG = MethodHandles.lookup().findVarHandle(TaskMemcg.class, "objcg", ObjCgroup.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Takes the task's obj_cgroup reference out of the record: the caller drops it. */
+    ObjCgroup takeObjcg() {
+        return (ObjCgroup) OBJCG.getAndSet(this, (ObjCgroup) null);
     }
 
     /** The task's record, created (in {@code root}) on first use. */

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
+import org.mmemu.core.ErrnoException;
 import org.mmemu.core.testing.Seeded;
 import org.mmemu.memcg.stat.MemcgStatItem;
 
@@ -198,5 +199,35 @@ class ObjCgroupsTest {
                 m.cgroups.rmdir(g);
             }
         });
+    }
+    @Test
+    void aParentRemovedWhileItsChildIsBeingRemovedStillEndsWithTheChildsObjcg() throws Exception {
+        for (int round = 0; round < 300; round++) {
+            MemCgroup p = m.cgroups.mkdir("/p");
+            assertThat(m.tree.setSubtreeMemory(p, true)).isZero();
+            MemCgroup c = m.cgroups.mkdir(p, "c");
+            ObjCgroup objcg = c.objcg();
+            objcg.get();   // kept alive, to see where it ends up
+            Thread child = new Thread(() -> m.cgroups.rmdir(c));
+            Thread parent = new Thread(() -> {
+                while (true) {
+                    try {
+                        m.cgroups.rmdir(p);
+                        return;
+                    } catch (ErrnoException e) {
+                        assertThat(e.errno()).isEqualTo(Errno.EBUSY);
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+            child.start();
+            parent.start();
+            child.join();
+            parent.join();
+            assertThat(objcg.memcg()).as("round %d: reparented past both", round).isSameAs(m.tree.root());
+            assertThat(m.objcgs.reparentedTo(m.tree.root())).contains(objcg);
+            objcg.put();
+            assertThat(m.objects.isLive(objcg.address())).isFalse();
+        }
     }
 }

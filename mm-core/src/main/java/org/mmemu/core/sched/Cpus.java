@@ -23,6 +23,8 @@ public final class Cpus {
 
     private final Cpu[] cpus;
     private final ThreadLocal<Cpu> bound = new ThreadLocal<>();
+    /** The CPU a thread with no CPU of its own is running work for, if any. */
+    private final ThreadLocal<Cpu> borrowing = new ThreadLocal<>();
 
     public Cpus(int nrCpus) {
         if (nrCpus < 1) {
@@ -44,18 +46,29 @@ public final class Cpus {
         return cpus[id];
     }
 
-    /** The calling thread's CPU, binding it to a free one first if needed. */
+    /**
+     * The calling thread's CPU, binding it to a free one first if needed. A thread with no CPU
+     * that is running work for a CPU ({@link #scheduleWorkOn}) is that CPU meanwhile, as the
+     * kernel's work runs on the CPU it was queued on.
+     */
     public Cpu current() {
         Cpu c = bound.get();
-        return c != null ? c : bindFirstFree();
+        return c != null ? c : borrowedOrBind();
+    }
+
+    private Cpu borrowedOrBind() {
+        Cpu b = borrowing.get();
+        return b != null ? b : bindFirstFree();
     }
 
     /**
-     * The calling thread's CPU, or null if it has none: for paths that have a CPU-less way to
-     * do their work (an atomic count) and should not bind a thread just for it.
+     * The calling thread's CPU (or the one it is running work for), or null if it has none: for
+     * paths that have a CPU-less way to do their work (an atomic count) and should not bind a
+     * thread just for it.
      */
     public Cpu currentIfBound() {
-        return bound.get();
+        Cpu c = bound.get();
+        return c != null ? c : borrowing.get();
     }
 
     /**
@@ -145,6 +158,7 @@ public final class Cpus {
         synchronized (this) {
             cpu.queueWork(work);
             if (cpu.hasLiveOwner()) {
+                notifyAll();
                 return;
             }
             borrow(cpu);
@@ -161,16 +175,29 @@ public final class Cpus {
         if (cpu.owner() != Thread.currentThread()) {
             throw new IllegalStateException(cpu + " is not the calling thread's CPU");
         }
+        RuntimeException failed = null;
         while (true) {
             Runnable w;
             synchronized (this) {
                 w = cpu.pollWork();
                 if (w == null) {
                     notifyAll();
-                    return;
+                    break;
                 }
             }
-            w.run();
+            try {
+                w.run();
+            } catch (RuntimeException e) {
+                // The rest of the queue still runs; the first failure reaches the caller.
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 
@@ -192,8 +219,11 @@ public final class Cpus {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FLUSH_TIMEOUT_SECONDS);
         for (Cpu c : cpus) {
             while (c.hasPendingWork()) {
-                if (bound.get() == c) {
-                    runPendingWork(c);
+                // Our own CPU's work first, also while waiting for another: two threads
+                // flushing at once each run what the other queued on them.
+                Cpu self = bound.get();
+                if (self != null && self.hasPendingWork()) {
+                    runPendingWork(self);
                     continue;
                 }
                 synchronized (this) {
@@ -219,21 +249,42 @@ public final class Cpus {
 
     /** Runs the queue of a borrowed CPU, in order, then gives the CPU back. */
     private void runBorrowed(Cpu cpu) {
+        Cpu outer = borrowing.get();
+        if (bound.get() == null) {
+            borrowing.set(cpu);
+        }
+        RuntimeException failed = null;
         try {
             while (true) {
-                runPendingWork(cpu);
+                try {
+                    runPendingWork(cpu);
+                } catch (RuntimeException e) {
+                    if (failed == null) {
+                        failed = e;
+                    } else {
+                        failed.addSuppressed(e);
+                    }
+                }
                 synchronized (this) {
+                    // Given back in the block that saw the queue empty: work queued after it
+                    // finds no live owner and is run by whoever queues it.
                     if (!cpu.hasPendingWork()) {
-                        return;
+                        cpu.setOwner(null);
+                        cpu.setBorrowed(false);
+                        notifyAll();
+                        break;
                     }
                 }
             }
         } finally {
-            synchronized (this) {
-                cpu.setOwner(null);
-                cpu.setBorrowed(false);
-                notifyAll();
+            if (outer == null) {
+                borrowing.remove();
+            } else {
+                borrowing.set(outer);
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 
@@ -255,7 +306,7 @@ public final class Cpus {
                     + cpu.owner().getName() + " has not run: let that thread reach a schedule point"
                     + " (Cpus.condResched) or unbind its CPU");
         }
-        waitOnMonitor(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        waitOnMonitor(Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toMillis(left))));
     }
 
     private void waitOnMonitor(long millis) {

@@ -172,9 +172,22 @@ public final class PercpuRef {
         }
         cpusToFold.set(cpus.nrCpus());
         putAtomic(1);
+        RuntimeException failed = null;
         for (int c = 0; c < cpus.nrCpus(); c++) {
             Cpu cpu = cpus.cpu(c);
-            cpus.scheduleWorkOn(cpu, () -> fold(cpu));
+            try {
+                cpus.scheduleWorkOn(cpu, () -> fold(cpu));
+            } catch (RuntimeException e) {
+                // Other work run on the way failed: every CPU must still get its fold.
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 

@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +148,91 @@ class CpuWorkTest {
         binder.join();
         worker.join();
         assertThat(boundTo.get()).isSameAs(cpus.cpu(1));
+    }
+
+    @Test
+    void aThreadWithNoCpuRunningWorkForOneIsThatCpuMeanwhileAndStaysUnbound() {
+        AtomicReference<Cpu> seen = new AtomicReference<>();
+        cpus.scheduleWorkOn(cpus.cpu(2), () -> seen.set(cpus.current()));
+        assertThat(seen.get()).as("current() inside the work").isSameAs(cpus.cpu(2));
+        assertThat(cpus.currentIfBound()).as("and no CPU taken for good").isNull();
+        assertThat(cpus.cpu(2).hasLiveOwner()).isFalse();
+    }
+
+    @Test
+    void aFailingWorkItemDoesNotStopTheOthersNorKeepTheCpu() {
+        assertThatThrownBy(() -> cpus.scheduleWorkOn(cpus.cpu(2), () -> {
+            cpus.scheduleWorkOn(cpus.cpu(2), record("queued behind"));
+            throw new IllegalStateException("work failed");
+        })).hasMessage("work failed");
+        assertThat(ran).as("the item queued behind the failure ran").hasSize(1);
+        assertThat(cpus.cpu(2).hasLiveOwner()).isFalse();
+        assertThat(cpus.cpu(2).hasPendingWork()).isFalse();
+    }
+
+    @Test
+    void workQueuedWhileAnotherThreadRunsACpusWorkIsNeverStranded() throws InterruptedException {
+        Cpu idle = cpus.cpu(2);
+        AtomicInteger ran = new AtomicInteger();
+        AtomicInteger stranded = new AtomicInteger();
+        AtomicBoolean done = new AtomicBoolean();
+        int perThread = 50_000;
+        Runnable queueing = () -> {
+            for (int i = 0; i < perThread; i++) {
+                cpus.scheduleWorkOn(idle, ran::incrementAndGet);
+            }
+        };
+        // Seen under the Cpus monitor, work on a CPU that nobody owns is stranded: nobody will
+        // run it until someone else happens to queue work there.
+        Thread observer = new Thread(() -> {
+            while (!done.get()) {
+                synchronized (cpus) {
+                    if (idle.hasPendingWork() && !idle.hasLiveOwner()) {
+                        stranded.incrementAndGet();
+                    }
+                }
+            }
+        });
+        Thread a = new Thread(queueing);
+        Thread b = new Thread(queueing);
+        observer.start();
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+        done.set(true);
+        observer.join();
+        assertThat(stranded).as("times work sat on a CPU nobody owned").hasValue(0);
+        assertThat(idle.hasPendingWork()).isFalse();
+        assertThat(ran).hasValue(2 * perThread);
+    }
+
+    @Test
+    void twoThreadsFlushingEachOthersWorkBothFinish() throws Exception {
+        CyclicBarrier queued = new CyclicBarrier(2);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] threads = new Thread[2];
+        for (int t = 0; t < 2; t++) {
+            int mine = t;
+            threads[t] = new Thread(() -> {
+                try {
+                    cpus.bind(mine);
+                    cpus.scheduleWorkOn(cpus.cpu(1 - mine), record("from cpu" + mine));
+                    queued.await(10, TimeUnit.SECONDS);
+                    cpus.flushWork();
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    cpus.unbind();
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(failure.get()).isNull();
+        assertThat(ran).hasSize(2);
     }
 
     private static void await(CountDownLatch latch) {
