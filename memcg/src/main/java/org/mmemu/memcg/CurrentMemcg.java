@@ -73,11 +73,6 @@ public final class CurrentMemcg {
         return chargeTarget(tasks.current());
     }
 
-    /** {@link #chargeTarget()} for {@code cpu}, the calling thread's CPU, looked up already. */
-    public MemCgroup chargeTarget(Cpu cpu) {
-        return chargeTarget(cpu.current());
-    }
-
     private MemCgroup chargeTarget(Task current) {
         TaskMemcg t = TaskMemcg.peek(current);
         if (t != null && t.activeMemcg != null) {

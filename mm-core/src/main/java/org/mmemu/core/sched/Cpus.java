@@ -189,11 +189,7 @@ public final class Cpus {
                 w.run();
             } catch (RuntimeException e) {
                 // The rest of the queue still runs; the first failure reaches the caller.
-                if (failed == null) {
-                    failed = e;
-                } else {
-                    failed.addSuppressed(e);
-                }
+                failed = withFailure(failed, e);
             }
         }
         if (failed != null) {
@@ -241,6 +237,15 @@ public final class Cpus {
         }
     }
 
+    /** The first of several failures, with the later ones attached to it as suppressed. */
+    static RuntimeException withFailure(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
     /** Takes {@code cpu}, which no live thread owns, to run its work; under the monitor. */
     private void borrow(Cpu cpu) {
         cpu.setOwner(Thread.currentThread());
@@ -259,11 +264,7 @@ public final class Cpus {
                 try {
                     runPendingWork(cpu);
                 } catch (RuntimeException e) {
-                    if (failed == null) {
-                        failed = e;
-                    } else {
-                        failed.addSuppressed(e);
-                    }
+                    failed = withFailure(failed, e);
                 }
                 synchronized (this) {
                     // Given back in the block that saw the queue empty: work queued after it

@@ -179,11 +179,7 @@ public final class PercpuRef {
                 cpus.scheduleWorkOn(cpu, () -> fold(cpu));
             } catch (RuntimeException e) {
                 // Other work run on the way failed: every CPU must still get its fold.
-                if (failed == null) {
-                    failed = e;
-                } else {
-                    failed.addSuppressed(e);
-                }
+                failed = Cpus.withFailure(failed, e);
             }
         }
         if (failed != null) {
