@@ -31,10 +31,14 @@ public final class PercpuRef {
     private final Runnable release;
     /** Per-CPU counts, CPU {@code i} at {@link #slot}: 128 bytes apart, padded at both ends. */
     private final long[] counts;
+    /**
+     * {@code percpu_count_ptr}: {@link #counts} while in percpu mode, null once atomic (the
+     * kernel keeps {@code __PERCPU_REF_ATOMIC} in the pointer's low bit), so a get or put reads
+     * one word to learn both the mode and where to count.
+     */
+    private volatile long[] percpuCounts;
     private final AtomicLong count = new AtomicLong(PERCPU_COUNT_BIAS + 1);
     private final AtomicInteger cpusToFold = new AtomicInteger();
-    /** {@code __PERCPU_REF_ATOMIC}. */
-    private volatile boolean atomic;
     /** {@code __PERCPU_REF_DEAD}. */
     private volatile boolean dead;
     private volatile boolean folded;
@@ -52,6 +56,7 @@ public final class PercpuRef {
         this.owner = owner;
         this.release = release;
         this.counts = new long[PerCpu.PAD_LONGS * (cpus.nrCpus() + 2)];
+        this.percpuCounts = counts;
     }
 
     private static int slot(Cpu cpu) {
@@ -60,8 +65,9 @@ public final class PercpuRef {
 
     /** {@code percpu_ref_get_many} on {@code cpu}, the calling thread's CPU. */
     public void get(Cpu cpu, long nr) {
-        if (!atomic) {
-            counts[slot(cpu)] += nr;
+        long[] percpu = percpuCounts;
+        if (percpu != null) {
+            percpu[slot(cpu)] += nr;
             return;
         }
         getAtomic(nr);
@@ -91,8 +97,9 @@ public final class PercpuRef {
 
     /** {@code percpu_ref_tryget}: a reference unless the count already reached zero. */
     public boolean tryGet(Cpu cpu) {
-        if (!atomic) {
-            counts[slot(cpu)]++;
+        long[] percpu = percpuCounts;
+        if (percpu != null) {
+            percpu[slot(cpu)]++;
             return true;
         }
         return incNotZero();
@@ -106,8 +113,9 @@ public final class PercpuRef {
 
     /** {@code percpu_ref_tryget_live}: as {@link #tryGet} but fails once killed. */
     public boolean tryGetLive(Cpu cpu) {
-        if (!atomic) {
-            counts[slot(cpu)]++;
+        long[] percpu = percpuCounts;
+        if (percpu != null) {
+            percpu[slot(cpu)]++;
             return true;
         }
         return !dead && incNotZero();
@@ -129,8 +137,9 @@ public final class PercpuRef {
      * the kill releases the object.
      */
     public void put(Cpu cpu, long nr) {
-        if (!atomic) {
-            counts[slot(cpu)] -= nr;
+        long[] percpu = percpuCounts;
+        if (percpu != null) {
+            percpu[slot(cpu)] -= nr;
             return;
         }
         putAtomic(nr);
@@ -168,7 +177,7 @@ public final class PercpuRef {
                 throw new KernelBug("percpu_ref_kill called more than once on " + owner);
             }
             dead = true;
-            atomic = true;
+            percpuCounts = null;
         }
         cpusToFold.set(cpus.nrCpus());
         putAtomic(1);
@@ -215,7 +224,7 @@ public final class PercpuRef {
 
     /** Whether gets and puts still go to the per-CPU counts. */
     public boolean isPercpu() {
-        return !atomic;
+        return percpuCounts != null;
     }
 
     /**
