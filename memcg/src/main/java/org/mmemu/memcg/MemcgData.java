@@ -92,7 +92,14 @@ public final class MemcgData {
 
     /** {@code PageMemcgKmem}: whether the page is a kmem-charged non-slab page. */
     public boolean pageMemcgKmem(Page page) {
-        long data = page.memcgData();
+        return isKmem(page, page.memcgData());
+    }
+
+    /**
+     * {@link #pageMemcgKmem} on {@code data}, the page's memcg_data as the caller read it once
+     * (the kernel's plain reads of it are merged by the compiler; opaque reads here are not).
+     */
+    public boolean isKmem(Page page, long data) {
         if ((data & MEMCG_DATA_OBJCGS) != 0) {
             throw types.bug(page, "page->memcg_data & MEMCG_DATA_OBJCGS");
         }

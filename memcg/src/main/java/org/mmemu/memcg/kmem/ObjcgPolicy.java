@@ -55,10 +55,11 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
 
     @Override
     public void unchargePage(Cpu cpu, Page page, int order) {
-        if (!s.data.pageMemcgKmem(page)) {
+        long data = page.memcgData();
+        if (!s.data.isKmem(page, data)) {
             return;
         }
-        ObjCgroup objcg = objcgOf(page);
+        ObjCgroup objcg = objcgAt(data);
         s.objcgs.unchargePages(cpu, objcg, 1 << order);
         page.setMemcgData(0);
         objcg.put(cpu);
@@ -71,7 +72,7 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
             return;
         }
         if ((data & MemcgData.MEMCG_DATA_KMEM) != 0) {
-            ObjCgroup objcg = objcgOf(page);
+            ObjCgroup objcg = objcgAt(data);
             page.setMemcgData(0);
             Cpu cpu = s.cpus.current();
             MemCgroup memcg = objcg.getMemCgroup(cpu);
@@ -86,7 +87,8 @@ public final class ObjcgPolicy implements KmemAccountingPolicy {
         }
     }
 
-    private ObjCgroup objcgOf(Page page) {
-        return s.data.objcgAt(page.memcgData() & ~MemcgData.MEMCG_DATA_FLAGS_MASK);
+    /** {@code __folio_objcg}: the obj_cgroup a kmem page's memcg_data names. */
+    private ObjCgroup objcgAt(long memcgData) {
+        return s.data.objcgAt(memcgData & ~MemcgData.MEMCG_DATA_FLAGS_MASK);
     }
 }
