@@ -83,6 +83,7 @@ final class Targets {
             ratio("3", "GFP_KERNEL_ACCOUNT to /bench/a/b, " + d[1] + " / (1)", k, mmcore, 0.6);
             ratio("3", "GFP_KERNEL_ACCOUNT to /bench/a/b, " + d[1] + " / Netty", k, netty, 2.0);
         }
+        floorRow(mmcore, "order0[machine=unaccounted]", "order0[machine=objcg]");
         String pageTypeStock = "order0[machine=pageTypeStock]";
         ratio("3", "(info) kmem.PageType + pagetype.Bits50 with 5.11's uncharge into the stock / (1)",
                 pageTypeStock, mmcore, 0);
@@ -139,6 +140,50 @@ final class Targets {
         double r = a / b;
         row(item, what, String.format(Locale.ROOT, "%.3f× (%.2f / %.2f ops/µs)", r, a, b), goal,
                 target == 0 ? "—" : r >= target ? "yes" : "no");
+    }
+
+    /**
+     * Target 3's floor for the latest design: the kernel steps of its accounting, each measured
+     * alone ({@link KmemStepsBenchmark}, JMH's own cost per operation subtracted) and counted as
+     * often as one pair takes them, plus the hook dispatch, against the nanoseconds that 0.6× of
+     * the mm-core pair leaves for accounting.
+     */
+    private void floorRow(String mmcore, String unaccounted, String accounted) {
+        String what = "(info) latest design, accounting per pair: its kernel steps measured alone"
+                + " (KmemStepsBenchmark) + hook dispatch, against what 0.6× of (1) leaves";
+        Double pair = score(mmcore);
+        Double hooked = score(unaccounted);
+        Double charged = score(accounted);
+        Double alone = score("accountingAlone[]");
+        Double base = score("baseline[]");
+        String[][] steps = {
+            {"currentObjcg[]", "1"}, {"getMemCgroupFromObjcg[]", "2"}, {"stockChargeUncharge[]", "1"},
+            {"objcgGetPut[]", "1"}, {"memcgDataDecode[]", "1"},
+        };
+        if (pair == null || hooked == null || charged == null || alone == null || base == null) {
+            row("3", what, "not run", "—", "—");
+            return;
+        }
+        double stepsNs = 0;
+        for (String[] step : steps) {
+            Double score = score(step[0]);
+            if (score == null) {
+                row("3", what, "not run", "—", "—");
+                return;
+            }
+            stepsNs += Integer.parseInt(step[1]) * (nanos(score) - nanos(base));
+        }
+        double hooksNs = nanos(hooked) - nanos(pair);
+        double budgetNs = nanos(0.6 * pair) - nanos(pair);
+        row("3", what, String.format(Locale.ROOT,
+                "%.1f ns steps + %.1f ns hooks = %.1f ns (the policy alone: %.1f ns; in the pair: %.1f ns)",
+                stepsNs, hooksNs, stepsNs + hooksNs, nanos(alone) - nanos(base), nanos(charged) - nanos(pair)),
+                String.format(Locale.ROOT, "%.1f ns", budgetNs), "—");
+    }
+
+    /** Nanoseconds per operation of a throughput in ops/µs. */
+    private static double nanos(double opsPerMicro) {
+        return 1000 / opsPerMicro;
     }
 
     /** The largest gc.alloc.rate.norm over the mm-core and memcg benchmarks (not Netty, not boot). */

@@ -39,6 +39,30 @@ class TargetsTest {
     }
 
     @Test
+    void theFloorRowAddsTheStepsAsOftenAsAPairTakesThem() {
+        String what = "latest design, accounting per pair";
+        assertThat(rowOf(table(60), what)).contains("not run");
+
+        scores.put("order0[machine=mmcore]", 40.0);
+        scores.put("order0[machine=unaccounted]", 1000 / 27.5);
+        scores.put("order0[machine=objcg]", 20.0);
+        scores.put("baseline[]", 1000.0);
+        scores.put("accountingAlone[]", 50.0);
+        scores.put("currentObjcg[]", 500.0);
+        scores.put("getMemCgroupFromObjcg[]", 250.0);
+        scores.put("stockChargeUncharge[]", 125.0);
+        scores.put("objcgGetPut[]", 500.0);
+        assertThat(rowOf(table(60), what)).as("a step not run").contains("not run");
+
+        scores.put("memcgDataDecode[]", 500.0);
+        // Steps, net of the 1 ns baseline: 1 + 2 x 3 + 7 + 1 + 1 = 16 ns; hooks 27.5 - 25 ns;
+        // 0.6x of 40 ops/µs is 41.67 ns per pair, 16.67 ns above the pair's 25.
+        assertThat(rowOf(table(60), what)).contains(
+                "16.0 ns steps + 2.5 ns hooks = 18.5 ns (the policy alone: 19.0 ns; in the pair: 25.0 ns)",
+                "| 16.7 ns |");
+    }
+
+    @Test
     void theS390RowsCompareEachLayoutWithTheGenericTables() {
         scores.put("pteAllocFree[tables=generic]", 10.0);
         scores.put("pteAllocFree[tables=s390layout.Refcount418]", 30.0);
