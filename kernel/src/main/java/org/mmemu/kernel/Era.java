@@ -35,12 +35,16 @@ import org.mmemu.s390.FragmentLayout;
  *                            refuses         tables                      (batch, charge)
  *  V4_7   Value46      V4_8  AnonOnly        Kernel46   ExplicitHelpers  32, V4_8, v1 kmem V4_8         V4_8      Mapcount48
  *  V4_8   Value48      V4_8  AnonOnly        Account48  PageType         32, V4_8          V4_8         V4_8      Mapcount48
- *  V4_18  Bits418      V4_8  AnonOnly        Account48  PageType         32, V4_8          V4_8 (*)     V4_8 (*)  Refcount418
+ *  V4_18  Bits418      V4_8  AnonOnly        Account48  PageType         32, V4_8          V4_18        V4_18     Refcount418
  *  V5_9   Bits50       V5_11 AnonSlabTyped   Account48  PageType         32, V5_10         V5_10        V5_10     Refcount418
  *  V5_10  Bits50       V5_11 AnonSlabTyped   Account48  PageType         32, V5_10         V5_10        V5_10     Refcount418
  *  V5_11  Bits511      V5_11 AnonSlabTyped   Account48  MemcgDataFlag    32, V5_10, stock  V5_11        V5_10     Refcount418
  *  LATEST TopByte613   V5_11 AnonSlabTyped   Account48  Objcg            64, LATEST, stock Latest       Latest    WholePage68
  * </pre>
+ *
+ * <p>4.18's memory.stat (4.19's too) is 4.8's plus {@code shmem}, the reclaim events and the
+ * workingset counts; its cgroup files add {@code oom_kill} to memory.events, and cgroup.stat,
+ * without 4.19's memory.oom.group or the later memory.events.local and {@code frozen} line.
  *
  * <p>Choices the reference leaves open, and why:
  * <ul>
@@ -49,12 +53,6 @@ import org.mmemu.s390.FragmentLayout;
  *       to be like 4.6. That counter is where the helper era's {@code put_page} leak shows.</li>
  *   <li>4.18 runs the 4.8 charge path: the memcg OOM killer moved back into the charge path
  *       in 4.19 ("memcg, oom: move out_of_memory back to the charge path").</li>
- *   <li>(*) 4.18 has neither memory.stat nor cgroupfs layout of its own in the memcg module,
- *       and the 4.8 ones are the nearest: 4.19's {@code memory_stat_show} still prints
- *       {@code slab} before {@code sock} and no {@code percpu}, though it adds {@code shmem}
- *       and reclaim event lines; 4.18 has no {@code memory.events.local},
- *       {@code memory.oom.group} (4.19) or {@code frozen} line, though it prints
- *       {@code oom_kill} in memory.events and has {@code cgroup.stat}.</li>
  *   <li>5.9 and 5.10 print gfp masks with the 5.11 values: the renumbering
  *       ({@code __GFP_ZERO} 0x100, {@code __GFP_ACCOUNT} 0x400000) predates them (a 5.10
  *       gfp.h has them); 4.18 keeps the 4.8 values, which 4.19 still has.</li>
@@ -76,7 +74,7 @@ public enum Era {
     /** 4.18: page types are bits of {@code page_type}; s390 fragment bits move to {@code _refcount}. */
     V4_18("4.18", Encoding.BITS_4_18, GfpLayout.V4_8, InsertPagePolicy.Rules.ANON_ONLY,
             PageTableGfp.Eras.ACCOUNT_4_8, PageTypePolicy.NAME, Configs.V4_8,
-            MemoryStatFormat.V4_8, CgroupFsLayout.V4_8, FragmentLayout.Eras.REFCOUNT_4_18),
+            MemoryStatFormat.V4_18, CgroupFsLayout.V4_18, FragmentLayout.Eras.REFCOUNT_4_18),
     /** 5.9: typed pages refused by {@code vm_insert_page}; the OOM killer in the charge path. */
     V5_9("5.9", Encoding.BITS_5_0, GfpLayout.V5_11, InsertPagePolicy.Rules.ANON_SLAB_TYPED,
             PageTableGfp.Eras.ACCOUNT_4_8, PageTypePolicy.NAME, Configs.V5_10,

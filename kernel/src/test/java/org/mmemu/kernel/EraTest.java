@@ -56,7 +56,7 @@ class EraTest {
                 row(Era.V4_8, "pagetype.Value48", "gfp.V4_8", "insertpage.AnonOnly", "pgtablegfp.Account48",
                         "kmem.PageType", "memstat.V4_8", "cgroupfs.V4_8", "s390layout.Mapcount48"),
                 row(Era.V4_18, "pagetype.Bits418", "gfp.V4_8", "insertpage.AnonOnly", "pgtablegfp.Account48",
-                        "kmem.PageType", "memstat.V4_8", "cgroupfs.V4_8", "s390layout.Refcount418"),
+                        "kmem.PageType", "memstat.V4_18", "cgroupfs.V4_18", "s390layout.Refcount418"),
                 row(Era.V5_9, "pagetype.Bits50", "gfp.V5_11", "insertpage.AnonSlabTyped", "pgtablegfp.Account48",
                         "kmem.PageType", "memstat.V5_10", "cgroupfs.V5_10", "s390layout.Refcount418"),
                 row(Era.V5_10, "pagetype.Bits50", "gfp.V5_11", "insertpage.AnonSlabTyped", "pgtablegfp.Account48",

@@ -154,14 +154,16 @@ class KernelTest {
     }
 
     /*
-     * The OOM tests run as 5.10, whose kmem uncharge goes straight to the page counters: from
-     * 5.11 the victim's page tables are uncharged into the freeing CPU's stock, where they stay
-     * in memory.current (and may make memory.max's loop kill again) until a drain.
+     * The OOM tests run as 5.10 (and 4.18, the first era whose memory.events has oom_kill),
+     * whose kmem uncharge goes straight to the page counters: from 5.11 the victim's page
+     * tables are uncharged into the freeing CPU's stock, where they stay in memory.current (and
+     * may make memory.max's loop kill again) until a drain.
      */
 
-    @Test
-    void theOomKillerReapsASpawnedTasksAddressSpace() {
-        boot(Era.V5_10);
+    @ParameterizedTest
+    @EnumSource(value = Era.class, names = {"V4_18", "V5_10"})
+    void theOomKillerReapsASpawnedTasksAddressSpace(Era era) {
+        boot(era);
         Task t = k.spawn("/job");
         touchOnePage(t);
         k.drainAllStock();

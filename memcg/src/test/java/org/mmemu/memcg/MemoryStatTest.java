@@ -36,14 +36,39 @@ class MemoryStatTest {
         return sb.toString();
     }
 
+    private static final String[] V4_HEAD = {"anon", "file", "kernel_stack", "slab", "sock"};
+    private static final String[] V4_MIDDLE = {"file_mapped", "file_dirty", "file_writeback",
+        "inactive_anon", "active_anon", "inactive_file", "active_file", "unevictable", "slab_reclaimable",
+        "slab_unreclaimable", "pgfault", "pgmajfault"};
+
     @Test
-    void v48LayoutOfAnIdleCgroup() {
-        MemcgMachine m = boot(MemoryStatFormat.V4_8);
+    void v48AndV418LayoutsOfAnIdleCgroup() {
+        MemcgMachine m48 = boot(MemoryStatFormat.V4_8);
+        MemcgMachine m418 = boot(MemoryStatFormat.V4_18);
+        MemCgroup job48 = m48.cgroups.mkdir("/job");
+        MemCgroup job418 = m418.cgroups.mkdir("/job");
+        assertThat(m48.injector.getInstance(MemoryStat.class).show(job48))
+                .isEqualTo(zeros(V4_HEAD) + zeros(V4_MIDDLE));
+        assertThat(m418.injector.getInstance(MemoryStat.class).show(job418)).isEqualTo(zeros(V4_HEAD)
+                + zeros("shmem") + zeros(V4_MIDDLE) + zeros("pgrefill", "pgscan", "pgsteal", "pgactivate",
+                "pgdeactivate", "pglazyfree", "pglazyfreed", "workingset_refault", "workingset_activate",
+                "workingset_nodereclaim"));
+        m48.cgroups.rmdir(job48);
+        m418.cgroups.rmdir(job418);
+    }
+
+    @Test
+    void v418PrintsShmemInBytesAndSumsTheSplitCounters() {
+        MemcgMachine m = boot(MemoryStatFormat.V4_18);
         MemCgroup job = m.cgroups.mkdir("/job");
-        assertThat(m.injector.getInstance(MemoryStat.class).show(job)).isEqualTo(zeros(
-                "anon", "file", "kernel_stack", "slab", "sock", "file_mapped", "file_dirty",
-                "file_writeback", "inactive_anon", "active_anon", "inactive_file", "active_file",
-                "unevictable", "slab_reclaimable", "slab_unreclaimable", "pgfault", "pgmajfault"));
+        job.stats().mod(MemcgStatItem.NR_SHMEM, 2);
+        job.stats().mod(MemcgStatItem.PGSCAN_KSWAPD, 3);
+        job.stats().mod(MemcgStatItem.PGSCAN_DIRECT, 4);
+        job.stats().mod(MemcgStatItem.WORKINGSET_REFAULT_ANON, 5);
+        job.stats().mod(MemcgStatItem.WORKINGSET_REFAULT_FILE, 6);
+        job.stats().mod(MemcgStatItem.WORKINGSET_ACTIVATE_FILE, 1);
+        assertThat(m.injector.getInstance(MemoryStat.class).show(job)).contains("\nshmem 8192\n",
+                "\npgscan 7\n", "\nworkingset_refault 11\n", "\nworkingset_activate 1\n");
         m.cgroups.rmdir(job);
     }
 
@@ -111,15 +136,16 @@ class MemoryStatTest {
     @Test
     void negativeCountsClampPerCgroupIn4xAndOnTheTotalLater() {
         MemcgMachine m48 = boot(MemoryStatFormat.V4_8);
+        MemcgMachine m418 = boot(MemoryStatFormat.V4_18);
         MemcgMachine latest = boot(MemoryStatFormat.LATEST);
-        for (MemcgMachine m : List.of(m48, latest)) {
+        for (MemcgMachine m : List.of(m48, m418, latest)) {
             MemCgroup job = m.cgroups.mkdir("/job");
             MemCgroup a = m.cgroups.mkdir(job, "a");
             job.stats().mod(MemcgStatItem.NR_FILE_PAGES, -1);
             a.stats().mod(MemcgStatItem.NR_FILE_PAGES, 2);
             String file = m.injector.getInstance(MemoryStat.class).show(job).lines()
                     .filter(l -> l.startsWith("file ")).findFirst().orElseThrow();
-            assertThat(file).isEqualTo(m == m48 ? "file 8192" : "file 4096");
+            assertThat(file).isEqualTo(m == latest ? "file 4096" : "file 8192");
             job.stats().mod(MemcgStatItem.NR_FILE_PAGES, 3);
             assertThat(m.injector.getInstance(MemoryStat.class).show(a)).startsWith("anon 0\nfile 8192\n");
             job.stats().mod(MemcgStatItem.NR_FILE_PAGES, -2);

@@ -191,7 +191,7 @@ public final class CgroupFs {
     private String events(MemCgroup m, boolean hierarchical) {
         StringBuilder sb = new StringBuilder();
         for (MemcgEvent e : layout.events()) {
-            long n = hierarchical && layout != CgroupFsLayout.V4_8 ? m.events().hierarchical(e) : m.events().local(e);
+            long n = hierarchical && layout.eventsHierarchical() ? m.events().hierarchical(e) : m.events().local(e);
             sb.append(e.key()).append(' ').append(n).append('\n');
         }
         return sb.toString();

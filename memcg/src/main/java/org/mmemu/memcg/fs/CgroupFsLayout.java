@@ -8,21 +8,28 @@ import org.mmemu.memcg.stat.MemcgEvent;
  * {@code memory_files[]}, kernel/cgroup/cgroup.c {@code cgroup_base_files[]}).
  *
  * <pre>
- *  file / key            4.8   5.10/5.11  latest (6.13)
- *  memory.stat on root   no    yes        yes
- *  memory.events keys    low high max oom  + oom_kill  + oom_group_kill
- *  memory.events.local   no    yes        yes
- *  memory.oom.group      no    yes        yes
- *  memory.peak           no    no         yes, writable (per-open reset)
- *  cgroup.events frozen  no    yes        yes
- *  cgroup.stat           no    2 lines    + nr_subsys_memory, nr_dying_subsys_memory
+ *  file / key            4.8               4.18         5.10/5.11    latest (6.13)
+ *  memory.stat on root   no                no           yes          yes
+ *  memory.events keys    low high max oom  + oom_kill   + oom_kill   + oom_kill, oom_group_kill
+ *  memory.events counts  the cgroup        the cgroup   the subtree  the subtree
+ *  memory.events.local   no                no           yes          yes
+ *  memory.oom.group      no                no (4.19)    yes          yes
+ *  memory.peak           no                no           no           yes, writable (per-open reset)
+ *  cgroup.events frozen  no                no           yes          yes
+ *  cgroup.stat           no                2 lines      2 lines      + nr_subsys_memory, nr_dying_subsys_memory
  * </pre>
  */
 public enum CgroupFsLayout {
+    /** 4.8. */
     V4_8("cgroupfs.V4_8", List.of(MemcgEvent.LOW, MemcgEvent.HIGH, MemcgEvent.MAX, MemcgEvent.OOM),
             false, false, false, false, false, false),
+    /** 4.18: adds {@code oom_kill} to memory.events, and cgroup.stat. */
+    V4_18("cgroupfs.V4_18", List.of(MemcgEvent.LOW, MemcgEvent.HIGH, MemcgEvent.MAX, MemcgEvent.OOM,
+            MemcgEvent.OOM_KILL), false, false, false, false, true, false),
+    /** 5.10 and 5.11. */
     V5_10("cgroupfs.V5_10", List.of(MemcgEvent.LOW, MemcgEvent.HIGH, MemcgEvent.MAX, MemcgEvent.OOM,
             MemcgEvent.OOM_KILL), true, true, false, true, true, false),
+    /** 6.13. */
     LATEST("cgroupfs.Latest", List.of(MemcgEvent.values()), true, true, true, true, true, true);
 
     private final String policyName;
@@ -47,6 +54,7 @@ public enum CgroupFsLayout {
         this.subsysCounts = subsysCounts;
     }
 
+    /** The dotted policy name. */
     public String policyName() {
         return policyName;
     }
@@ -58,6 +66,14 @@ public enum CgroupFsLayout {
 
     /** memory.events.local and memory.oom.group exist. */
     public boolean hasEventsLocalAndOomGroup() {
+        return v5Files;
+    }
+
+    /**
+     * memory.events counts the events of the whole subtree; where it does, memory.events.local
+     * has the cgroup's own (before, {@code memcg_memory_event} counted only in the cgroup).
+     */
+    public boolean eventsHierarchical() {
         return v5Files;
     }
 

@@ -3,17 +3,19 @@ package org.mmemu.memcg.stat;
 import static org.mmemu.memcg.stat.MemcgStatItem.*;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The layout of {@code memory.stat} in each era: which keys, in which order, from which
- * counters (mm/memcontrol.c {@code memory_stat_show} of 4.8, {@code memory_stats[]} and
- * {@code memory_stat_format} of 5.10, 5.11 and 6.13). Tools find keys by substring search, so
- * the order is part of the format.
+ * counters (mm/memcontrol.c {@code memory_stat_show} of 4.8 and 4.18, {@code memory_stats[]}
+ * and {@code memory_stat_format} of 5.10, 5.11 and 6.13). Tools find keys by substring search,
+ * so the order is part of the format.
  *
  * <p>The emulated kernel configuration is fixed and decides the conditional keys:
  * {@code CONFIG_SWAP=y}; {@code CONFIG_TRANSPARENT_HUGEPAGE}, {@code CONFIG_ZSWAP},
  * {@code CONFIG_NUMA_BALANCING} and {@code CONFIG_MEMCG_V1} off; cgroup2 mounted without
- * {@code memory_hugetlb_accounting} (so no {@code hugetlb} key).
+ * {@code memory_hugetlb_accounting} (so no {@code hugetlb} key). The 4.x layouts have no
+ * conditional keys.
  *
  * <p>Negative sums (an uncharge without a charge, as the helper era's {@code put_page} makes)
  * print as 0: 4.x clamps each cgroup's value before adding up the subtree, later kernels clamp
@@ -21,30 +23,15 @@ import java.util.List;
  */
 public enum MemoryStatFormat {
     /** 4.6 to 4.8. */
-    V4_8("memstat.V4_8", true, List.of(
-            state("anon", NR_ANON_MAPPED),
-            state("file", NR_FILE_PAGES),
-            state("kernel_stack", NR_KERNEL_STACK_KB),
-            state("slab", NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B),
-            state("sock", MEMCG_SOCK),
-            state("file_mapped", NR_FILE_MAPPED),
-            state("file_dirty", NR_FILE_DIRTY),
-            state("file_writeback", NR_WRITEBACK),
-            state("inactive_anon", NR_INACTIVE_ANON),
-            state("active_anon", NR_ACTIVE_ANON),
-            state("inactive_file", NR_INACTIVE_FILE),
-            state("active_file", NR_ACTIVE_FILE),
-            state("unevictable", NR_UNEVICTABLE),
-            state("slab_reclaimable", NR_SLAB_RECLAIMABLE_B),
-            state("slab_unreclaimable", NR_SLAB_UNRECLAIMABLE_B),
-            event("pgfault", PGFAULT),
-            event("pgmajfault", PGMAJFAULT))),
+    V4_8("memstat.V4_8", true, v4(false)),
+    /** 4.18 and 4.19: 4.8's keys plus {@code shmem}, the reclaim events and the workingset counts. */
+    V4_18("memstat.V4_18", true, v4(true)),
     /** 5.9 and 5.10. */
     V5_10("memstat.V5_10", false, v5(false)),
     /** 5.11: adds {@code pagetables}. */
     V5_11("memstat.V5_11", false, v5(true)),
     /** 6.13. */
-    LATEST("memstat.Latest", false, List.of(
+    LATEST("memstat.Latest", false, concat(List.of(
             state("anon", NR_ANON_MAPPED),
             state("file", NR_FILE_PAGES),
             state("kernel", MEMCG_KMEM),
@@ -65,15 +52,7 @@ public enum MemoryStatFormat {
             state("active_file", NR_ACTIVE_FILE),
             state("unevictable", NR_UNEVICTABLE),
             state("slab_reclaimable", NR_SLAB_RECLAIMABLE_B),
-            state("slab_unreclaimable", NR_SLAB_UNRECLAIMABLE_B),
-            state("slab", NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B),
-            state("workingset_refault_anon", WORKINGSET_REFAULT_ANON),
-            state("workingset_refault_file", WORKINGSET_REFAULT_FILE),
-            state("workingset_activate_anon", WORKINGSET_ACTIVATE_ANON),
-            state("workingset_activate_file", WORKINGSET_ACTIVATE_FILE),
-            state("workingset_restore_anon", WORKINGSET_RESTORE_ANON),
-            state("workingset_restore_file", WORKINGSET_RESTORE_FILE),
-            state("workingset_nodereclaim", WORKINGSET_NODERECLAIM),
+            state("slab_unreclaimable", NR_SLAB_UNRECLAIMABLE_B)), slabAndWorkingset(), List.of(
             state("pgdemote_kswapd", PGDEMOTE_KSWAPD),
             state("pgdemote_direct", PGDEMOTE_DIRECT),
             state("pgdemote_khugepaged", PGDEMOTE_KHUGEPAGED),
@@ -95,7 +74,7 @@ public enum MemoryStatFormat {
             event("pglazyfree", PGLAZYFREE),
             event("pglazyfreed", PGLAZYFREED),
             event("swpin_zero", SWPIN_ZERO),
-            event("swpout_zero", SWPOUT_ZERO)));
+            event("swpout_zero", SWPOUT_ZERO))));
 
     /**
      * One {@code key value} line: the sum of {@code items} (each in its unit).
@@ -130,18 +109,41 @@ public enum MemoryStatFormat {
         return lines;
     }
 
-    private static List<Line> v5(boolean pagetables) {
-        List<Line> l = new java.util.ArrayList<>(List.of(
+    private static List<Line> v4(boolean v418) {
+        List<Line> head = List.of(
                 state("anon", NR_ANON_MAPPED),
                 state("file", NR_FILE_PAGES),
-                state("kernel_stack", NR_KERNEL_STACK_KB)));
-        if (pagetables) {
-            l.add(state("pagetables", NR_PAGETABLE));
+                state("kernel_stack", NR_KERNEL_STACK_KB),
+                state("slab", NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B),
+                state("sock", MEMCG_SOCK));
+        if (!v418) {
+            return concat(head, fileLruAndSlab(), faultEvents());
         }
-        l.addAll(List.of(
-                state("percpu", MEMCG_PERCPU_B),
-                state("sock", MEMCG_SOCK),
-                state("shmem", NR_SHMEM),
+        // One node item each in 4.18 (memory_stat_show); 5.10 splits refault and activate by LRU.
+        List<Line> workingset = List.of(
+                state("workingset_refault", WORKINGSET_REFAULT_ANON, WORKINGSET_REFAULT_FILE),
+                state("workingset_activate", WORKINGSET_ACTIVATE_ANON, WORKINGSET_ACTIVATE_FILE),
+                state("workingset_nodereclaim", WORKINGSET_NODERECLAIM));
+        return concat(head, List.of(state("shmem", NR_SHMEM)), fileLruAndSlab(), faultEvents(),
+                reclaimEvents(), workingset);
+    }
+
+    private static List<Line> v5(boolean pagetables) {
+        return concat(List.of(
+                        state("anon", NR_ANON_MAPPED),
+                        state("file", NR_FILE_PAGES),
+                        state("kernel_stack", NR_KERNEL_STACK_KB)),
+                pagetables ? List.of(state("pagetables", NR_PAGETABLE)) : List.of(),
+                List.of(
+                        state("percpu", MEMCG_PERCPU_B),
+                        state("sock", MEMCG_SOCK),
+                        state("shmem", NR_SHMEM)),
+                fileLruAndSlab(), slabAndWorkingset(), faultEvents(), reclaimEvents());
+    }
+
+    /** The file page states, the LRU lists and the slab split: one run from 4.8 to 5.11. */
+    private static List<Line> fileLruAndSlab() {
+        return List.of(
                 state("file_mapped", NR_FILE_MAPPED),
                 state("file_dirty", NR_FILE_DIRTY),
                 state("file_writeback", NR_WRITEBACK),
@@ -151,7 +153,12 @@ public enum MemoryStatFormat {
                 state("active_file", NR_ACTIVE_FILE),
                 state("unevictable", NR_UNEVICTABLE),
                 state("slab_reclaimable", NR_SLAB_RECLAIMABLE_B),
-                state("slab_unreclaimable", NR_SLAB_UNRECLAIMABLE_B),
+                state("slab_unreclaimable", NR_SLAB_UNRECLAIMABLE_B));
+    }
+
+    /** The slab total and the per-LRU workingset counts, as 5.10 to 6.13 print them. */
+    private static List<Line> slabAndWorkingset() {
+        return List.of(
                 state("slab", NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B),
                 state("workingset_refault_anon", WORKINGSET_REFAULT_ANON),
                 state("workingset_refault_file", WORKINGSET_REFAULT_FILE),
@@ -159,17 +166,28 @@ public enum MemoryStatFormat {
                 state("workingset_activate_file", WORKINGSET_ACTIVATE_FILE),
                 state("workingset_restore_anon", WORKINGSET_RESTORE_ANON),
                 state("workingset_restore_file", WORKINGSET_RESTORE_FILE),
-                state("workingset_nodereclaim", WORKINGSET_NODERECLAIM),
-                event("pgfault", PGFAULT),
-                event("pgmajfault", PGMAJFAULT),
+                state("workingset_nodereclaim", WORKINGSET_NODERECLAIM));
+    }
+
+    private static List<Line> faultEvents() {
+        return List.of(event("pgfault", PGFAULT), event("pgmajfault", PGMAJFAULT));
+    }
+
+    /** The reclaim events after the fault events, from 4.18 to 5.11. */
+    private static List<Line> reclaimEvents() {
+        return List.of(
                 event("pgrefill", PGREFILL),
                 event("pgscan", PGSCAN_KSWAPD, PGSCAN_DIRECT),
                 event("pgsteal", PGSTEAL_KSWAPD, PGSTEAL_DIRECT),
                 event("pgactivate", PGACTIVATE),
                 event("pgdeactivate", PGDEACTIVATE),
                 event("pglazyfree", PGLAZYFREE),
-                event("pglazyfreed", PGLAZYFREED)));
-        return List.copyOf(l);
+                event("pglazyfreed", PGLAZYFREED));
+    }
+
+    @SafeVarargs
+    private static List<Line> concat(List<Line>... runs) {
+        return Stream.of(runs).flatMap(List::stream).toList();
     }
 
     private static Line state(String key, MemcgStatItem... items) {

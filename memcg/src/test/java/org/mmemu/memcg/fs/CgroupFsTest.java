@@ -79,6 +79,35 @@ class CgroupFsTest {
     }
 
     @Test
+    void filesOf418() {
+        CgroupFs fs418 = fs(boot(CgroupFsLayout.V4_18));
+        childWithMaxAndOomKill(fs418);
+        assertThat(fs418.list("/")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
+                "cgroup.procs", "cgroup.stat");
+        assertThat(fs418.list("/job")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
+                "cgroup.procs", "cgroup.events", "cgroup.stat", "memory.current", "memory.max", "memory.high",
+                "memory.stat", "memory.events");
+        assertErrno(() -> fs418.read("/job/memory.events.local"), Errno.ENOENT);
+        assertErrno(() -> fs418.write("/job/memory.oom.group", "1"), Errno.ENOENT);
+        assertThat(fs418.read("/job/cgroup.events")).as("no frozen line").isEqualTo("populated 0\n");
+        assertThat(fs418.read("/job/cgroup.stat")).isEqualTo("nr_descendants 1\nnr_dying_descendants 0\n");
+        assertThat(fs418.read("/job/a/memory.events")).isEqualTo("low 0\nhigh 0\nmax 1\noom 0\noom_kill 1\n");
+        assertThat(fs418.read("/job/memory.events")).as("the cgroup's own events only")
+                .isEqualTo("low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+        fs418.rmdir("/job/a");
+        fs418.rmdir("/job");
+    }
+
+    /** /job with memory for its children, and /job/a that counted a {@code max} and an {@code oom_kill}. */
+    private static void childWithMaxAndOomKill(CgroupFs fs) {
+        fs.mkdir("/job");
+        fs.write("/job/cgroup.subtree_control", "+memory");
+        MemCgroup a = fs.mkdir("/job/a");
+        a.events().raise(MemcgEvent.MAX);
+        a.events().raise(MemcgEvent.OOM_KILL);
+    }
+
+    @Test
     void memoryMaxTakesBytesWithSuffixesOrMaxAndPrintsBytes() {
         fs.mkdir("/job");
         assertThat(fs.read("/job/memory.max")).isEqualTo("max\n");
@@ -235,11 +264,7 @@ class CgroupFsTest {
 
     @Test
     void memoryEventsAreHierarchicalAndEventsLocalAreNot() {
-        fs.mkdir("/job");
-        fs.write("/job/cgroup.subtree_control", "+memory");
-        MemCgroup a = fs.mkdir("/job/a");
-        a.events().raise(MemcgEvent.MAX);
-        a.events().raise(MemcgEvent.OOM_KILL);
+        childWithMaxAndOomKill(fs);
         assertThat(fs.read("/job/memory.events"))
                 .isEqualTo("low 0\nhigh 0\nmax 1\noom 0\noom_kill 1\noom_group_kill 0\n");
         assertThat(fs.read("/job/memory.events.local"))
