@@ -396,14 +396,20 @@ public final class PageAllocator {
     }
 
     /**
-     * {@code drain_all_pages}: every CPU's per-CPU pages back to the buddy. The kernel runs the
-     * drain on each CPU; the emulator does it from the caller, so call it only while no other
-     * thread is allocating on this machine.
+     * {@code drain_all_pages}: every CPU's per-CPU pages back to the buddy, each CPU draining its
+     * own list as per-CPU work ({@link Cpus#scheduleWorkOn}), as the kernel queues
+     * {@code drain_local_pages_wq} on each CPU that has pages. The caller's CPU and every CPU no
+     * live thread owns are drained before this returns; a CPU whose live thread owns it drains
+     * at that thread's next schedule point ({@link Cpus#flushWork} waits for it), since only the
+     * owner may touch its list while it may be allocating.
      */
     public void drainAllPages() {
-        for (int c = 0; c < pcp.size(); c++) {
-            drain(pcp.get(c));
-        }
+        // pcp->count read without the owner, as the kernel reads it: a stale answer only skips
+        // a drain with nothing to do or queues one that finds nothing.
+        cpus.scheduleWorkOnEach(c -> {
+            PageList list = pcp.get(c);
+            return list.isEmpty() ? null : () -> drain(list);
+        });
     }
 
     private void drain(PageList list) {

@@ -167,6 +167,30 @@ public final class Cpus {
     }
 
     /**
+     * {@link #scheduleWorkOn} on every CPU that {@code work} gives an item for (null: none), as
+     * the kernel queues one work item per CPU ({@code schedule_on_each_cpu} without its wait).
+     * Every CPU gets its item even when running another one's fails; the first failure is then
+     * thrown, with the later ones suppressed in it.
+     */
+    public void scheduleWorkOnEach(IntFunction<Runnable> work) {
+        RuntimeException failed = null;
+        for (Cpu cpu : cpus) {
+            Runnable w = work.apply(cpu.id());
+            if (w == null) {
+                continue;
+            }
+            try {
+                scheduleWorkOn(cpu, w);
+            } catch (RuntimeException e) {
+                failed = withFailure(failed, e);
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /**
      * A schedule point: runs the work queued for {@code cpu}, which must be the calling thread's
      * CPU (or one it is running work for). Hot paths test {@link Cpu#hasPendingWork()} first,
      * one volatile read, and call this only when it says so.

@@ -181,19 +181,11 @@ public final class PercpuRef {
         }
         cpusToFold.set(cpus.nrCpus());
         putAtomic(1);
-        RuntimeException failed = null;
-        for (int c = 0; c < cpus.nrCpus(); c++) {
+        // Every CPU gets its fold even if other work run on the way fails.
+        cpus.scheduleWorkOnEach(c -> {
             Cpu cpu = cpus.cpu(c);
-            try {
-                cpus.scheduleWorkOn(cpu, () -> fold(cpu));
-            } catch (RuntimeException e) {
-                // Other work run on the way failed: every CPU must still get its fold.
-                failed = Cpus.withFailure(failed, e);
-            }
-        }
-        if (failed != null) {
-            throw failed;
-        }
+            return () -> fold(cpu);
+        });
     }
 
     /** {@code percpu_ref_switch_to_atomic_rcu}, one CPU's share, run as that CPU. */

@@ -64,6 +64,36 @@ class CpuWorkTest {
     }
 
     @Test
+    void workOnEachCpuReachesEveryCpuThoughOneItemFails() {
+        cpus.bind(0);
+        CpuThread o = CpuThread.start(cpus, 1);
+        RuntimeException boom = new IllegalStateException("boom on cpu0");
+        RuntimeException bang = new IllegalStateException("bang on cpu2");
+        assertThatThrownBy(() -> cpus.scheduleWorkOnEach(c -> switch (c) {
+            case 0 -> () -> {
+                throw boom;
+            };
+            case 1 -> record("w1");
+            default -> () -> {
+                ran.add("w2");
+                throw bang;
+            };
+        })).isSameAs(boom).satisfies(e -> assertThat(e.getSuppressed()).containsExactly(bang));
+        assertThat(ran).as("cpu2, no live owner: at once; cpu1's owner: at its schedule point")
+                .containsExactly("w2");
+        o.runAndWait(cpus::condResched);
+        assertThat(ran).containsExactly("w2", "w1 on cpu1-thread");
+        o.finish();
+    }
+
+    @Test
+    void workOnEachCpuSkipsTheCpusGivenNoItem() {
+        cpus.bind(0);
+        cpus.scheduleWorkOnEach(c -> c == 1 ? record("w1") : null);
+        assertThat(ran).containsExactly("w1 on " + Thread.currentThread().getName());
+    }
+
+    @Test
     void unbindingRunsTheQueuedWorkFirst() {
         cpus.bind(0);
         CpuThread o = CpuThread.start(cpus, 1);
