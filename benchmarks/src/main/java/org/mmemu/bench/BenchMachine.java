@@ -17,7 +17,7 @@ import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.sched.Cpus;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.ChargeStock;
 import org.mmemu.memcg.Cgroups;
@@ -134,7 +134,7 @@ final class BenchMachine {
             return new ThreadContext(cpu, null, null);
         }
         Cgroups cgroups = injector.getInstance(Cgroups.class);
-        Task task = tasks.create("bench" + cpu, new MmStruct());
+        TaskStruct task = tasks.create("bench" + cpu, new MmStruct());
         cgroups.attach(task, leaf());
         return new ThreadContext(cpu, task, tasks.enter(task));
     }
@@ -142,10 +142,10 @@ final class BenchMachine {
     /** A benchmark thread's CPU binding and task. */
     final class ThreadContext implements AutoCloseable {
         final int cpu;
-        private final Task task;
+        private final TaskStruct task;
         private final Tasks.TaskScope scope;
 
-        private ThreadContext(int cpu, Task task, Tasks.TaskScope scope) {
+        private ThreadContext(int cpu, TaskStruct task, Tasks.TaskScope scope) {
             this.cpu = cpu;
             this.task = task;
             this.scope = scope;

@@ -12,7 +12,7 @@ import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MemoryMapping;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.rcu.Rcu;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.testing.junit.TestMachine;
 import org.mmemu.kernel.Era;
@@ -36,7 +36,7 @@ final class EraMachine {
     final PageAllocator alloc;
     final PageRefs refs;
     final Rcu rcu;
-    private final List<Task> spawned = new ArrayList<>();
+    private final List<TaskStruct> spawned = new ArrayList<>();
 
     private EraMachine(Era era, TestMachine m) {
         this.era = era;
@@ -60,14 +60,14 @@ final class EraMachine {
     }
 
     /** A task in {@code cgroup}, exited by {@link #finish()} unless the test exits it. */
-    Task spawn(String cgroup) {
-        Task t = k.spawn(cgroup);
+    TaskStruct spawn(String cgroup) {
+        TaskStruct t = k.spawn(cgroup);
         spawned.add(t);
         return t;
     }
 
     /** Runs as {@code task} until the scope closes. */
-    Tasks.TaskScope as(Task task) {
+    Tasks.TaskScope as(TaskStruct task) {
         return k.enter(task);
     }
 
@@ -84,7 +84,7 @@ final class EraMachine {
 
     /** Exits every spawned task, lets RCU finish, and fails on anything the machine's checks find. */
     void finish() {
-        for (Task t : spawned) {
+        for (TaskStruct t : spawned) {
             k.exit(t);
         }
         quiesce();

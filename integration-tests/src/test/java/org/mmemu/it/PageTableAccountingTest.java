@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.mm.PageTableGeometry;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.testing.contract.PageTableCensus;
 import org.mmemu.kernel.Era;
 import org.mmemu.memcg.MemCgroup;
@@ -66,7 +66,7 @@ class PageTableAccountingTest {
     }
 
     /** Maps the driver's page into a one-page vma at {@code addr}, as {@code task}. */
-    private void mapAt(Task task, long addr) {
+    private void mapAt(TaskStruct task, long addr) {
         try (var running = e.as(task)) {
             assertThat(e.spaces.mmapSpecial(task.mm(), addr, PAGE, VM_READ | VM_SHARED)).isEqualTo(addr);
             assertThat(e.memory.vmInsertPage(task.mm().vmaLookup(addr), addr, driverPage)).isZero();
@@ -96,7 +96,7 @@ class PageTableAccountingTest {
     void theCgroupPaysForItsTasksPageTablesExactlyWhereTheEraAccountsThem(Era era, Binding binding) {
         e = EraMachine.boot(era, binding.module());
         MemCgroup job = e.mkdir("/job");
-        Task task = e.spawn("/job");
+        TaskStruct task = e.spawn("/job");
         driverPage = e.alloc.allocPage(GFP_KERNEL);
         PageTableGeometry geo = e.memory.geometry();
         long pmdSpan = geo.tableSpan(1);

@@ -14,7 +14,7 @@ import org.mmemu.core.mm.PageTableGeometry;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageType;
 import org.mmemu.core.policy.PolicyBinder;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.kernel.Era;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
@@ -44,7 +44,7 @@ class S390AccountedPageTablesTest {
 
     private EraMachine e;
     private MemCgroup job;
-    private Task task;
+    private TaskStruct task;
 
     @AfterEach
     void finish() {

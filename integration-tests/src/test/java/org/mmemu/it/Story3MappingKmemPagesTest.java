@@ -13,7 +13,7 @@ import org.mmemu.core.Errno;
 import org.mmemu.core.mm.Vma;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageType;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.vmstat.VmStatItem;
 import org.mmemu.kernel.Era;
 import org.mmemu.memcg.MemCgroup;
@@ -41,7 +41,7 @@ class Story3MappingKmemPagesTest {
 
     private EraMachine e;
     private MemCgroup job;
-    private Task task;
+    private TaskStruct task;
     private Page page;
 
     @AfterEach

@@ -19,7 +19,7 @@ import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.sched.Cpus;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.CgroupTree;
 import org.mmemu.memcg.Cgroups;
@@ -37,7 +37,7 @@ import org.mmemu.memcg.fs.CgroupFs;
  *  Kernel k = Kernel.boot(Era.V5_11, MemoryConfig.of("64M"));
  *  k.cgroupfs().mkdir("/job");
  *  k.cgroupfs().write("/job/memory.max", "16M");
- *  Task t = k.spawn("/job");
+ *  TaskStruct t = k.spawn("/job");
  *  try (var running = k.enter(t)) {
  *      ...                                   // allocations here are charged to /job
  *  }
@@ -57,7 +57,7 @@ public final class Kernel {
     private final CgroupFs cgroupfs;
     private final AddressSpaces spaces;
     private final Set<TaskMemory> taskMemories;
-    private final Task init;
+    private final TaskStruct init;
 
     private Kernel(Injector injector) {
         this.era = injector.getInstance(Era.class);
@@ -130,12 +130,12 @@ public final class Kernel {
     }
 
     /** pid 1, in the root cgroup. */
-    public Task init() {
+    public TaskStruct init() {
         return init;
     }
 
     /** {@link #spawn(String, String)} with comm "task". */
-    public Task spawn(String cgroupPath) {
+    public TaskStruct spawn(String cgroupPath) {
         return spawn("task", cgroupPath);
     }
 
@@ -148,13 +148,13 @@ public final class Kernel {
      * @throws ErrnoException {@code ENOENT} if no such cgroup, {@code EBUSY} if the cgroup
      *     enables memory for its children (no internal processes), {@code ENOMEM} if no pgd
      */
-    public Task spawn(String comm, String cgroupPath) {
+    public TaskStruct spawn(String comm, String cgroupPath) {
         MemCgroup memcg = get(CgroupTree.class).lookup(cgroupPath);
         if (memcg == null) {
             throw new ErrnoException(Errno.ENOENT, cgroupPath);
         }
         // Until execve replaces it, the child runs on a copy of init's mm, which maps nothing.
-        Task task = tasks.create(comm, new MmStruct());
+        TaskStruct task = tasks.create(comm, new MmStruct());
         cgroups.attach(task, memcg);
         MmStruct mm;
         try (Tasks.TaskScope running = tasks.enter(task)) {
@@ -169,7 +169,7 @@ public final class Kernel {
     }
 
     /** Runs {@code task} on the calling thread's CPU until the scope is closed. */
-    public Tasks.TaskScope enter(Task task) {
+    public Tasks.TaskScope enter(TaskStruct task) {
         return tasks.enter(task);
     }
 
@@ -179,8 +179,8 @@ public final class Kernel {
      * charged to) and leaves its cgroup. Exiting a task the OOM killer already reaped changes
      * nothing.
      */
-    public void exit(Task task) {
-        task.setFlag(Task.PF_EXITING);
+    public void exit(TaskStruct task) {
+        task.setFlag(TaskStruct.PF_EXITING);
         for (TaskMemory memory : taskMemories) {
             memory.release(task);
         }

@@ -4,7 +4,7 @@ import com.google.inject.Inject;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.MemMap;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.TaskMemory;
 
 /**
@@ -22,7 +22,7 @@ final class TaskAddressSpace implements TaskMemory {
 
     /** {@code get_mm_rss + MM_SWAPENTS + mm_pgtables_bytes / PAGE_SIZE}; 0 without a live mm. */
     @Override
-    public long oomPages(Task task) {
+    public long oomPages(TaskStruct task) {
         MmStruct mm = task.mm();
         if (mm == null || mm.pgd() == null) {
             return 0;
@@ -39,7 +39,7 @@ final class TaskAddressSpace implements TaskMemory {
      * mm was never set up (init's stand-in) has nothing to free.
      */
     @Override
-    public void release(Task task) {
+    public void release(TaskStruct task) {
         MmStruct mm = task.mm();
         if (mm == null) {
             return;

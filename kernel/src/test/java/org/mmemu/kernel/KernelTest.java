@@ -18,7 +18,7 @@ import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MemoryMapping;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.MemMap;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 
 /** The facade: boot, init, spawning tasks into cgroups, running as them, exit, OOM, drains. */
@@ -43,7 +43,7 @@ class KernelTest {
     }
 
     /** Maps one anonymous page in {@code t} and faults it in, as {@code t}. */
-    private void touchOnePage(Task t) {
+    private void touchOnePage(TaskStruct t) {
         AddressSpaces spaces = k.get(AddressSpaces.class);
         try (Tasks.TaskScope running = k.enter(t)) {
             long addr = spaces.mmapAnonymous(t.mm(), 0, PAGE, VM_READ | VM_WRITE);
@@ -57,7 +57,7 @@ class KernelTest {
 
         assertThat(k.init().pid()).isEqualTo(1);
         assertThat(k.init().comm()).isEqualTo("init");
-        assertThat(k.init().hasFlag(Task.PF_KTHREAD)).isFalse();
+        assertThat(k.init().hasFlag(TaskStruct.PF_KTHREAD)).isFalse();
         assertThat(k.cgroupfs().read("/cgroup.procs")).isEqualTo("1\n");
         assertThat(k.era()).isSameAs(Era.LATEST);
         assertThat(k).hasToString("kernel latest (16M, 4 CPUs)");
@@ -76,7 +76,7 @@ class KernelTest {
     void aSpawnedTaskHasItsOwnAddressSpaceInItsCgroupUntilItExits() {
         boot(Era.LATEST);
 
-        Task t = k.spawn("worker", "/job");
+        TaskStruct t = k.spawn("worker", "/job");
 
         assertThat(t.pid()).isEqualTo(2);
         assertThat(t.comm()).isEqualTo("worker");
@@ -88,7 +88,7 @@ class KernelTest {
 
         assertThat(t.mm()).isNull();
         assertThat(mm.pgd()).as("the last mmput freed it").isNull();
-        assertThat(t.hasFlag(Task.PF_EXITING)).isTrue();
+        assertThat(t.hasFlag(TaskStruct.PF_EXITING)).isTrue();
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
         k.cgroupfs().rmdir("/job");
     }
@@ -98,7 +98,7 @@ class KernelTest {
     void theNewMmsPgdIsChargedToTheTasksCgroupFrom48(Era era) {
         boot(era);
 
-        Task t = k.spawn("/job");
+        TaskStruct t = k.spawn("/job");
 
         long charged = era == Era.V4_7 ? 0 : 1;
         long batch = era.memcgConfig().chargeBatch();
@@ -115,14 +115,14 @@ class KernelTest {
     @Test
     void enterRunsCodeAsTheTaskAndLeavingPutsTheIdleThreadBack() {
         boot(Era.V5_11);
-        Task t = k.spawn("/job");
+        TaskStruct t = k.spawn("/job");
         Tasks tasks = k.get(Tasks.class);
 
         try (Tasks.TaskScope running = k.enter(t)) {
             assertThat(tasks.current()).isSameAs(t);
         }
 
-        assertThat(tasks.current().hasFlag(Task.PF_KTHREAD)).isTrue();
+        assertThat(tasks.current().hasFlag(TaskStruct.PF_KTHREAD)).isTrue();
         assertThat(tasks.current().comm()).startsWith("swapper/");
         k.exit(t);
     }
@@ -164,7 +164,7 @@ class KernelTest {
     @EnumSource(value = Era.class, names = {"V4_18", "V5_10"})
     void theOomKillerReapsASpawnedTasksAddressSpace(Era era) {
         boot(era);
-        Task t = k.spawn("/job");
+        TaskStruct t = k.spawn("/job");
         touchOnePage(t);
         k.drainAllStock();
         assertThat(current("/job")).as("pgd, pud, pmd and pte table").isEqualTo(4 * PAGE);
@@ -182,8 +182,8 @@ class KernelTest {
     @Test
     void theOomKillerWeighsTasksByTheirAddressSpaces() {
         boot(Era.V5_10);
-        Task small = k.spawn("small", "/job");
-        Task big = k.spawn("big", "/job");
+        TaskStruct small = k.spawn("small", "/job");
+        TaskStruct big = k.spawn("big", "/job");
         touchOnePage(big);
 
         k.cgroupfs().write("/job/memory.max", "4096");

@@ -9,7 +9,7 @@ import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.s390.S390Module;
 import org.mmemu.s390.S390PageTableGfp;
 
@@ -20,7 +20,7 @@ class ReadmeErasExampleTest {
         Kernel k = Kernel.boot(Era.V5_11, MemoryConfig.of("64M"));
         k.cgroupfs().mkdir("/job");
         k.cgroupfs().write("/job/memory.max", "16M");
-        Task t = k.spawn("/job");                        // forked into /job, where it execs
+        TaskStruct t = k.spawn("/job");                        // forked into /job, where it execs
         Page p;
         try (var running = k.enter(t)) {
             p = k.get(PageAllocator.class).allocPage(GFP_KERNEL_ACCOUNT);   // charged to /job

@@ -8,7 +8,7 @@ import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.MemcgData;
 
 /** The README's five-minute tour, step 2, and the claims it makes about other eras. */
@@ -17,7 +17,7 @@ class ReadmeTourTest {
     private static long[] chargeOnePage(Era era) {
         Kernel k = Kernel.boot(era, MemoryConfig.of("64M"));
         k.cgroupfs().mkdir("/job");
-        Task t = k.spawn("/job");
+        TaskStruct t = k.spawn("/job");
         Page p;
         try (var running = k.enter(t)) {
             p = k.get(PageAllocator.class).allocPage(GFP_KERNEL_ACCOUNT);   // charged to /job

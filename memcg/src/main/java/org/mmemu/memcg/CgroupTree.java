@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 import org.mmemu.core.Errno;
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.sched.Cpus;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.stat.MemcgStats;
 
 /**
@@ -213,11 +213,11 @@ public final class CgroupTree {
      * itself or, where the memory controller is not enabled, its nearest ancestor that has one
      * (the root if the task never joined a cgroup).
      */
-    public MemCgroup memcgOf(Task task) {
+    public MemCgroup memcgOf(TaskStruct task) {
         return memcgOf(TaskMemcg.peek(task));
     }
 
-    /** {@link #memcgOf(Task)} from the task's record, null if it has none. */
+    /** {@link #memcgOf(TaskStruct)} from the task's record, null if it has none. */
     MemCgroup memcgOf(TaskMemcg t) {
         MemCgroup m = t == null ? root : t.cgroup;
         while (!hasMemoryCss(m)) {
@@ -227,7 +227,7 @@ public final class CgroupTree {
     }
 
     /** The cgroup the task is in, whatever its controllers ({@code task_dfl_cgroup}). */
-    public MemCgroup cgroupOf(Task task) {
+    public MemCgroup cgroupOf(TaskStruct task) {
         TaskMemcg t = TaskMemcg.peek(task);
         return t == null ? root : t.cgroup;
     }
@@ -287,7 +287,7 @@ public final class CgroupTree {
     }
 
     private static void markObjcgUpdateLocked(MemCgroup m) {
-        for (Task task : m.tasksLocked()) {
+        for (TaskStruct task : m.tasksLocked()) {
             TaskMemcg t = TaskMemcg.peek(task);
             if (t != null) {
                 t.objcgUpdate = true;
@@ -299,20 +299,20 @@ public final class CgroupTree {
     }
 
     /** The task with this pid among the tasks in any cgroup, or null ({@code find_task_by_vpid}). */
-    public Task findTask(int pid) {
+    public TaskStruct findTask(int pid) {
         synchronized (mutex) {
             return findTaskLocked(root, pid);
         }
     }
 
-    private static Task findTaskLocked(MemCgroup m, int pid) {
-        for (Task t : m.tasksLocked()) {
+    private static TaskStruct findTaskLocked(MemCgroup m, int pid) {
+        for (TaskStruct t : m.tasksLocked()) {
             if (t.pid() == pid) {
                 return t;
             }
         }
         for (MemCgroup c : m.childrenLocked().values()) {
-            Task t = findTaskLocked(c, pid);
+            TaskStruct t = findTaskLocked(c, pid);
             if (t != null) {
                 return t;
             }
@@ -327,7 +327,7 @@ public final class CgroupTree {
      * @return 0, {@code -ENOENT} if the cgroup was removed, {@code -EBUSY} if it enables
      *         memory for its children (the no-internal-process rule)
      */
-    public int attach(Task task, MemCgroup memcg) {
+    public int attach(TaskStruct task, MemCgroup memcg) {
         synchronized (mutex) {
             if (!memcg.isOnline()) {
                 return Errno.ENOENT.negative();
@@ -351,7 +351,7 @@ public final class CgroupTree {
      * {@code cgroup_exit}: the task leaves its cgroup for good (it no longer counts anywhere),
      * and {@code mem_cgroup_exit} drops its obj_cgroup reference.
      */
-    public void exit(Task task) {
+    public void exit(TaskStruct task) {
         ObjCgroup objcg = null;
         synchronized (mutex) {
             TaskMemcg t = TaskMemcg.peek(task);

@@ -3,7 +3,7 @@ package org.mmemu.memcg;
 import com.google.inject.Inject;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.kmem.KmemStaticKey;
 
 /**
@@ -102,7 +102,7 @@ public final class Cgroups {
     }
 
     /** Writing a pid to {@code cgroup.procs}: moves the task. */
-    public void attach(Task task, MemCgroup memcg) {
+    public void attach(TaskStruct task, MemCgroup memcg) {
         int ret = tree.attach(task, memcg);
         if (ret != 0) {
             throw new ErrnoException(Errno.fromNegative(ret), "attach " + task + " to " + memcg.path());

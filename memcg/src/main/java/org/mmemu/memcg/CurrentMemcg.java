@@ -4,7 +4,7 @@ import com.google.inject.Inject;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 
 /**
@@ -47,7 +47,7 @@ public final class CurrentMemcg {
         return activeMemcgOf(tasks.current());
     }
 
-    private static MemCgroup activeMemcgOf(Task task) {
+    private static MemCgroup activeMemcgOf(TaskStruct task) {
         TaskMemcg t = TaskMemcg.peek(task);
         return t == null ? null : t.activeMemcg;
     }
@@ -57,12 +57,12 @@ public final class CurrentMemcg {
      * charged, unless an active memcg says where to charge it.
      */
     public boolean kmemBypass() {
-        Task current = tasks.current();
+        TaskStruct current = tasks.current();
         return activeMemcgOf(current) == null && isKernelContext(current);
     }
 
-    private static boolean isKernelContext(Task current) {
-        return current.mm() == null || current.hasFlag(Task.PF_KTHREAD);
+    private static boolean isKernelContext(TaskStruct current) {
+        return current.mm() == null || current.hasFlag(TaskStruct.PF_KTHREAD);
     }
 
     /**
@@ -73,7 +73,7 @@ public final class CurrentMemcg {
         return chargeTarget(tasks.current());
     }
 
-    private MemCgroup chargeTarget(Task current) {
+    private MemCgroup chargeTarget(TaskStruct current) {
         TaskMemcg t = TaskMemcg.peek(current);
         if (t != null && t.activeMemcg != null) {
             return t.activeMemcg;

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.PercpuRef;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.stat.MemcgEvents;
 import org.mmemu.memcg.stat.MemcgStats;
 
@@ -55,7 +55,7 @@ public final class MemCgroup {
     private final MemcgEvents events;
     private final PercpuRef css;
     private final Map<String, MemCgroup> children = new LinkedHashMap<>();
-    private final Set<Task> tasks = new LinkedHashSet<>();
+    private final Set<TaskStruct> tasks = new LinkedHashSet<>();
     private final List<MemCgroup> dyingChildren = new ArrayList<>();
     private final List<ObjCgroup> objcgList = new ArrayList<>();
     private volatile State state = State.ONLINE;
@@ -250,7 +250,7 @@ public final class MemCgroup {
         return children;
     }
 
-    Set<Task> tasksLocked() {
+    Set<TaskStruct> tasksLocked() {
         return tasks;
     }
 
@@ -266,7 +266,7 @@ public final class MemCgroup {
     }
 
     /** The tasks in this cgroup itself (not its descendants), as cgroup.procs lists them. */
-    public List<Task> tasks() {
+    public List<TaskStruct> tasks() {
         synchronized (cgroupMutex()) {
             return List.copyOf(tasks);
         }

@@ -11,7 +11,7 @@ import org.mmemu.core.Errno;
 import org.mmemu.core.page.Gfp;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.stat.MemcgEvent;
 import org.mmemu.memcg.stat.MemcgStatItem;
 
@@ -83,7 +83,7 @@ public final class MemcgCharger {
         boolean drained = false;
         boolean raisedMax = false;
         boolean passedOom = false;
-        Task current = null;
+        TaskStruct current = null;
         boolean first = true;
         while (true) {
             if (!first && stock.consume(cpu, memcg, nrPages)) {
@@ -113,7 +113,7 @@ public final class MemcgCharger {
             if (semantics != ChargeSemantics.LATEST && isDying(current)) {
                 return force(memcg, overLimit, nrPages, raisedMax);
             }
-            if (current.hasFlag(Task.PF_MEMALLOC)) {
+            if (current.hasFlag(TaskStruct.PF_MEMALLOC)) {
                 return force(memcg, overLimit, nrPages, raisedMax);
             }
             if (!Gfp.allowsBlocking(gfp)) {
@@ -208,9 +208,9 @@ public final class MemcgCharger {
         throw new IllegalStateException(counter + " is not an ancestor of " + memcg);
     }
 
-    private boolean isDying(Task t) {
+    private boolean isDying(TaskStruct t) {
         TaskMemcg record = TaskMemcg.peek(t);
-        return t.hasFlag(Task.PF_EXITING) || record != null && record.oomVictim;
+        return t.hasFlag(TaskStruct.PF_EXITING) || record != null && record.oomVictim;
     }
 
     /** {@code get_order(nr_pages * PAGE_SIZE)}. */

@@ -8,7 +8,7 @@ import org.mmemu.core.page.MemMap;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 
 /**
  * obj_cgroup management (mm/memcontrol.c): allocation when a cgroup's kmem accounting comes
@@ -144,7 +144,7 @@ public final class ObjCgroups {
      * which holds a reference until the task moves on and charges again, or exits.
      */
     public ObjCgroup currentObjcg(Cpu cpu) {
-        Task current = cpu.current();
+        TaskStruct current = cpu.current();
         TaskMemcg t = TaskMemcg.peek(current);
         if (t == null) {
             return null;
@@ -157,13 +157,13 @@ public final class ObjCgroups {
     }
 
     /** {@code current_objcg_update}: drop the old reference, take one on the new objcg. */
-    private ObjCgroup objcgUpdate(Cpu cpu, Task current, TaskMemcg t) {
+    private ObjCgroup objcgUpdate(Cpu cpu, TaskStruct current, TaskMemcg t) {
         t.objcgUpdate = false;
         ObjCgroup old = t.takeObjcg();
         if (old != null) {
             old.put(cpu);
         }
-        if (current.mm() == null || current.hasFlag(Task.PF_KTHREAD) || t.exited) {
+        if (current.mm() == null || current.hasFlag(TaskStruct.PF_KTHREAD) || t.exited) {
             return null;
         }
         for (MemCgroup m = tree.memcgOf(t); m != null && !m.isRoot(); m = m.parent()) {

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.printk.KernelLog;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.stat.MemcgEvent;
 
@@ -55,12 +55,12 @@ public final class OomKiller {
             if (margin(memcg) >= 1L << order) {
                 return true;
             }
-            List<Task> candidates = new ArrayList<>();
+            List<TaskStruct> candidates = new ArrayList<>();
             tree.forEachDescendant(memcg, m -> candidates.addAll(m.tasks()));
             long total = Math.min(memcg.memory().max(), totalramPages);
-            Task chosen = null;
+            TaskStruct chosen = null;
             long chosenPoints = Long.MIN_VALUE;
-            for (Task t : candidates) {
+            for (TaskStruct t : candidates) {
                 if (unkillable(t)) {
                     continue;
                 }
@@ -90,9 +90,9 @@ public final class OomKiller {
     }
 
     /** {@code oom_badness}: pages the task would free, plus its adj in units of total/1000. */
-    long badness(Task t, long totalPages) {
+    long badness(TaskStruct t, long totalPages) {
         int adj = t.oomScoreAdj();
-        if (adj == Task.OOM_SCORE_ADJ_MIN) {
+        if (adj == TaskStruct.OOM_SCORE_ADJ_MIN) {
             return Long.MIN_VALUE;
         }
         long points = 0;
@@ -102,22 +102,22 @@ public final class OomKiller {
         return points + adj * (totalPages / 1000);
     }
 
-    private static boolean unkillable(Task t) {
+    private static boolean unkillable(TaskStruct t) {
         // oom_unkillable_task: init and kernel threads; find_lock_task_mm: no mm, already exited.
-        return t.pid() == 1 || t.hasFlag(Task.PF_KTHREAD) || t.mm() == null;
+        return t.pid() == 1 || t.hasFlag(TaskStruct.PF_KTHREAD) || t.mm() == null;
     }
 
     /** {@code oom_kill_process}. */
-    private void killProcess(Task victim, MemCgroup oomDomain) {
+    private void killProcess(TaskStruct victim, MemCgroup oomDomain) {
         MemCgroup group = oomGroup(victim, oomDomain);
         kill(victim);
         if (group != null) {
             group.events().raise(MemcgEvent.OOM_GROUP_KILL);
             log.printk("Tasks in " + group.path() + " are going to be killed due to memory.oom.group set");
-            List<Task> members = new ArrayList<>();
+            List<TaskStruct> members = new ArrayList<>();
             tree.forEachDescendant(group, m -> members.addAll(m.tasks()));
-            for (Task t : members) {
-                if (t.oomScoreAdj() != Task.OOM_SCORE_ADJ_MIN && !unkillable(t)) {
+            for (TaskStruct t : members) {
+                if (t.oomScoreAdj() != TaskStruct.OOM_SCORE_ADJ_MIN && !unkillable(t)) {
                     kill(t);
                 }
             }
@@ -125,7 +125,7 @@ public final class OomKiller {
     }
 
     /** {@code mem_cgroup_get_oom_group}: the highest oom.group cgroup between victim and domain. */
-    private MemCgroup oomGroup(Task victim, MemCgroup oomDomain) {
+    private MemCgroup oomGroup(TaskStruct victim, MemCgroup oomDomain) {
         MemCgroup memcg = tree.memcgOf(victim);
         if (memcg.isRoot() || !memcg.isDescendantOf(oomDomain)) {
             return null;
@@ -148,7 +148,7 @@ public final class OomKiller {
      * current task cannot exit in the middle of its own charge: it stays a marked victim until
      * {@link #exitKilled} runs it through exit on its way back to user space.
      */
-    private void kill(Task victim) {
+    private void kill(TaskStruct victim) {
         tree.memcgOf(victim).events().raise(MemcgEvent.OOM_KILL);
         TaskMemcg.of(victim, tree.root()).oomVictim = true;
         log.printk(String.format(Locale.ROOT,
@@ -166,7 +166,7 @@ public final class OomKiller {
      *
      * @return whether the task exited now
      */
-    public boolean exitKilled(Task task) {
+    public boolean exitKilled(TaskStruct task) {
         if (!fatalSignalPending(task)) {
             return false;
         }
@@ -175,13 +175,13 @@ public final class OomKiller {
     }
 
     /** {@code fatal_signal_pending}: the task was OOM-killed and has not exited yet. */
-    public boolean fatalSignalPending(Task task) {
+    public boolean fatalSignalPending(TaskStruct task) {
         TaskMemcg record = TaskMemcg.peek(task);
-        return record != null && record.oomVictim && !task.hasFlag(Task.PF_EXITING);
+        return record != null && record.oomVictim && !task.hasFlag(TaskStruct.PF_EXITING);
     }
 
-    private void exit(Task victim) {
-        victim.setFlag(Task.PF_EXITING);
+    private void exit(TaskStruct victim) {
+        victim.setFlag(TaskStruct.PF_EXITING);
         for (TaskMemory m : memories.get()) {
             m.release(victim);
         }

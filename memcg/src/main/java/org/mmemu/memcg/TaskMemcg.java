@@ -2,10 +2,10 @@ package org.mmemu.memcg;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 
 /**
- * What the memcg module keeps in a task's {@link Task#cgroups()} slot: the cgroup the task is
+ * What the memcg module keeps in a task's {@link TaskStruct#cgroups()} slot: the cgroup the task is
  * in ({@code task->cgroups}, memory css only) and its remote-charging override
  * ({@code task->active_memcg}). A task that never joined a cgroup belongs to the root.
  */
@@ -50,7 +50,7 @@ final class TaskMemcg {
     }
 
     /** The task's record, created (in {@code root}) on first use. */
-    static TaskMemcg of(Task task, MemCgroup root) {
+    static TaskMemcg of(TaskStruct task, MemCgroup root) {
         Object slot = task.cgroups();
         if (slot instanceof TaskMemcg t) {
             return t;
@@ -67,7 +67,7 @@ final class TaskMemcg {
     }
 
     /** The task's record if it has one, without creating it. */
-    static TaskMemcg peek(Task task) {
+    static TaskMemcg peek(TaskStruct task) {
         return task.cgroups() instanceof TaskMemcg t ? t : null;
     }
 }

@@ -1,6 +1,6 @@
 package org.mmemu.memcg;
 
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 
 /**
  * What a task holds that its death would free: the SPI through which the OOM killer weighs and
@@ -12,11 +12,11 @@ public interface TaskMemory {
      * The pages counted in {@code oom_badness} for {@code task}: its share of rss, page tables,
      * swap entries and buffers held through its files.
      */
-    long oomPages(Task task);
+    long oomPages(TaskStruct task);
 
     /**
      * The victim's {@code exit_mm} / {@code exit_files}: drop every reference the task holds, so
      * the pages are freed and uncharged (from whatever cgroup they were charged to).
      */
-    void release(Task task);
+    void release(TaskStruct task);
 }

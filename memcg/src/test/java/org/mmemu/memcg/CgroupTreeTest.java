@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.KernelBug;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 
 class CgroupTreeTest {
     private final MemcgMachine m = MemcgMachine.boot();
@@ -61,7 +61,7 @@ class CgroupTreeTest {
     void rmdirIsBusyWithTasksOrChildren() {
         MemCgroup job = m.cgroups.mkdir("/job");
         MemCgroup a = m.cgroups.mkdir("/job/a");
-        Task t = m.userTask("worker", job);
+        TaskStruct t = m.userTask("worker", job);
         assertErrno(() -> m.cgroups.rmdir(job), Errno.EBUSY);
         m.cgroups.attach(t, a);
         assertThat(job.tasks()).isEmpty();
@@ -124,7 +124,7 @@ class CgroupTreeTest {
     @Test
     void tasksBelongToTheRootUntilMovedAndLeaveOnExit() {
         MemCgroup job = m.cgroups.mkdir("/job");
-        Task t = m.tasks.create("t", new org.mmemu.core.mm.MmStruct());
+        TaskStruct t = m.tasks.create("t", new org.mmemu.core.mm.MmStruct());
         assertThat(m.tree.memcgOf(t)).isSameAs(m.tree.root());
         m.cgroups.attach(t, job);
         assertThat(m.tree.memcgOf(t)).isSameAs(job);
@@ -138,7 +138,7 @@ class CgroupTreeTest {
     @Test
     void getMemCgroupFromCurrentFollowsTheTaskAndTakesAReference() {
         MemCgroup job = m.cgroups.mkdir("/job");
-        Task t = m.userTask("t", job);
+        TaskStruct t = m.userTask("t", job);
         assertThat(m.current.getMemCgroupFromCurrent()).as("swapper is a kernel thread").isNull();
         try (var s = m.tasks.enter(t)) {
             long refs = job.cssRefs();
@@ -146,7 +146,7 @@ class CgroupTreeTest {
             assertThat(job.cssRefs()).isEqualTo(refs + 1);
             job.cssPut(1);
         }
-        Task noMm = m.tasks.create("nomm", null);
+        TaskStruct noMm = m.tasks.create("nomm", null);
         m.cgroups.attach(noMm, job);
         try (var s = m.tasks.enter(noMm)) {
             assertThat(m.current.kmemBypass()).isTrue();
@@ -161,7 +161,7 @@ class CgroupTreeTest {
     void activeMemcgOverridesEvenForKernelThreadsAndNests() {
         MemCgroup a = m.cgroups.mkdir("/a");
         MemCgroup b = m.cgroups.mkdir("/b");
-        Task kthread = m.tasks.createKthread("kworker/0:1");
+        TaskStruct kthread = m.tasks.createKthread("kworker/0:1");
         try (var s = m.tasks.enter(kthread)) {
             assertThat(m.current.kmemBypass()).isTrue();
             try (var outer = m.current.setActiveMemcg(a)) {
@@ -181,7 +181,7 @@ class CgroupTreeTest {
     @Test
     void aReleasedActiveMemcgFallsBackToTheRootWithAWarning() {
         MemCgroup a = m.cgroups.mkdir("/a");
-        Task t = m.userTask("t", m.tree.root());
+        TaskStruct t = m.userTask("t", m.tree.root());
         m.cgroups.rmdir(a);
         try (var s = m.tasks.enter(t); var active = m.current.setActiveMemcg(a)) {
             MemCgroup got = m.current.getMemCgroupFromCurrent();

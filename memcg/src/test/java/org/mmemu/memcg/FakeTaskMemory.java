@@ -8,14 +8,14 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 
 /**
  * A stand-in for the modules that give tasks memory: pages a task allocated (accounted, in its
  * own context) and holds until it dies, which is what the OOM killer weighs and frees.
  */
 public final class FakeTaskMemory implements TaskMemory {
-    private final Map<Task, List<Page>> held = new IdentityHashMap<>();
+    private final Map<TaskStruct, List<Page>> held = new IdentityHashMap<>();
     private MemcgMachine m;
 
     /** Connects the fake to the machine built with it. */
@@ -27,7 +27,7 @@ public final class FakeTaskMemory implements TaskMemory {
      * Allocates {@code n} accounted pages as {@code task}; returns how many it got (an
      * allocation the memcg refuses returns null and stops the loop).
      */
-    public int allocate(Task task, int n) {
+    public int allocate(TaskStruct task, int n) {
         int got = 0;
         try (var s = m.tasks.enter(task)) {
             for (int i = 0; i < n; i++) {
@@ -45,13 +45,13 @@ public final class FakeTaskMemory implements TaskMemory {
     }
 
     @Override
-    public synchronized long oomPages(Task task) {
+    public synchronized long oomPages(TaskStruct task) {
         List<Page> pages = held.get(task);
         return pages == null ? 0 : pages.size();
     }
 
     @Override
-    public void release(Task task) {
+    public void release(TaskStruct task) {
         List<Page> pages;
         synchronized (this) {
             pages = held.remove(task);
@@ -63,7 +63,7 @@ public final class FakeTaskMemory implements TaskMemory {
 
     /** Frees what every task still holds (test teardown). */
     public void releaseAll() {
-        for (Task t : List.copyOf(held.keySet())) {
+        for (TaskStruct t : List.copyOf(held.keySet())) {
             release(t);
         }
     }

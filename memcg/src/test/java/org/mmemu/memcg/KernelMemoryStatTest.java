@@ -17,7 +17,7 @@ import org.mmemu.core.mm.MemoryMapping;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.testing.junit.TestMachine;
 import org.mmemu.core.vmalloc.Vmalloc;
@@ -59,7 +59,7 @@ class KernelMemoryStatTest {
         Vmalloc vmalloc = m.get(Vmalloc.class);
         KmemPages kmemPages = m.get(KmemPages.class);
         MemCgroup job = cgroups.mkdir("/job");
-        Task writer = m.tasks().create("writer", new MmStruct());
+        TaskStruct writer = m.tasks().create("writer", new MmStruct());
         cgroups.attach(writer, job);
 
         MmStruct mm;

@@ -17,7 +17,7 @@ import org.mmemu.core.KernelBug;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.testing.Seeded;
 import org.mmemu.core.testing.junit.TestMachine;
 
@@ -45,7 +45,7 @@ class MemcgChargeCheckTest {
         return m.injector.getInstance(MemcgChargeCheck.class).check();
     }
 
-    private static Page allocAs(MemcgMachine m, Task t, int gfp, int order) {
+    private static Page allocAs(MemcgMachine m, TaskStruct t, int gfp, int order) {
         try (var s = m.tasks.enter(t)) {
             return m.kmemPages.allocKmemPages(gfp, order);
         }
@@ -60,7 +60,7 @@ class MemcgChargeCheckTest {
             MemCgroup a = m.cgroups.mkdir(job, "a");
             MemCgroup b = m.cgroups.mkdir(job, "b");
             m.tree.setSubtreeMemory(job, true);
-            List<Task> tasks = List.of(m.userTask("ta", a), m.userTask("tb", b));
+            List<TaskStruct> tasks = List.of(m.userTask("ta", a), m.userTask("tb", b));
             List<Page> pages = new ArrayList<>();
             List<Integer> orders = new ArrayList<>();
             for (int step = 0; step < 400; step++) {
@@ -226,7 +226,7 @@ class MemcgChargeCheckTest {
     void theHelperEraLeaksAreAttributableAsTheKernelLeavesThem() {
         MemcgMachine m = TestEra.V4_7.boot();
         MemCgroup job = m.cgroups.mkdir("/job");
-        Task t = m.userTask("t", job);
+        TaskStruct t = m.userTask("t", job);
         Page freed = allocAs(m, t, GFP_KERNEL_ACCOUNT, 0);
         Page put = allocAs(m, t, GFP_KERNEL_ACCOUNT, 0);
         m.alloc.freePage(freed);   // "page still charged to cgroup": leaked with its charge
@@ -275,7 +275,7 @@ class MemcgChargeCheckTest {
     void inTheLatestEraAnObjcgReparentedToTheRootChargesTheRoot() {
         MemcgMachine m = boot(TestEra.LATEST);
         MemCgroup job = m.cgroups.mkdir("/job");
-        Task t = m.userTask("t", job);
+        TaskStruct t = m.userTask("t", job);
         Page page = allocAs(m, t, GFP_KERNEL_ACCOUNT, 0);
         ObjCgroup objcg = job.objcg();
         objcg.get();

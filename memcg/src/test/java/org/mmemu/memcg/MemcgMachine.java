@@ -24,7 +24,7 @@ import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.page.PageTypes;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpus;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.kmem.KmemAccountingPolicy;
 import org.mmemu.memcg.kmem.KmemPages;
@@ -57,7 +57,7 @@ public final class MemcgMachine {
     public final OomKiller oom;
     public final ConsistencyChecks checks;
     /** pid 1, in the root cgroup: the one user task the OOM killer never picks. */
-    public final Task init;
+    public final TaskStruct init;
 
     private MemcgMachine(Injector injector) {
         this.injector = injector;
@@ -113,8 +113,8 @@ public final class MemcgMachine {
     }
 
     /** A user task (with an mm) that has joined {@code memcg}. */
-    public Task userTask(String comm, MemCgroup memcg) {
-        Task t = tasks.create(comm, new MmStruct());
+    public TaskStruct userTask(String comm, MemCgroup memcg) {
+        TaskStruct t = tasks.create(comm, new MmStruct());
         cgroups.attach(t, memcg);
         return t;
     }

@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.stat.MemcgStatItem;
 import org.mmemu.memcg.stat.MemoryStatFormat;
 
@@ -160,7 +160,7 @@ class MemoryStatTest {
         MemcgMachine m = boot(MemoryStatFormat.LATEST);
         MemoryStat stat = m.injector.getInstance(MemoryStat.class);
         MemCgroup job = m.cgroups.mkdir("/job");
-        Task t = m.userTask("t", job);
+        TaskStruct t = m.userTask("t", job);
         List<Page> pages = new ArrayList<>();
         try (var s = m.tasks.enter(t)) {
             for (int i = 0; i < 5; i++) {

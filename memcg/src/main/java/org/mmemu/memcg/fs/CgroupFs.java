@@ -8,7 +8,7 @@ import java.util.Map;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.page.MemMap;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.CgroupTree;
 import org.mmemu.memcg.Cgroups;
@@ -167,7 +167,7 @@ public final class CgroupFs {
 
     private static String procs(MemCgroup m) {
         StringBuilder sb = new StringBuilder();
-        for (Task t : m.tasks()) {
+        for (TaskStruct t : m.tasks()) {
             sb.append(t.pid()).append('\n');
         }
         return sb.toString();
@@ -327,7 +327,7 @@ public final class CgroupFs {
         if (pid < 0) {
             throw new ErrnoException(Errno.EINVAL, "negative pid " + pid);
         }
-        Task task = pid == 0 ? tasks.current() : tree.findTask(pid);
+        TaskStruct task = pid == 0 ? tasks.current() : tree.findTask(pid);
         if (task == null) {
             throw new ErrnoException(Errno.ESRCH, "no task " + pid);
         }

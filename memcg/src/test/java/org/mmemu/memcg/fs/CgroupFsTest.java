@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgMachine;
 import org.mmemu.memcg.MemoryStat;
@@ -201,7 +201,7 @@ class CgroupFsTest {
     void noInternalProcesses() {
         MemCgroup job = fs.mkdir("/job");
         fs.mkdir("/job/a");
-        Task t = m.userTask("t", job);
+        TaskStruct t = m.userTask("t", job);
         assertErrno(() -> fs.write("/job/cgroup.subtree_control", "+memory"), Errno.EBUSY);
         fs.write("/job/a/cgroup.procs", String.valueOf(t.pid()));
         fs.write("/job/cgroup.subtree_control", "+memory");
@@ -215,7 +215,7 @@ class CgroupFsTest {
     void tasksChargeTheNearestCgroupWithAMemoryCss() {
         fs.mkdir("/job");
         MemCgroup a = fs.mkdir("/job/a");
-        Task t = m.userTask("t", a);
+        TaskStruct t = m.userTask("t", a);
         assertThat(m.tree.memcgOf(t).path()).isEqualTo("/job");
         assertThat(m.tree.cgroupOf(t)).isSameAs(a);
         m.tree.exit(t);
@@ -226,8 +226,8 @@ class CgroupFsTest {
     @Test
     void cgroupProcsMovesTasksByPid() {
         fs.mkdir("/job");
-        Task t = m.userTask("t", m.tree.root());
-        Task u = m.userTask("u", m.tree.root());
+        TaskStruct t = m.userTask("t", m.tree.root());
+        TaskStruct u = m.userTask("u", m.tree.root());
         fs.write("/job/cgroup.procs", t.pid() + "\n");
         fs.write("/job/cgroup.procs", String.valueOf(u.pid()));
         assertThat(fs.read("/job/cgroup.procs")).isEqualTo(t.pid() + "\n" + u.pid() + "\n");

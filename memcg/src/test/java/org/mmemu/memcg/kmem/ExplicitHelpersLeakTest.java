@@ -8,7 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.alloc.BadPageReport;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgMachine;
 import org.mmemu.memcg.TestEra;
@@ -22,7 +22,7 @@ import org.mmemu.memcg.stat.MemcgStatItem;
 class ExplicitHelpersLeakTest {
     private MemcgMachine m;
     private MemCgroup job;
-    private Task writer;
+    private TaskStruct writer;
     private long expectedMemory;
     private long expectedKmem;
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgMachine;
@@ -26,7 +26,7 @@ import org.mmemu.memcg.stat.MemcgStatItem;
 abstract class KmemAccountingContractTest {
     protected MemcgMachine m;
     protected MemCgroup job;
-    protected Task writer;
+    protected TaskStruct writer;
 
     /** A machine of the policy's era. */
     abstract MemcgMachine boot();
@@ -53,7 +53,7 @@ abstract class KmemAccountingContractTest {
         return memcg.memory().read() - m.stock.stockedPagesOf(memcg);
     }
 
-    Page allocAs(Task task, int gfp, int order) {
+    Page allocAs(TaskStruct task, int gfp, int order) {
         try (Tasks.TaskScope s = m.tasks.enter(task)) {
             return m.kmemPages.allocKmemPages(gfp, order);
         }
@@ -87,7 +87,7 @@ abstract class KmemAccountingContractTest {
     void unaccountedAllocationsAndTheRootAreNotCharged() {
         Page plain = allocAs(writer, GFP_KERNEL, 0);
         assertThat(plain.memcgData()).isZero();
-        Task rootTask = m.userTask("init", m.tree.root());
+        TaskStruct rootTask = m.userTask("init", m.tree.root());
         Page inRoot = allocAs(rootTask, GFP_KERNEL_ACCOUNT, 0);
         assertThat(inRoot.memcgData()).isZero();
         assertThat(m.tree.root().memory().read()).isZero();
@@ -99,9 +99,9 @@ abstract class KmemAccountingContractTest {
 
     @Test
     void kernelThreadsAndTasksWithoutMmBypassUnlessAnActiveMemcgIsSet() {
-        Task kthread = m.tasks.createKthread("kworker/0:0");
+        TaskStruct kthread = m.tasks.createKthread("kworker/0:0");
         m.cgroups.attach(kthread, job);
-        Task noMm = m.userTask("exiting", job);
+        TaskStruct noMm = m.userTask("exiting", job);
         noMm.setMm(null);
         Page byKthread = allocAs(kthread, GFP_KERNEL_ACCOUNT, 0);
         Page byNoMm = allocAs(noMm, GFP_KERNEL_ACCOUNT, 0);
@@ -122,7 +122,7 @@ abstract class KmemAccountingContractTest {
     @Test
     void aPageFreedByAnotherTaskInAnotherCgroupIsUnchargedFromTheOneItWasChargedTo() {
         MemCgroup other = m.cgroups.mkdir("/other");
-        Task reader = m.userTask("reader", other);
+        TaskStruct reader = m.userTask("reader", other);
         Page page = allocAs(writer, GFP_KERNEL_ACCOUNT, 0);
         try (var s = m.tasks.enter(reader)) {
             free(page, 0);
@@ -163,7 +163,7 @@ abstract class KmemAccountingContractTest {
         MemcgMachine nokmem = MemcgMachine.era(m.config.withKmemAccounting(false), m.policy.policyName(),
                 m.types.encoding().policyName());
         MemCgroup g = nokmem.cgroups.mkdir("/g");
-        Task t = nokmem.userTask("t", g);
+        TaskStruct t = nokmem.userTask("t", g);
         Page page;
         try (var s = nokmem.tasks.enter(t)) {
             page = nokmem.kmemPages.allocKmemPages(GFP_KERNEL_ACCOUNT, 0);

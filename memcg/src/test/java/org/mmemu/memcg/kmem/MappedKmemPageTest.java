@@ -23,7 +23,7 @@ import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageType;
 import org.mmemu.core.printk.KernelLog;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.vmalloc.VmStruct;
 import org.mmemu.core.vmalloc.Vmalloc;
 import org.mmemu.core.vmstat.VmStat;
@@ -53,7 +53,7 @@ class MappedKmemPageTest {
     private Vmalloc vmalloc;
     private VmStat vmStat;
     private MemCgroup job;
-    private Task writer;
+    private TaskStruct writer;
     private MmStruct mm;
     private Vma vma;
 

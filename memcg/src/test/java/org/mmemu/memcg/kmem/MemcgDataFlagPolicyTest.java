@@ -5,7 +5,7 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.MemcgMachine;
@@ -31,7 +31,7 @@ class MemcgDataFlagPolicyTest extends KmemAccountingContractTest {
     @Test
     void freeingUnchargesThroughTheFreeingCpusStockSoUsageDropsLazily() {
         MemCgroup other = m.cgroups.mkdir("/other");
-        Task reader = m.userTask("reader", other);
+        TaskStruct reader = m.userTask("reader", other);
         Page page = allocAs(writer, GFP_KERNEL_ACCOUNT, 0);
         m.stock.drainAll(job);
         assertThat(job.memory().read()).isEqualTo(1);

@@ -16,7 +16,7 @@ import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.testing.Seeded;
 import org.mmemu.memcg.MemCgroup;
@@ -126,7 +126,7 @@ class RmdirUnderLoadPropertyTest {
         List<Page> held = new ArrayList<>();
         try {
             m.cpus.bind(cpu);
-            Task task = m.tasks.create("worker" + cpu, new MmStruct());
+            TaskStruct task = m.tasks.create("worker" + cpu, new MmStruct());
             start.await(30, TimeUnit.SECONDS);
             try (Tasks.TaskScope running = m.tasks.enter(task)) {
                 for (int i = 0; i < OPS; i++) {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.mmemu.core.sched.Task;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.ChargeSemantics;
 import org.mmemu.memcg.FakeTaskMemory;
 import org.mmemu.memcg.MemCgroup;
@@ -18,7 +18,7 @@ import org.mmemu.memcg.stat.MemcgEvent;
 
 class OomKillerTest {
     private final FakeTaskMemory memory = new FakeTaskMemory();
-    private final List<Task> tasks = new ArrayList<>();
+    private final List<TaskStruct> tasks = new ArrayList<>();
     private MemcgMachine m = boot(MemcgConfig.LATEST);
     private CgroupFs fs = m.injector.getInstance(CgroupFs.class);
 
@@ -34,8 +34,8 @@ class OomKillerTest {
         fs = m.injector.getInstance(CgroupFs.class);
     }
 
-    private Task task(String comm, MemCgroup memcg) {
-        Task t = m.userTask(comm, memcg);
+    private TaskStruct task(String comm, MemCgroup memcg) {
+        TaskStruct t = m.userTask(comm, memcg);
         tasks.add(t);
         return t;
     }
@@ -56,13 +56,13 @@ class OomKillerTest {
     void theChargePathKillsTheLargestTaskAndTheChargeSucceeds() {
         MemCgroup job = fs.mkdir("/job");
         fs.write("/job/memory.max", "32K");
-        Task big = task("big", job);
-        Task small = task("small", job);
+        TaskStruct big = task("big", job);
+        TaskStruct small = task("small", job);
         assertThat(memory.allocate(big, 6)).isEqualTo(6);
         assertThat(memory.allocate(small, 2)).isEqualTo(2);
 
         assertThat(memory.allocate(small, 1)).as("retried after the kill").isEqualTo(1);
-        assertThat(big.hasFlag(Task.PF_EXITING)).isTrue();
+        assertThat(big.hasFlag(TaskStruct.PF_EXITING)).isTrue();
         assertThat(big.mm()).isNull();
         assertThat(fs.read("/job/cgroup.procs")).isEqualTo(small.pid() + "\n");
         assertThat(fs.readLong("/job/memory.current")).isEqualTo(3 * 4096);
@@ -74,17 +74,17 @@ class OomKillerTest {
     void oomScoreAdjMinIsNeverChosenAndAKilledChargerFailsItsCharge() {
         MemCgroup job = fs.mkdir("/job");
         fs.write("/job/memory.max", "32K");
-        Task big = task("big", job);
-        Task small = task("small", job);
-        big.setOomScoreAdj(Task.OOM_SCORE_ADJ_MIN);
+        TaskStruct big = task("big", job);
+        TaskStruct small = task("small", job);
+        big.setOomScoreAdj(TaskStruct.OOM_SCORE_ADJ_MIN);
         memory.allocate(big, 6);
         memory.allocate(small, 2);
         assertThat(memory.allocate(small, 1)).as("the charger itself was the victim").isZero();
-        assertThat(small.hasFlag(Task.PF_EXITING)).as("it cannot exit inside its own charge").isFalse();
+        assertThat(small.hasFlag(TaskStruct.PF_EXITING)).as("it cannot exit inside its own charge").isFalse();
         assertThat(fs.read("/job/memory.events")).contains("\noom_kill 1\n");
         assertThat(m.oom.exitKilled(small)).isTrue();
-        assertThat(small.hasFlag(Task.PF_EXITING)).isTrue();
-        assertThat(big.hasFlag(Task.PF_EXITING)).isFalse();
+        assertThat(small.hasFlag(TaskStruct.PF_EXITING)).isTrue();
+        assertThat(big.hasFlag(TaskStruct.PF_EXITING)).isFalse();
         assertThat(fs.readLong("/job/memory.current")).isEqualTo(6 * 4096);
         assertThat(m.oom.exitKilled(big)).as("never killed").isFalse();
     }
@@ -93,8 +93,8 @@ class OomKillerTest {
     void withNobodyKillableTheLatestKernelFailsAnd510Forces() {
         MemCgroup job = fs.mkdir("/job");
         fs.write("/job/memory.max", "8K");
-        Task t = task("t", job);
-        t.setOomScoreAdj(Task.OOM_SCORE_ADJ_MIN);
+        TaskStruct t = task("t", job);
+        t.setOomScoreAdj(TaskStruct.OOM_SCORE_ADJ_MIN);
         assertThat(memory.allocate(t, 3)).isEqualTo(2);
         assertThat(job.events().local(MemcgEvent.OOM)).isEqualTo(1);
         assertThat(job.events().local(MemcgEvent.OOM_KILL)).isZero();
@@ -106,8 +106,8 @@ class OomKillerTest {
         reboot(MemcgConfig.LATEST.withChargeSemantics(ChargeSemantics.V5_10));
         MemCgroup job510 = fs.mkdir("/job");
         fs.write("/job/memory.max", "8K");
-        Task u = task("u", job510);
-        u.setOomScoreAdj(Task.OOM_SCORE_ADJ_MIN);
+        TaskStruct u = task("u", job510);
+        u.setOomScoreAdj(TaskStruct.OOM_SCORE_ADJ_MIN);
         assertThat(memory.allocate(u, 3)).as("OOM_FAILED forces the charge").isEqualTo(3);
         assertThat(job510.memory().read()).isEqualTo(3);
     }
@@ -117,11 +117,11 @@ class OomKillerTest {
         reboot(MemcgConfig.LATEST.withChargeSemantics(ChargeSemantics.V4_8).withChargeBatch(32));
         MemCgroup job = fs.mkdir("/job");
         fs.write("/job/memory.max", "8K");
-        Task big = task("big", job);
+        TaskStruct big = task("big", job);
         memory.allocate(big, 2);
-        Task other = task("other", job);
+        TaskStruct other = task("other", job);
         assertThat(memory.allocate(other, 1)).isZero();
-        assertThat(big.hasFlag(Task.PF_EXITING)).isFalse();
+        assertThat(big.hasFlag(TaskStruct.PF_EXITING)).isFalse();
         assertThat(job.events().local(MemcgEvent.OOM)).isEqualTo(1);
     }
 
@@ -133,18 +133,18 @@ class OomKillerTest {
         MemCgroup b = fs.mkdir("/job/b");
         fs.write("/job/memory.max", "40K");
         fs.write("/job/memory.oom.group", "1");
-        Task t1 = task("t1", a);
-        Task t2 = task("t2", b);
-        Task keep = task("keep", b);
-        keep.setOomScoreAdj(Task.OOM_SCORE_ADJ_MIN);
+        TaskStruct t1 = task("t1", a);
+        TaskStruct t2 = task("t2", b);
+        TaskStruct keep = task("keep", b);
+        keep.setOomScoreAdj(TaskStruct.OOM_SCORE_ADJ_MIN);
         memory.allocate(t1, 5);
         memory.allocate(t2, 3);
         memory.allocate(keep, 2);
-        Task late = task("late", a);
+        TaskStruct late = task("late", a);
         assertThat(memory.allocate(late, 1)).as("the retry after the kills fits").isEqualTo(1);
         assertThat(m.oom.exitKilled(late)).as("the charger was in the group too").isTrue();
-        assertThat(List.of(t1, t2, late)).allMatch(t -> t.hasFlag(Task.PF_EXITING));
-        assertThat(keep.hasFlag(Task.PF_EXITING)).isFalse();
+        assertThat(List.of(t1, t2, late)).allMatch(t -> t.hasFlag(TaskStruct.PF_EXITING));
+        assertThat(keep.hasFlag(TaskStruct.PF_EXITING)).isFalse();
         assertThat(fs.read("/job/memory.events")).isEqualTo(
                 "low 0\nhigh 0\nmax 18\noom 1\noom_kill 3\noom_group_kill 1\n");
         assertThat(fs.read("/job/a/memory.events.local")).contains("oom_kill 2\n");
@@ -156,15 +156,15 @@ class OomKillerTest {
     void loweringMemoryMaxKillsUntilUsageFits() {
         MemCgroup job = fs.mkdir("/job");
         fs.write("/job/memory.max", "1M");
-        Task a = task("a", job);
-        Task b = task("b", job);
-        Task c = task("c", job);
+        TaskStruct a = task("a", job);
+        TaskStruct b = task("b", job);
+        TaskStruct c = task("c", job);
         memory.allocate(a, 3);
         memory.allocate(b, 5);
         memory.allocate(c, 2);
         fs.write("/job/memory.max", "20K");
-        assertThat(b.hasFlag(Task.PF_EXITING)).isTrue();
-        assertThat(a.hasFlag(Task.PF_EXITING)).isFalse();
+        assertThat(b.hasFlag(TaskStruct.PF_EXITING)).isTrue();
+        assertThat(a.hasFlag(TaskStruct.PF_EXITING)).isFalse();
         assertThat(fs.readLong("/job/memory.current")).isEqualTo(5 * 4096);
         assertThat(job.events().local(MemcgEvent.OOM)).isEqualTo(1);
         assertThat(job.events().local(MemcgEvent.OOM_KILL)).isEqualTo(1);
@@ -174,45 +174,45 @@ class OomKillerTest {
     void oomScoreAdjCountsInThousandthsOfTheLimit() {
         MemCgroup job = fs.mkdir("/job");
         fs.write("/job/memory.max", "4M");
-        Task a = task("a", job);
-        Task b = task("b", job);
-        Task c = task("c", job);
+        TaskStruct a = task("a", job);
+        TaskStruct b = task("b", job);
+        TaskStruct c = task("c", job);
         memory.allocate(a, 600);
         memory.allocate(b, 400);
         b.setOomScoreAdj(300);  // 400 + 300 * (1024 / 1000) = 700 points > 600
         assertThat(memory.allocate(c, 30)).isEqualTo(30);
-        assertThat(b.hasFlag(Task.PF_EXITING)).isTrue();
-        assertThat(a.hasFlag(Task.PF_EXITING)).isFalse();
+        assertThat(b.hasFlag(TaskStruct.PF_EXITING)).isTrue();
+        assertThat(a.hasFlag(TaskStruct.PF_EXITING)).isFalse();
     }
 
     @Test
     void belowAThousandPagesTheAdjustmentVanishesAndTiesGoToTheLastTask() {
         MemCgroup job = fs.mkdir("/job");
-        Task a = task("a", job);
-        Task b = task("b", job);
-        Task c = task("c", job);
+        TaskStruct a = task("a", job);
+        TaskStruct b = task("b", job);
+        TaskStruct c = task("c", job);
         memory.allocate(a, 4);
         memory.allocate(b, 4);
         memory.allocate(c, 1);
         c.setOomScoreAdj(1000);     // 1000 * (8 pages / 1000) = 0
         fs.write("/job/memory.max", "32K");
-        assertThat(b.hasFlag(Task.PF_EXITING)).as("a and b tie; the later one is chosen").isTrue();
-        assertThat(a.hasFlag(Task.PF_EXITING)).isFalse();
-        assertThat(c.hasFlag(Task.PF_EXITING)).isFalse();
+        assertThat(b.hasFlag(TaskStruct.PF_EXITING)).as("a and b tie; the later one is chosen").isTrue();
+        assertThat(a.hasFlag(TaskStruct.PF_EXITING)).isFalse();
+        assertThat(c.hasFlag(TaskStruct.PF_EXITING)).isFalse();
     }
 
     @Test
     void aWriterThatLowersItsOwnLimitAndIsChosenStopsAndExitsOnReturn() {
         MemCgroup job = fs.mkdir("/job");
-        Task writer = task("writer", job);
-        Task other = task("other", job);
+        TaskStruct writer = task("writer", job);
+        TaskStruct other = task("other", job);
         memory.allocate(writer, 6);
         memory.allocate(other, 2);
         try (var s = m.tasks.enter(writer)) {
             fs.write("/job/memory.max", "4K");
         }
         assertThat(m.oom.fatalSignalPending(writer)).isTrue();
-        assertThat(other.hasFlag(Task.PF_EXITING)).as("the loop stopped at the writer's signal").isFalse();
+        assertThat(other.hasFlag(TaskStruct.PF_EXITING)).as("the loop stopped at the writer's signal").isFalse();
         assertThat(m.oom.exitKilled(writer)).isTrue();
         assertThat(fs.readLong("/job/memory.current")).isEqualTo(2 * 4096);
     }
@@ -221,15 +221,15 @@ class OomKillerTest {
     void aVictimThatNeverReturnedIsReapedByTheNextOom() {
         MemCgroup job = fs.mkdir("/job");
         fs.write("/job/memory.max", "16K");
-        Task a = task("a", job);
-        Task b = task("b", job);
+        TaskStruct a = task("a", job);
+        TaskStruct b = task("b", job);
         memory.allocate(b, 1);
         memory.allocate(a, 3);
         assertThat(memory.allocate(a, 1)).isZero();
         assertThat(m.oom.fatalSignalPending(a)).as("a chose itself and is still inside its charge").isTrue();
         assertThat(memory.allocate(b, 1)).as("b's OOM reaps a instead of killing b").isEqualTo(1);
-        assertThat(a.hasFlag(Task.PF_EXITING)).isTrue();
-        assertThat(b.hasFlag(Task.PF_EXITING)).isFalse();
+        assertThat(a.hasFlag(TaskStruct.PF_EXITING)).isTrue();
+        assertThat(b.hasFlag(TaskStruct.PF_EXITING)).isFalse();
         assertThat(job.events().local(MemcgEvent.OOM_KILL)).isEqualTo(1);
     }
 }

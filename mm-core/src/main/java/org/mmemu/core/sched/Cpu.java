@@ -14,7 +14,7 @@ import java.util.ArrayDeque;
 public final class Cpu {
     private final int id;
     private volatile Thread owner;
-    private Task current;
+    private TaskStruct current;
     private volatile int rcuReadDepth;
     /** Work queued for the owner; guarded by the {@link Cpus} monitor. */
     private final ArrayDeque<Runnable> work = new ArrayDeque<>();
@@ -33,11 +33,11 @@ public final class Cpu {
     }
 
     /** The task running on this CPU ({@code current}); never null once the machine booted. */
-    public Task current() {
+    public TaskStruct current() {
         return current;
     }
 
-    void setCurrent(Task task) {
+    void setCurrent(TaskStruct task) {
         current = task;
     }
 

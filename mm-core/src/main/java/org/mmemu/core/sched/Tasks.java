@@ -15,22 +15,22 @@ public final class Tasks {
     public Tasks(Cpus cpus) {
         this.cpus = cpus;
         for (int i = 0; i < cpus.nrCpus(); i++) {
-            cpus.cpu(i).setCurrent(new Task(0, "swapper/" + i, Task.PF_KTHREAD, null));
+            cpus.cpu(i).setCurrent(new TaskStruct(0, "swapper/" + i, TaskStruct.PF_KTHREAD, null));
         }
     }
 
     /** A user task with the given address space (which may be null until one is made). */
-    public Task create(String comm, MmStruct mm) {
-        return new Task(nextPid.getAndIncrement(), comm, 0, mm);
+    public TaskStruct create(String comm, MmStruct mm) {
+        return new TaskStruct(nextPid.getAndIncrement(), comm, 0, mm);
     }
 
     /** A kernel thread: no mm, {@code PF_KTHREAD}. */
-    public Task createKthread(String comm) {
-        return new Task(nextPid.getAndIncrement(), comm, Task.PF_KTHREAD, null);
+    public TaskStruct createKthread(String comm) {
+        return new TaskStruct(nextPid.getAndIncrement(), comm, TaskStruct.PF_KTHREAD, null);
     }
 
     /** {@code current} on the calling thread's CPU. */
-    public Task current() {
+    public TaskStruct current() {
         return cpus.current().current();
     }
 
@@ -38,9 +38,9 @@ public final class Tasks {
      * Runs {@code task} on the calling thread's CPU until the returned scope is closed, which
      * puts back the task that ran before (a context switch and its reverse).
      */
-    public TaskScope enter(Task task) {
+    public TaskScope enter(TaskStruct task) {
         Cpu cpu = cpus.current();
-        Task previous = cpu.current();
+        TaskStruct previous = cpu.current();
         cpu.setCurrent(task);
         return () -> cpu.setCurrent(previous);
     }

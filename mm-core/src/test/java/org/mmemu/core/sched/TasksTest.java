@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.mmemu.core.Errno;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.sched.Tasks.TaskScope;
 
@@ -16,10 +17,10 @@ class TasksTest {
     void eachCpuStartsInItsSwapperKernelThread() {
         for (int i = 0; i < cpus.nrCpus(); i++) {
             cpus.bind(i);
-            Task idle = tasks.current();
+            TaskStruct idle = tasks.current();
             assertThat(idle.comm()).isEqualTo("swapper/" + i);
             assertThat(idle.pid()).isZero();
-            assertThat(idle.hasFlag(Task.PF_KTHREAD)).isTrue();
+            assertThat(idle.hasFlag(TaskStruct.PF_KTHREAD)).isTrue();
             assertThat(idle.mm()).isNull();
         }
         cpus.unbind();
@@ -27,10 +28,10 @@ class TasksTest {
 
     @Test
     void enterSwitchesCurrentAndCloseRestoresIt() {
-        Task idle = tasks.current();
+        TaskStruct idle = tasks.current();
         MmStruct mm = new MmStruct();
-        Task bash = tasks.create("bash", mm);
-        Task kworker = tasks.createKthread("kworker/0:1");
+        TaskStruct bash = tasks.create("bash", mm);
+        TaskStruct kworker = tasks.createKthread("kworker/0:1");
         try (TaskScope outer = tasks.enter(bash)) {
             assertThat(tasks.current()).isSameAs(bash);
             try (TaskScope inner = tasks.enter(kworker)) {
@@ -40,8 +41,8 @@ class TasksTest {
         }
         assertThat(tasks.current()).isSameAs(idle);
         assertThat(bash.mm()).isSameAs(mm);
-        assertThat(bash.hasFlag(Task.PF_KTHREAD)).isFalse();
-        assertThat(kworker.hasFlag(Task.PF_KTHREAD)).isTrue();
+        assertThat(bash.hasFlag(TaskStruct.PF_KTHREAD)).isFalse();
+        assertThat(kworker.hasFlag(TaskStruct.PF_KTHREAD)).isTrue();
         assertThat(kworker.mm()).isNull();
         assertThat(kworker.pid()).isEqualTo(bash.pid() + 1);
         assertThat(bash).hasToString("bash[" + bash.pid() + "]");
@@ -50,18 +51,20 @@ class TasksTest {
 
     @Test
     void taskFieldsBehave() {
-        Task t = tasks.create("cat", null);
+        TaskStruct t = tasks.create("cat", null);
         assertThat(t.pid()).isPositive();
-        t.setFlag(Task.PF_MEMALLOC | Task.PF_EXITING);
-        assertThat(t.hasFlag(Task.PF_MEMALLOC)).isTrue();
-        t.clearFlag(Task.PF_MEMALLOC);
-        assertThat(t.flags()).isEqualTo(Task.PF_EXITING);
+        t.setFlag(TaskStruct.PF_MEMALLOC | TaskStruct.PF_EXITING);
+        assertThat(t.hasFlag(TaskStruct.PF_MEMALLOC)).isTrue();
+        t.clearFlag(TaskStruct.PF_MEMALLOC);
+        assertThat(t.flags()).isEqualTo(TaskStruct.PF_EXITING);
         Object cgroups = new Object();
         t.setCgroups(cgroups);
         assertThat(t.cgroups()).isSameAs(cgroups);
-        t.setOomScoreAdj(Task.OOM_SCORE_ADJ_MIN);
+        assertThat(t.setOomScoreAdj(TaskStruct.OOM_SCORE_ADJ_MIN)).isZero();
         assertThat(t.oomScoreAdj()).isEqualTo(-1000);
-        assertThatThrownBy(() -> t.setOomScoreAdj(1001)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(t.setOomScoreAdj(1001)).as("out of range").isEqualTo(Errno.EINVAL.negative());
+        assertThat(t.setOomScoreAdj(-1001)).as("out of range").isEqualTo(Errno.EINVAL.negative());
+        assertThat(t.oomScoreAdj()).as("left as it was").isEqualTo(-1000);
         MmStruct mm = new MmStruct();
         t.setMm(mm);
         assertThat(t.mm()).isSameAs(mm);

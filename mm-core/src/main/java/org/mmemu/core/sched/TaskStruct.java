@@ -1,11 +1,13 @@
 package org.mmemu.core.sched;
 
+import org.mmemu.core.Errno;
 import org.mmemu.core.mm.MmStruct;
 
 /**
- * An emulated {@code task_struct}: what the memory paths ask of {@code current}.
+ * An emulated {@code task_struct} ({@code include/linux/sched.h}): what the memory paths ask of
+ * {@code current}. The facade's user-space process handle is {@code Task}; this is the kernel side.
  */
-public final class Task {
+public final class TaskStruct {
     /** {@code PF_EXITING}: getting shut down. */
     public static final int PF_EXITING = 0x00000004;
     /** {@code PF_MEMALLOC}: may dip into reserves; memcg charges are forced. */
@@ -15,6 +17,8 @@ public final class Task {
 
     /** {@code OOM_SCORE_ADJ_MIN}: never chosen by the OOM killer. */
     public static final int OOM_SCORE_ADJ_MIN = -1000;
+    /** {@code OOM_SCORE_ADJ_MAX}: always chosen first. */
+    public static final int OOM_SCORE_ADJ_MAX = 1000;
 
     private final int pid;
     private final String comm;
@@ -23,7 +27,7 @@ public final class Task {
     private volatile Object cgroups;
     private volatile int oomScoreAdj;
 
-    Task(int pid, String comm, int flags, MmStruct mm) {
+    TaskStruct(int pid, String comm, int flags, MmStruct mm) {
         this.pid = pid;
         this.comm = comm;
         this.flags = flags;
@@ -81,11 +85,17 @@ public final class Task {
         return oomScoreAdj;
     }
 
-    public void setOomScoreAdj(int adj) {
-        if (adj < -1000 || adj > 1000) {
-            throw new IllegalArgumentException("oom_score_adj out of range: " + adj);
+    /**
+     * A write of {@code /proc/<pid>/oom_score_adj} ({@code __set_oom_adj}).
+     *
+     * @return 0, or {@code -EINVAL} for a value outside -1000..1000, which is then left as it was
+     */
+    public int setOomScoreAdj(int adj) {
+        if (adj < OOM_SCORE_ADJ_MIN || adj > OOM_SCORE_ADJ_MAX) {
+            return Errno.EINVAL.negative();
         }
         this.oomScoreAdj = adj;
+        return 0;
     }
 
     @Override
