@@ -29,7 +29,7 @@ import org.mmemu.s390.S390PageTableAllocator;
 /**
  * The era presets: each boots (with the generic and with the s390 page tables) and the booted
  * machine really runs the policies and the memcg config the modules' era tables select (what
- * they select is checked against README.md by {@link ReadmeErasTableTest}). Every machine ends
+ * they select is checked against README.md by {@code cli.ReadmeErasTableTest}). Every machine ends
  * with its consistency checks.
  */
 class EraTest {
