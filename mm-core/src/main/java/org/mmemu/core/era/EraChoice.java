@@ -25,15 +25,18 @@ public final class EraChoice<T> {
     private final Class<?> kind;
     private final boolean policy;
     private final List<T> byRelease;
+    /** The release of the last change, so that changes are listed oldest first. */
+    private final KernelRelease changedAt;
     private final Function<? super T, String> text;
     private final BiConsumer<Binder, ? super T> binding;
 
-    private EraChoice(String column, Class<?> kind, boolean policy, List<T> byRelease,
+    private EraChoice(String column, Class<?> kind, boolean policy, List<T> byRelease, KernelRelease changedAt,
                       Function<? super T, String> text, BiConsumer<Binder, ? super T> binding) {
         this.column = requireNonNull(column, "column is null");
         this.kind = requireNonNull(kind, "kind is null");
         this.policy = policy;
         this.byRelease = Collections.unmodifiableList(byRelease);
+        this.changedAt = changedAt;
         this.text = text;
         this.binding = binding;
     }
@@ -41,7 +44,7 @@ public final class EraChoice<T> {
     /** The policy of {@code kind} named {@code first} from the oldest release on. */
     public static EraChoice<String> policy(String column, Class<?> kind, String first) {
         return new EraChoice<>(column, kind, true, fill(requireNonNull(first, "first is null")),
-                name -> name, (binder, name) -> policyBinder(binder, kind).select(name));
+                KernelRelease.values()[0], name -> name, (binder, name) -> policyBinder(binder, kind).select(name));
     }
 
     /**
@@ -51,21 +54,27 @@ public final class EraChoice<T> {
     public static <T> EraChoice<T> config(String column, Class<T> type, T first,
                                           Function<? super T, String> text, BiConsumer<Binder, ? super T> binding) {
         return new EraChoice<>(column, type, false, fill(requireNonNull(first, "first is null")),
-                requireNonNull(text, "text is null"), requireNonNull(binding, "binding is null"));
+                KernelRelease.values()[0], requireNonNull(text, "text is null"), requireNonNull(binding, "binding is null"));
     }
 
     private static <T> List<T> fill(T value) {
         return new ArrayList<>(Collections.nCopies(KernelRelease.values().length, value));
     }
 
-    /** This choice with {@code value} from {@code release} on. */
+    /**
+     * This choice with {@code value} from {@code release} on. Changes are listed oldest first:
+     * {@code release} must be newer than the last one given.
+     */
     public EraChoice<T> since(KernelRelease release, T value) {
         requireNonNull(value, "value is null");
+        if (release.compareTo(changedAt) <= 0) {
+            throw new IllegalArgumentException(column + ": since(" + release + ") must come after " + changedAt);
+        }
         List<T> changed = new ArrayList<>(byRelease);
         for (int i = release.ordinal(); i < changed.size(); i++) {
             changed.set(i, value);
         }
-        return new EraChoice<>(column, kind, policy, changed, text, binding);
+        return new EraChoice<>(column, kind, policy, changed, release, text, binding);
     }
 
     /** The column's name in the era table ("page types", "memory.stat"). */

@@ -1,6 +1,7 @@
 package org.mmemu.core.era;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mmemu.core.era.KernelRelease.V4_18;
 import static org.mmemu.core.era.KernelRelease.V4_7;
 import static org.mmemu.core.era.KernelRelease.V4_8;
@@ -29,6 +30,15 @@ class EraChoiceTest {
         assertThat(changed.text(V4_8)).isEqualTo("pagetype.Value46");
         assertThat(changed.isPolicy()).isTrue();
         assertThat(changed.kind()).isEqualTo(PageTypeEncoding.class);
+    }
+
+    @Test
+    void changesAreListedOldestFirst() {
+        assertThatThrownBy(() -> TYPES.since(V4_8, "pagetype.Value48"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("page types: since(V4_8) must come after V4_18");
+        assertThatThrownBy(() -> EraChoice.policy("x", PageTypeEncoding.class, "a").since(V4_7, "b"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
