@@ -2,31 +2,25 @@ package org.mmemu.memcg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.inject.Key;
+import com.google.inject.util.Types;
 import java.util.Map;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.era.KernelRelease;
-import org.mmemu.memcg.fs.CgroupFsLayout;
-import org.mmemu.memcg.kmem.KmemAccountingPolicy;
-import org.mmemu.memcg.stat.MemoryStatFormat;
 
 /** Every release's memcg choices are registered policies, and a machine of the release runs them. */
 class MemcgErasTest {
-    /** What a policy instance calls itself, per kind. */
-    private static final Map<Class<?>, Function<Object, String>> NAME_OF = Map.of(
-            KmemAccountingPolicy.class, p -> ((KmemAccountingPolicy) p).policyName(),
-            MemoryStatFormat.class, p -> ((MemoryStatFormat) p).policyName(),
-            CgroupFsLayout.class, p -> ((CgroupFsLayout) p).policyName());
-
     @ParameterizedTest
     @EnumSource(KernelRelease.class)
     void aMachineOfEachReleaseRunsWhatTheTableSelects(KernelRelease release) {
         MemcgMachine m = MemcgMachine.boot(MemcgEras.DESCRIPTOR.module(release));
 
-        assertThat(MemcgEras.DESCRIPTOR.choices()).filteredOn(c -> c.isPolicy()).allSatisfy(c -> assertThat(
-                NAME_OF.get(c.kind()).apply(m.injector.getInstance(c.kind()))).as(c.column()).isEqualTo(c.at(release)));
+        assertThat(MemcgEras.DESCRIPTOR.choices()).filteredOn(c -> c.isPolicy()).allSatisfy(c -> {
+            Map<?, ?> registry = (Map<?, ?>) m.injector.getInstance(Key.get(Types.mapOf(String.class, c.kind())));
+            assertThat(m.injector.getInstance(c.kind())).as(c.column()).isNotNull().isSameAs(registry.get(c.at(release)));
+        });
         assertThat(m.config).isSameAs(MemcgEras.CONFIG.at(release));
         m.assertNoLeaks();
     }
