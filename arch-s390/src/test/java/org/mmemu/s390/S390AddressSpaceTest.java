@@ -18,7 +18,7 @@ class S390AddressSpaceTest {
 
         @Override
         protected Module pageTableBinding() {
-            return S390Eras.binding(layout());
+            return S390Layouts.binding(layout());
         }
 
         @Test

@@ -26,7 +26,7 @@ final class S390Fixture {
     private long freeWithMm;
 
     S390Fixture(FragmentLayout.Eras layout, Module... more) {
-        this.m = S390Eras.boot(layout, more);
+        this.m = S390Layouts.boot(layout, more);
         this.spaces = m.get(AddressSpaces.class);
         this.tables = (S390PageTableAllocator) m.get(PageTableAllocator.class);
         this.rcu = m.get(Rcu.class);

@@ -58,7 +58,7 @@ class S390PageTableAllocatorTest {
 
     @Test
     void theMapcountLayoutIsRefusedWithPageTypesThatKeepPageTableInMapcount() {
-        Module incoherent = S390Eras.binding(FragmentLayout.Eras.MAPCOUNT_4_8);
+        Module incoherent = S390Layouts.binding(FragmentLayout.Eras.MAPCOUNT_4_8);
         Module bits = b -> PolicyBinder.policyBinder(b, PageTypeEncoding.class).select("pagetype.Bits418");
 
         assertThatThrownBy(() -> Injectors.strict(new MmCoreModule(MemoryConfig.of("16M")),

@@ -4,23 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mmemu.core.policy.PolicyBinder.policyBinder;
 
 import com.google.inject.Module;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.era.EraDescriptor;
+import org.mmemu.core.era.KernelRelease;
 import org.mmemu.core.mm.GenericPageTableAllocator;
 import org.mmemu.core.mm.InsertPagePolicy;
 import org.mmemu.core.mm.PageTableAllocator;
 import org.mmemu.core.mm.PageTableGfp;
 import org.mmemu.core.page.GfpLayout;
 import org.mmemu.core.page.PageTypeEncoding;
-import org.mmemu.memcg.ChargeSemantics;
 import org.mmemu.memcg.MemcgConfig;
 import org.mmemu.memcg.fs.CgroupFsLayout;
 import org.mmemu.memcg.kmem.KmemAccountingPolicy;
@@ -30,9 +27,10 @@ import org.mmemu.s390.S390Module;
 import org.mmemu.s390.S390PageTableAllocator;
 
 /**
- * The era presets: each boots (with the generic and with the s390 page tables), selects what
- * the era table of {@link Era}'s Javadoc says, and the booted machine really runs those
- * policies. Every machine ends with its consistency checks.
+ * The era presets: each boots (with the generic and with the s390 page tables) and the booted
+ * machine really runs the policies and the memcg config the modules' era tables select (what
+ * they select is checked against README.md by {@code cli.ReadmeErasTableTest}). Every machine ends
+ * with its consistency checks.
  */
 class EraTest {
     private static final MemoryConfig SMALL = MemoryConfig.of("16M");
@@ -48,52 +46,13 @@ class EraTest {
             CgroupFsLayout.class, p -> ((CgroupFsLayout) p).policyName(),
             FragmentLayout.class, p -> ((FragmentLayout) p).policyName());
 
-    /** The era table of DESIGN.md and the Era Javadoc, one row per era. */
-    static Stream<Arguments> table() {
-        return Stream.of(
-                row(Era.V4_7, "pagetype.Value46", "gfp.V4_8", "insertpage.AnonOnly", "pgtablegfp.Kernel46",
-                        "kmem.ExplicitHelpers", "memstat.V4_8", "cgroupfs.V4_8", "s390layout.Mapcount48"),
-                row(Era.V4_8, "pagetype.Value48", "gfp.V4_8", "insertpage.AnonOnly", "pgtablegfp.Account48",
-                        "kmem.PageType", "memstat.V4_8", "cgroupfs.V4_8", "s390layout.Mapcount48"),
-                row(Era.V4_18, "pagetype.Bits418", "gfp.V4_8", "insertpage.AnonOnly", "pgtablegfp.Account48",
-                        "kmem.PageType", "memstat.V4_18", "cgroupfs.V4_18", "s390layout.Refcount418"),
-                row(Era.V5_9, "pagetype.Bits50", "gfp.V5_11", "insertpage.AnonSlabTyped", "pgtablegfp.Account48",
-                        "kmem.PageType", "memstat.V5_10", "cgroupfs.V5_10", "s390layout.Refcount418"),
-                row(Era.V5_10, "pagetype.Bits50", "gfp.V5_11", "insertpage.AnonSlabTyped", "pgtablegfp.Account48",
-                        "kmem.PageType", "memstat.V5_10", "cgroupfs.V5_10", "s390layout.Refcount418"),
-                row(Era.V5_11, "pagetype.Bits511", "gfp.V5_11", "insertpage.AnonSlabTyped", "pgtablegfp.Account48",
-                        "kmem.MemcgDataFlag", "memstat.V5_11", "cgroupfs.V5_10", "s390layout.Refcount418"),
-                row(Era.LATEST, "pagetype.TopByte613", "gfp.V5_11", "insertpage.AnonSlabTyped",
-                        "pgtablegfp.Account48", "kmem.Objcg", "memstat.Latest", "cgroupfs.Latest",
-                        "s390layout.WholePage68"));
-    }
-
-    private static Arguments row(Era era, String... names) {
-        return Arguments.of(era, List.of(names));
-    }
-
-    @ParameterizedTest
-    @MethodSource("table")
-    void eachEraSelectsWhatTheTableSays(Era era, List<String> expected) {
-        assertThat(era.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
+    @Test
+    void thereIsOnePresetPerKernelReleaseSelectingEveryPolicyOfEveryModule() {
+        assertThat(Era.values()).extracting(Era::release).containsExactly(KernelRelease.values());
+        assertThat(Era.descriptors()).extracting(EraDescriptor::name).containsExactly("mm-core", "memcg", "arch-s390");
+        assertThat(Era.V4_8.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
                 InsertPagePolicy.class, PageTableGfp.class, KmemAccountingPolicy.class,
                 MemoryStatFormat.class, CgroupFsLayout.class, FragmentLayout.class);
-        assertThat(era.policies().values()).containsExactlyElementsOf(expected);
-    }
-
-    @Test
-    void theMemcgKnobsFollowTheEra() {
-        assertThat(Era.values()).extracting(e -> e.memcgConfig().chargeBatch())
-                .containsExactly(32, 32, 32, 32, 32, 32, 64);
-        assertThat(Era.values()).extracting(e -> e.memcgConfig().chargeSemantics())
-                .containsExactly(ChargeSemantics.V4_8, ChargeSemantics.V4_8, ChargeSemantics.V4_8,
-                        ChargeSemantics.V5_10, ChargeSemantics.V5_10, ChargeSemantics.V5_10,
-                        ChargeSemantics.LATEST);
-        assertThat(Era.values()).extracting(e -> e.memcgConfig().kmemUnchargeViaStock())
-                .containsExactly(false, false, false, false, false, true, true);
-        assertThat(Era.values()).extracting(e -> e.memcgConfig().v1KmemCounter())
-                .containsExactly(true, false, false, false, false, false, false);
-        assertThat(Era.values()).allMatch(e -> e.memcgConfig().kmemAccounting());
     }
 
     @ParameterizedTest

@@ -1,0 +1,53 @@
+package org.mmemu.core.era;
+
+import static org.mmemu.core.era.KernelRelease.LATEST;
+import static org.mmemu.core.era.KernelRelease.V4_18;
+import static org.mmemu.core.era.KernelRelease.V4_8;
+import static org.mmemu.core.era.KernelRelease.V5_11;
+import static org.mmemu.core.era.KernelRelease.V5_9;
+
+import org.mmemu.core.mm.InsertPagePolicy;
+import org.mmemu.core.mm.PageTableGfp;
+import org.mmemu.core.page.GfpLayout;
+import org.mmemu.core.page.MapcountWord.Encoding;
+import org.mmemu.core.page.PageTypeEncoding;
+
+/**
+ * mm-core's era table: the page-type encoding of {@code _mapcount}, the gfp values reports
+ * print, what {@code vm_insert_page} refuses, and the gfp of x86 user page tables.
+ *
+ * <p>5.9 and 5.10 print gfp masks with the 5.11 values: the renumbering ({@code __GFP_ZERO}
+ * 0x100, {@code __GFP_ACCOUNT} 0x400000) predates them (a 5.10 gfp.h has them). 4.18 prints
+ * 4.8's values until it has a layout of its own.
+ */
+public final class MmCoreEras {
+    /** {@code _mapcount}'s page types: values until 4.17, {@code page_type} bits, then the top byte. */
+    public static final EraChoice<String> PAGE_TYPES = EraChoice.policy("page types", PageTypeEncoding.class,
+                    Encoding.VALUE_4_6.policyName())
+            .since(V4_8, Encoding.VALUE_4_8.policyName())
+            .since(V4_18, Encoding.BITS_4_18.policyName())
+            .since(V5_9, Encoding.BITS_5_0.policyName())
+            .since(V5_11, Encoding.BITS_5_11.policyName())
+            .since(LATEST, Encoding.TOP_BYTE_6_13.policyName());
+
+    /** The gfp values and names of reports ({@code %pGg}). */
+    public static final EraChoice<String> GFP_NAMES = EraChoice.policy("gfp names", GfpLayout.class, "gfp.V4_8")
+            .since(V5_9, "gfp.V5_11");
+
+    /** What {@code vm_insert_page} refuses: anonymous pages, then (5.1) slab and typed pages too. */
+    public static final EraChoice<String> INSERT_PAGE = EraChoice.policy("vm_insert_page", InsertPagePolicy.class,
+                    InsertPagePolicy.Rules.ANON_ONLY.policyName())
+            .since(V5_9, InsertPagePolicy.Rules.ANON_SLAB_TYPED.policyName());
+
+    /** The gfp of x86 user page tables: accounted from 4.8. */
+    public static final EraChoice<String> PAGE_TABLE_GFP = EraChoice.policy("x86 page tables", PageTableGfp.class,
+                    PageTableGfp.Eras.KERNEL_4_6.policyName())
+            .since(V4_8, PageTableGfp.Eras.ACCOUNT_4_8.policyName());
+
+    /** mm-core's choices, in table order. */
+    public static final EraDescriptor DESCRIPTOR =
+            EraDescriptor.of("mm-core", PAGE_TYPES, GFP_NAMES, INSERT_PAGE, PAGE_TABLE_GFP);
+
+    private MmCoreEras() {
+    }
+}
