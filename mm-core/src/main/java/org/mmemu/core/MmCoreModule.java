@@ -30,6 +30,7 @@ import org.mmemu.core.page.DumpPage;
 import org.mmemu.core.page.GfpLayout;
 import org.mmemu.core.page.MapcountWord.Encoding;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.MemMapHeap;
 import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.page.PageTypes;
 import org.mmemu.core.printk.KernelLog;
@@ -65,8 +66,15 @@ import org.mmemu.core.vmstat.VmStat;
 public final class MmCoreModule implements Module {
     private final MemoryConfig config;
 
+    /**
+     * A machine of {@code config}'s size.
+     *
+     * @throws IllegalArgumentException if its mem_map cannot fit the Java heap
+     *         ({@link MemMapHeap#requireFits}): refused here, before anything is built
+     */
     public MmCoreModule(MemoryConfig config) {
         this.config = requireNonNull(config, "config is null");
+        MemMapHeap.requireFits(config.nrPages());
     }
 
     @Override
