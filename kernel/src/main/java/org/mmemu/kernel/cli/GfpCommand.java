@@ -15,13 +15,13 @@ final class GfpCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "MASK", description = "The mask, decimal or 0x hex.")
-    String mask;
+    @Parameters(paramLabel = "MASK", converter = Word32Converter.class,
+            description = "The mask, decimal or 0x hex, at most 32 bits.")
+    int gfp;
 
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        int gfp = (int) Long.decode(mask).longValue();
         out.println(GfpLayout.V5_11.names(gfp));
         for (GfpLayout layout : GfpLayout.values()) {
             out.printf(Locale.ROOT, "%-5s %s%n", layout.name(), layout.format(gfp));
