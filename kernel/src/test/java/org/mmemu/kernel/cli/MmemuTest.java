@@ -49,8 +49,8 @@ class MmemuTest {
         "buddyinfo --memory 0         | memory size 0 is below the minimum, 4M",
         "buddyinfo --memory 3M        | memory size 3M is below the minimum, 4M",
         "buddyinfo --memory zzz       | not a size: 'zzz'",
-        "buddyinfo --steps -5         | '-5' is negative",
-        "buddyinfo --steps zzz        | 'zzz' is not a whole number",
+        "buddyinfo --steps -5         | '-5' is not a count from 0 to 2147483647",
+        "buddyinfo --steps zzz        | 'zzz' is not a number",
         "buddyinfo --seed zzz         | --seed",
         "buddyinfo --bogus            | Unknown option: '--bogus'",
     })
