@@ -38,8 +38,8 @@ import org.mmemu.core.vmstat.VmStatItem;
  *
  * <p>An allocation that cannot be satisfied returns null (and logs the kernel's
  * "page allocation failure" warning unless {@code __GFP_NOWARN}, in the era's format and as
- * often as its ratelimit lets through: see {@link PageAllocTexts}). With {@code __GFP_NOFAIL} the kernel would retry for
- * ever; the emulator throws a {@link KernelBug} saying so instead.
+ * often as its ratelimit lets through: see {@link PageAllocTexts}). With {@code __GFP_NOFAIL}
+ * the kernel would retry for ever; the emulator throws a {@link KernelBug} saying so instead.
  */
 public final class PageAllocator {
     private final MemMap memMap;
