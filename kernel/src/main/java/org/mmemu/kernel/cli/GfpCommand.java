@@ -24,7 +24,9 @@ final class GfpCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         out.println(GfpLayout.V5_11.names(gfp));
         for (GfpLayout layout : GfpLayout.values()) {
-            out.printf(Locale.ROOT, "%-5s %s%n", layout.name(), layout.format(gfp));
+            int unknown = layout.unknownBits(gfp);
+            out.printf(Locale.ROOT, "%-5s %s%s%n", layout.name(), layout.format(gfp),
+                    unknown == 0 ? "" : "  (0x" + Integer.toHexString(unknown) + ": no such flags then)");
         }
         out.flush();
     }

@@ -110,6 +110,13 @@ class MmemuTest {
     }
 
     @Test
+    void gfpSaysWhichBitsAnEraDidNotHave() {
+        String out = run("gfp", "0x800100");
+        assertThat(out).contains("V4_8  0x8000(__GFP_ZERO)  (0x800000: no such flags then)");
+        assertThat(out).contains("V5_11 0x800100(__GFP_ZERO|0x800000)\n");
+    }
+
+    @Test
     void buddyinfoOfAFreshMachineHasOnlyMaxOrderBlocks() {
         String out = run("buddyinfo", "--memory", "64M");
         assertThat(out.trim()).isEqualTo("Node 0, zone   Normal"

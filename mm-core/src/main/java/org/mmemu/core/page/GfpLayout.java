@@ -5,6 +5,7 @@ import static org.mmemu.core.page.Gfp.*;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * The bit values and names GFP flags had in an era, for display: {@code mode:0x24000c0(GFP_KERNEL)}
@@ -59,25 +60,39 @@ public enum GfpLayout {
 
     /**
      * {@code %pGg} in this era: e.g. {@code GFP_KERNEL|__GFP_COMP|__GFP_ZERO}. Bits the era's
-     * table does not name are printed as the era's hex value; an empty mask prints nothing.
+     * table does not name are printed as the era's hex value; an empty mask prints nothing, and
+     * so do bits the era had no flag for ({@link #unknownBits}).
      */
     public String names(int gfp) {
-        StringBuilder sb = new StringBuilder();
+        StringJoiner names = new StringJoiner("|");
         int rest = gfp;
         for (int i = 0; rest != 0 && i < flagNames.length; i++) {
             int mask = flagNames[i].mask();
             if ((rest & mask) == mask) {
-                sb.append(flagNames[i].name());
+                names.add(flagNames[i].name());
                 rest &= ~mask;
-                if (rest != 0) {
-                    sb.append('|');
-                }
             }
         }
-        if (rest != 0) {
-            sb.append("0x").append(Integer.toHexString(modernToEra == null ? rest : toEraValue(rest)));
+        int eraRest = toEraValue(rest);
+        if (eraRest != 0) {
+            names.add("0x" + Integer.toHexString(eraRest));
         }
-        return sb.toString();
+        return names.toString();
+    }
+
+    /**
+     * The bits of a modern mask that this era had no flag for, and that {@link #toEraValue}
+     * therefore drops (none for the modern values themselves).
+     */
+    public int unknownBits(int gfp) {
+        if (modernToEra == null) {
+            return 0;
+        }
+        int known = 0;
+        for (int[] pair : modernToEra) {
+            known |= pair[0];
+        }
+        return gfp & ~known;
     }
 
     /** One {@code __def_gfpflag_names} entry, its mask in modern values. */

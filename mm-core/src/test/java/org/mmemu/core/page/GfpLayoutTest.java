@@ -98,6 +98,16 @@ class GfpLayoutTest {
     }
 
     @Test
+    void bitsAnEraHadNoFlagForAreDroppedAndSaidToBeUnknown() {
+        // 0x800000 (__GFP_NOLOCKDEP in 5.x) has no modern constant in Gfp, so no 4.x counterpart.
+        assertThat(GfpLayout.V4_8.format(GFP_KERNEL | 0x800000)).isEqualTo("0x24000c0(GFP_KERNEL)");
+        assertThat(GfpLayout.V4_18.format(0x800000)).isEqualTo("0x0()");
+        assertThat(GfpLayout.V4_18.unknownBits(GFP_KERNEL | 0xff800000)).isEqualTo(0xff800000);
+        assertThat(GfpLayout.V4_8.unknownBits(GFP_KERNEL_ACCOUNT | __GFP_WRITE)).isZero();
+        assertThat(GfpLayout.V5_11.unknownBits(0xffffffff)).isZero();
+    }
+
+    @Test
     void the48TableHasItsOwnNames() {
         assertThat(GfpLayout.V4_8.names(GFP_KERNEL | __GFP_RECLAIMABLE)).isEqualTo("GFP_TEMPORARY");
         assertThat(GfpLayout.V5_11.names(GFP_KERNEL | __GFP_RECLAIMABLE)).isEqualTo("GFP_KERNEL|__GFP_RECLAIMABLE");
