@@ -39,8 +39,16 @@ final class BuddyinfoCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the workload.")
     long seed;
 
+    /** Machines from this many pages up take seconds to boot: say so first. */
+    private static final int SLOW_BOOT_PAGES = 1 << 22;
+
     @Override
     public void run() {
+        if (memory.nrPages() >= SLOW_BOOT_PAGES) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "buddyinfo: booting %dG of memory (%d pages)...%n",
+                    memory.bytes() >>> 30, memory.nrPages());
+            spec.commandLine().getErr().flush();
+        }
         PageAllocator alloc = Injectors.strict(new MmCoreModule(memory)).getInstance(PageAllocator.class);
         fragment(alloc);
         alloc.drainAllPages();
