@@ -25,6 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "buddyinfo", mixinStandardHelpOptions = true,
         description = "Boot a machine, optionally fragment it, and print /proc/buddyinfo.")
 final class BuddyinfoCommand implements Runnable {
+    /** Machines from this many pages up take seconds to boot: say so first. */
+    private static final int SLOW_BOOT_PAGES = 1 << 22;
+
     @Spec
     CommandSpec spec;
 
@@ -38,9 +41,6 @@ final class BuddyinfoCommand implements Runnable {
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the workload.")
     long seed;
-
-    /** Machines from this many pages up take seconds to boot: say so first. */
-    private static final int SLOW_BOOT_PAGES = 1 << 22;
 
     @Override
     public void run() {
