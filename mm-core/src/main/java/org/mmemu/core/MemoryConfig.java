@@ -22,10 +22,18 @@ public final class MemoryConfig {
     private final long bytes;
     private final int cpus;
 
-    private MemoryConfig(long bytes, int cpus) {
-        if (bytes < MIN_BYTES || bytes > MAX_BYTES || bytes % MemMap.PAGE_SIZE != 0) {
-            throw new IllegalArgumentException("memory size " + bytes + " must be a multiple of "
-                    + MemMap.PAGE_SIZE + " between " + MIN_BYTES + " and " + MAX_BYTES + " bytes");
+    private MemoryConfig(long bytes, int cpus, String size) {
+        if (bytes < MIN_BYTES) {
+            throw new IllegalArgumentException("memory size " + size + " is below the minimum, "
+                    + (MIN_BYTES >>> 20) + "M (one largest buddy block)");
+        }
+        if (bytes > MAX_BYTES) {
+            throw new IllegalArgumentException("memory size " + size + " is above the maximum, "
+                    + (MAX_BYTES >>> 40) + "T (every pfn must fit a 31-bit list link)");
+        }
+        if (bytes % MemMap.PAGE_SIZE != 0) {
+            throw new IllegalArgumentException("memory size " + size + " is not a whole number of "
+                    + MemMap.PAGE_SIZE + "-byte pages");
         }
         if (cpus < 1 || cpus > 1024) {
             throw new IllegalArgumentException("CPU count " + cpus + " must be 1..1024");
@@ -36,12 +44,12 @@ public final class MemoryConfig {
 
     /** A machine with {@code size} of memory ("64M", "1G", "16G"; memparse suffixes K/M/G/T). */
     public static MemoryConfig of(String size) {
-        return new MemoryConfig(memparse(size), DEFAULT_CPUS);
+        return new MemoryConfig(memparse(size), DEFAULT_CPUS, size.trim());
     }
 
     /** A copy with {@code n} CPUs. */
     public MemoryConfig withCpus(int n) {
-        return new MemoryConfig(bytes, n);
+        return new MemoryConfig(bytes, n, bytes + " bytes");
     }
 
     public long bytes() {

@@ -11,6 +11,7 @@ import com.google.inject.Singleton;
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.alloc.BadPageReporter;
 import org.mmemu.core.alloc.FreePageChecks;
+import org.mmemu.core.alloc.PageAllocTexts;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.alloc.PageRefs;
@@ -29,6 +30,7 @@ import org.mmemu.core.page.DumpPage;
 import org.mmemu.core.page.GfpLayout;
 import org.mmemu.core.page.MapcountWord.Encoding;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.MemMapHeap;
 import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.page.PageTypes;
 import org.mmemu.core.printk.KernelLog;
@@ -52,7 +54,9 @@ import org.mmemu.core.vmstat.VmStat;
  *   <li>{@link PageTypeEncoding}: {@code pagetype.Value46}, {@code pagetype.Value48},
  *       {@code pagetype.Bits418}, {@code pagetype.Bits50}, {@code pagetype.Bits511},
  *       {@code pagetype.TopByte613} (default);</li>
- *   <li>{@link GfpLayout}: {@code gfp.V4_8}, {@code gfp.V5_11} (default), for reports;</li>
+ *   <li>{@link GfpLayout}: {@code gfp.V4_8}, {@code gfp.V4_18}, {@code gfp.V5_11} (default), for reports;</li>
+ *   <li>{@link PageAllocTexts}: {@code pgalloctexts.V4_7}, {@code pgalloctexts.V4_18},
+ *       {@code pgalloctexts.V5_9} (default): bad-page reasons and the allocation-failure line;</li>
  *   <li>{@link PageTableAllocator}: {@code pgtable.Generic} (default; arch-s390 adds its own);</li>
  *   <li>{@link PageTableGfp}: {@code pgtablegfp.Kernel46}, {@code pgtablegfp.Account48} (default);</li>
  *   <li>{@link InsertPagePolicy}: {@code insertpage.AnonOnly},
@@ -62,8 +66,15 @@ import org.mmemu.core.vmstat.VmStat;
 public final class MmCoreModule implements Module {
     private final MemoryConfig config;
 
+    /**
+     * A machine of {@code config}'s size.
+     *
+     * @throws IllegalArgumentException if its mem_map cannot fit the Java heap
+     *         ({@link MemMapHeap#requireFits}): refused here, before anything is built
+     */
     public MmCoreModule(MemoryConfig config) {
         this.config = requireNonNull(config, "config is null");
+        MemMapHeap.requireFits(config.nrPages());
     }
 
     @Override
@@ -108,8 +119,15 @@ public final class MmCoreModule implements Module {
 
         policyBinder(binder, GfpLayout.class)
                 .register("gfp.V4_8", GfpLayout.V4_8)
+                .register("gfp.V4_18", GfpLayout.V4_18)
                 .register("gfp.V5_11", GfpLayout.V5_11)
                 .setDefault("gfp.V5_11");
+
+        var allocTexts = policyBinder(binder, PageAllocTexts.class);
+        for (PageAllocTexts.Eras e : PageAllocTexts.Eras.values()) {
+            allocTexts.register(e.policyName(), e);
+        }
+        allocTexts.setDefault(PageAllocTexts.Eras.V5_9.policyName());
 
         policyBinder(binder, PageTableAllocator.class)
                 .register(GenericPageTableAllocator.NAME, GenericPageTableAllocator.class)

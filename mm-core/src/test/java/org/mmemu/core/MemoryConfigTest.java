@@ -52,10 +52,13 @@ class MemoryConfigTest {
     @Test
     void sizesAndCpuCountsOutsideTheLimitsAreRefused() {
         assertThatThrownBy(() -> MemoryConfig.of("1M")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("between");
-        assertThatThrownBy(() -> MemoryConfig.of("8T")).isInstanceOf(IllegalArgumentException.class);
+                .hasMessage("memory size 1M is below the minimum, 4M (one largest buddy block)");
+        assertThatThrownBy(() -> MemoryConfig.of("0")).hasMessageStartingWith("memory size 0 is below the minimum");
+        assertThatThrownBy(() -> MemoryConfig.of("8T")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("memory size 8T is above the maximum, 4T");
         assertThatThrownBy(() -> MemoryConfig.of("4194305")).as("not whole pages")
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("memory size 4194305 is not a whole number of 4096-byte pages");
         assertThatThrownBy(() -> MemoryConfig.of("64M").withCpus(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MemoryConfig.of("64M").withCpus(1025)).isInstanceOf(IllegalArgumentException.class);
         assertThat(MemoryConfig.of("4M").nrPages()).isEqualTo(1024);

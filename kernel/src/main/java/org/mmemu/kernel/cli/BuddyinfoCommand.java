@@ -4,8 +4,7 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 import static org.mmemu.core.page.Gfp.__GFP_NOWARN;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.mmemu.core.Injectors;
@@ -26,13 +25,18 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "buddyinfo", mixinStandardHelpOptions = true,
         description = "Boot a machine, optionally fragment it, and print /proc/buddyinfo.")
 final class BuddyinfoCommand implements Runnable {
+    /** Machines from this many pages up take seconds to boot: say so first. */
+    private static final int SLOW_BOOT_PAGES = 1 << 22;
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--memory", defaultValue = "64M", description = "Emulated memory (default ${DEFAULT-VALUE}).")
-    String memory;
+    @Option(names = "--memory", defaultValue = "64M", converter = MemoryConverter.class,
+            description = "Emulated memory, 4M to 4T and what the Java heap holds (default ${DEFAULT-VALUE}).")
+    MemoryConfig memory;
 
-    @Option(names = "--steps", defaultValue = "0", description = "Random alloc/free steps to run first.")
+    @Option(names = "--steps", defaultValue = "0", converter = CountConverter.class,
+            description = "Random alloc/free steps to run first (0 or more).")
     int steps;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the workload.")
@@ -40,8 +44,12 @@ final class BuddyinfoCommand implements Runnable {
 
     @Override
     public void run() {
-        PageAllocator alloc = Injectors.strict(new MmCoreModule(MemoryConfig.of(memory)))
-                .getInstance(PageAllocator.class);
+        if (memory.nrPages() >= SLOW_BOOT_PAGES) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "buddyinfo: booting %dG of memory (%d pages)...%n",
+                    memory.bytes() >>> 30, memory.nrPages());
+            spec.commandLine().getErr().flush();
+        }
+        PageAllocator alloc = Injectors.strict(new MmCoreModule(memory)).getInstance(PageAllocator.class);
         fragment(alloc);
         alloc.drainAllPages();
         PrintWriter out = spec.commandLine().getOut();
@@ -54,20 +62,37 @@ final class BuddyinfoCommand implements Runnable {
         out.flush();
     }
 
+    /**
+     * Each step frees a random held block (one time in three) or allocates one of order 0 to 3.
+     * A freed block's slot is filled with the last held one, so a step costs O(1) however many
+     * blocks are held.
+     */
     private void fragment(PageAllocator alloc) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        List<Page> held = new ArrayList<>();
-        List<Integer> orders = new ArrayList<>();
+        Progress progress = new Progress(spec.commandLine().getErr(), "buddyinfo", steps);
+        Page[] held = new Page[1024];
+        int[] orders = new int[held.length];
+        int nrHeld = 0;
         for (int i = 0; i < steps; i++) {
-            if (!held.isEmpty() && rnd.nextInt(3) == 0) {
-                int k = rnd.nextInt(held.size());
-                alloc.freePages(held.remove(k), orders.remove(k));
+            progress.step(i);
+            if (nrHeld > 0 && rnd.nextInt(3) == 0) {
+                int k = rnd.nextInt(nrHeld);
+                alloc.freePages(held[k], orders[k]);
+                nrHeld--;
+                held[k] = held[nrHeld];
+                orders[k] = orders[nrHeld];
+                held[nrHeld] = null;
             } else {
                 int order = rnd.nextInt(4);
                 Page p = alloc.allocPages(GFP_KERNEL | __GFP_NOWARN, order);
                 if (p != null) {
-                    held.add(p);
-                    orders.add(order);
+                    if (nrHeld == held.length) {
+                        held = Arrays.copyOf(held, nrHeld * 2);
+                        orders = Arrays.copyOf(orders, nrHeld * 2);
+                    }
+                    held[nrHeld] = p;
+                    orders[nrHeld] = order;
+                    nrHeld++;
                 }
             }
         }

@@ -15,16 +15,18 @@ final class GfpCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "MASK", description = "The mask, decimal or 0x hex.")
-    String mask;
+    @Parameters(paramLabel = "MASK", converter = Word32Converter.class,
+            description = "The mask, decimal or 0x hex, at most 32 bits.")
+    int gfp;
 
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        int gfp = (int) Long.decode(mask).longValue();
         out.println(GfpLayout.V5_11.names(gfp));
         for (GfpLayout layout : GfpLayout.values()) {
-            out.printf(Locale.ROOT, "%-5s %s%n", layout.name(), layout.format(gfp));
+            int unknown = layout.unknownBits(gfp);
+            out.printf(Locale.ROOT, "%-5s %s%s%n", layout.name(), layout.format(gfp),
+                    unknown == 0 ? "" : "  (0x" + Integer.toHexString(unknown) + ": no such flags then)");
         }
         out.flush();
     }

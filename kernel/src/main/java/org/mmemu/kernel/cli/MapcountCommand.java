@@ -21,8 +21,9 @@ final class MapcountCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--word", description = "Decode this _mapcount value (decimal or 0x hex) under every encoding.")
-    String word;
+    @Option(names = "--word", converter = Word32Converter.class,
+            description = "Decode this _mapcount value (decimal or 0x hex, 32 bits) under every encoding.")
+    Integer word;
 
     @Override
     public void run() {
@@ -30,7 +31,7 @@ final class MapcountCommand implements Runnable {
         if (word == null) {
             printTable(out);
         } else {
-            decode(out, (int) Long.decode(word).longValue());
+            decode(out, word);
         }
         out.flush();
     }
@@ -59,8 +60,10 @@ final class MapcountCommand implements Runnable {
         for (Encoding e : Encoding.values()) {
             StringJoiner types = new StringJoiner(",");
             e.typesOf(value).forEach(t -> types.add(t.kernelName()));
-            out.printf(Locale.ROOT, "%-20s types=%-20s page_has_type=%s%n", e.policyName(),
-                    types.length() == 0 ? "none" : types.toString(), e.pageHasType(value));
+            String line = String.format(Locale.ROOT, "%-20s types=%-20s", e.policyName(),
+                    types.length() == 0 ? "none" : types.toString());
+            out.println(e.kernelHasPageHasType()
+                    ? line + " page_has_type=" + e.pageHasType(value) : line.stripTrailing());
         }
     }
 }

@@ -17,8 +17,13 @@ public final class Mmemu implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** The command line, reporting a bad argument as one line and exit status 2. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Mmemu()).setParameterExceptionHandler(new OneLineErrors());
+    }
+
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Mmemu()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

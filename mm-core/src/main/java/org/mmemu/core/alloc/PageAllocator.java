@@ -37,9 +37,9 @@ import org.mmemu.core.vmstat.VmStatItem;
  * allocates a Java object.
  *
  * <p>An allocation that cannot be satisfied returns null (and logs the kernel's
- * "page allocation failure" warning unless {@code __GFP_NOWARN}, at most once per 10 seconds
- * of jiffies as {@code warn_alloc} does). With {@code __GFP_NOFAIL} the kernel would retry for
- * ever; the emulator throws a {@link KernelBug} saying so instead.
+ * "page allocation failure" warning unless {@code __GFP_NOWARN}, in the era's format and as
+ * often as its ratelimit lets through: see {@link PageAllocTexts}). With {@code __GFP_NOFAIL}
+ * the kernel would retry for ever; the emulator throws a {@link KernelBug} saying so instead.
  */
 public final class PageAllocator {
     private final MemMap memMap;
@@ -55,15 +55,16 @@ public final class PageAllocator {
     private final Tasks tasks;
     private final GfpLayout gfpLayout;
     private final Jiffies jiffies;
-    /** {@code warn_alloc}'s {@code nopage_rs}: one report per 10 seconds (5.10+). */
-    private final RatelimitState nopageRs = new RatelimitState("warn_alloc", 10L * Jiffies.HZ, 1);
+    private final PageAllocTexts texts;
+    /** {@code warn_alloc}'s {@code nopage_rs}. */
+    private final RatelimitState nopageRs;
     /** The WARN_ON_ONCE in {@code __alloc_pages_nodemask} has fired. */
     private volatile boolean warnedOrder;
 
     @Inject
     public PageAllocator(MemMap memMap, Cpus cpus, FreePageChecks checks, BadPageReporter badPages,
                          PageHooks hooks, PageTypes types, VmStat vmStat, KernelLog log,
-                         Tasks tasks, GfpLayout gfpLayout, Jiffies jiffies) {
+                         Tasks tasks, GfpLayout gfpLayout, Jiffies jiffies, PageAllocTexts texts) {
         this.memMap = memMap;
         this.cpus = cpus;
         this.checks = checks;
@@ -75,6 +76,8 @@ public final class PageAllocator {
         this.tasks = tasks;
         this.gfpLayout = gfpLayout;
         this.jiffies = jiffies;
+        this.texts = texts;
+        this.nopageRs = new RatelimitState(texts.warnFunction(), texts.warnInterval(), texts.warnBurst());
         this.zone = new Zone(0, "Normal", 0, memMap.nrPages(), memMap, types);
         this.pcp = cpus.perCpu(cpu -> new PerCpuPages(memMap));
         freeAllMemory();
@@ -235,9 +238,7 @@ public final class PageAllocator {
                     + " satisfied: the kernel would retry for ever (out of memory)");
         }
         if ((gfp & __GFP_NOWARN) == 0 && nopageRs.allow(jiffies, log)) {
-            log.printk(String.format(Locale.ROOT,
-                    "%s: page allocation failure: order:%d, mode:%s, nodemask=(null)",
-                    tasks.current().comm(), order, gfpLayout.format(gfp)));
+            log.printk(texts.allocFailure(tasks.current().comm(), order, gfpLayout.format(gfp)));
             log.printk(String.format(Locale.ROOT, "Node 0 %s free:%dkB", zone.name(),
                     zone.freePages() * (MemMap.PAGE_SIZE / 1024)));
         }

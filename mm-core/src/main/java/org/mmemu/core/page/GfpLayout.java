@@ -3,7 +3,9 @@ package org.mmemu.core.page;
 import static org.mmemu.core.page.Gfp.*;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * The bit values and names GFP flags had in an era, for display: {@code mode:0x24000c0(GFP_KERNEL)}
@@ -14,9 +16,19 @@ import java.util.List;
  * hex ({@code format_flags}, lib/vsprintf.c).
  */
 public enum GfpLayout {
-    /** 4.8 through 4.19 (include/linux/gfp.h and include/trace/events/mmflags.h of 4.8). */
+    /**
+     * 4.7 and 4.8 (include/linux/gfp.h of 4.7-rc3 and 4.8, include/trace/events/mmflags.h of
+     * 4.8, whose table 4.7 lacks only {@code GFP_TRANSHUGE_LIGHT} in): {@code GFP_KERNEL_ACCOUNT}
+     * is 0x25000c0.
+     */
     V4_8(Tables.VALUES_4_8, Tables.NAMES_4_8),
-    /** 5.11 and later: the values {@link Gfp} uses (tables of 5.10/5.11). */
+    /**
+     * 4.18 and 4.19 (the same files of both): __GFP_COLD, __GFP_NOTRACK and __GFP_OTHER_NODE
+     * are gone and the reclaim and write bits renumbered, so {@code GFP_KERNEL_ACCOUNT} is
+     * 0x7000c0; the names are 5.11's, in the same order.
+     */
+    V4_18(Tables.VALUES_4_18, Tables.NAMES_5_11),
+    /** 5.9 and later: the values {@link Gfp} uses (tables of 5.9, 5.10 and 5.11). */
     V5_11(null, Tables.NAMES_5_11);
 
     private final int[][] modernToEra;
@@ -48,25 +60,39 @@ public enum GfpLayout {
 
     /**
      * {@code %pGg} in this era: e.g. {@code GFP_KERNEL|__GFP_COMP|__GFP_ZERO}. Bits the era's
-     * table does not name are printed as the era's hex value; an empty mask prints nothing.
+     * table does not name are printed as the era's hex value; an empty mask prints nothing, and
+     * so do bits the era had no flag for ({@link #unknownBits}).
      */
     public String names(int gfp) {
-        StringBuilder sb = new StringBuilder();
+        StringJoiner names = new StringJoiner("|");
         int rest = gfp;
         for (int i = 0; rest != 0 && i < flagNames.length; i++) {
             int mask = flagNames[i].mask();
             if ((rest & mask) == mask) {
-                sb.append(flagNames[i].name());
+                names.add(flagNames[i].name());
                 rest &= ~mask;
-                if (rest != 0) {
-                    sb.append('|');
-                }
             }
         }
-        if (rest != 0) {
-            sb.append("0x").append(Integer.toHexString(modernToEra == null ? rest : toEraValue(rest)));
+        int eraRest = toEraValue(rest);
+        if (eraRest != 0) {
+            names.add("0x" + Integer.toHexString(eraRest));
         }
-        return sb.toString();
+        return names.toString();
+    }
+
+    /**
+     * The bits of a modern mask that this era had no flag for, and that {@link #toEraValue}
+     * therefore drops (none for the modern values themselves).
+     */
+    public int unknownBits(int gfp) {
+        if (modernToEra == null) {
+            return 0;
+        }
+        int known = 0;
+        for (int[] pair : modernToEra) {
+            known |= pair[0];
+        }
+        return gfp & ~known;
     }
 
     /** One {@code __def_gfpflag_names} entry, its mask in modern values. */
@@ -75,16 +101,27 @@ public enum GfpLayout {
 
     /** The era tables, in {@code __def_gfpflag_names} order (composites first). */
     private static final class Tables {
-        static final int[][] VALUES_4_8 = {
+        /** The bits 4.8 and 4.18 number alike, from __GFP_DMA up to __GFP_ACCOUNT. */
+        private static final int[][] VALUES_4_X = {
             {__GFP_DMA, 0x01}, {__GFP_HIGHMEM, 0x02}, {__GFP_DMA32, 0x04}, {__GFP_MOVABLE, 0x08},
             {__GFP_RECLAIMABLE, 0x10}, {__GFP_HIGH, 0x20}, {__GFP_IO, 0x40}, {__GFP_FS, 0x80},
             {__GFP_NOWARN, 0x200}, {__GFP_RETRY_MAYFAIL, 0x400}, {__GFP_NOFAIL, 0x800},
             {__GFP_NORETRY, 0x1000}, {__GFP_MEMALLOC, 0x2000}, {__GFP_COMP, 0x4000},
             {__GFP_ZERO, 0x8000}, {__GFP_NOMEMALLOC, 0x10000}, {__GFP_HARDWALL, 0x20000},
             {__GFP_THISNODE, 0x40000}, {__GFP_ATOMIC, 0x80000}, {__GFP_ACCOUNT, 0x100000},
+        };
+
+        /** 4.8: direct reclaim above __GFP_NOTRACK, write and kswapd reclaim at the top. */
+        static final int[][] VALUES_4_8 = with(VALUES_4_X, new int[][] {
             {__GFP_DIRECT_RECLAIM, 0x400000}, {__GFP_WRITE, 0x1000000},
             {__GFP_KSWAPD_RECLAIM, 0x2000000},
-        };
+        });
+
+        /** 4.18: write takes __GFP_COLD's 0x100, the reclaim bits follow __GFP_ACCOUNT. */
+        static final int[][] VALUES_4_18 = with(VALUES_4_X, new int[][] {
+            {__GFP_WRITE, 0x100}, {__GFP_DIRECT_RECLAIM, 0x200000},
+            {__GFP_KSWAPD_RECLAIM, 0x400000},
+        });
 
         static final int GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | __GFP_COMP
                 | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM;
@@ -125,6 +162,12 @@ public enum GfpLayout {
                 names.add(f.name().equals("__GFP_RETRY_MAYFAIL") ? n("__GFP_REPEAT", f.mask()) : f);
             }
             return names.toArray(new FlagName[0]);
+        }
+
+        private static int[][] with(int[][] common, int[][] own) {
+            int[][] all = Arrays.copyOf(common, common.length + own.length);
+            System.arraycopy(own, 0, all, common.length, own.length);
+            return all;
         }
 
         private static FlagName n(String name, int mask) {

@@ -14,7 +14,8 @@ import java.util.Set;
  *  mapcount            all         -1 = not mapped; page_mapcount() = word + 1
  *  page types          4.6-4.17    one VALUE at a time, set only from -1 (-128, -256, -512)
  *                      4.18-6.12   BITS: top nibble 0xf (PAGE_TYPE_BASE); a type is a CLEARED bit
- *                                  below it; several may coexist; page_has_type = word &lt; -128
+ *                                  below it; several may coexist; page_has_type (not in 4.19,
+ *                                  in 5.9) = word &lt; -128
  *                      6.13+       TOP BYTE: type &lt;&lt; 24, one at a time, set only from -1 (or
  *                                  again on the same type: a no-op); clearing an untyped
  *                                  word is a no-op
@@ -256,6 +257,18 @@ public final class MapcountWord {
                     // 6.13 page_has_type hands the word to page_mapcount_is_type, which takes
                     // "mapcount + 1" and so subtracts one (wrapping) before the comparison.
                     return pageTypeHasType(word - 1);
+            }
+        }
+
+        @Override
+        public boolean kernelHasPageHasType() {
+            switch (this) {
+                case VALUE_4_6:
+                case VALUE_4_8:
+                case BITS_4_18:
+                    return false;
+                default:
+                    return true;
             }
         }
 

@@ -39,10 +39,17 @@ public interface PageTypeEncoding {
 
     /**
      * {@code page_has_type}: whether the word holds any type rather than a mapcount. For the
-     * value encodings, which had no such helper, it is true exactly for the type values; for
+     * value encodings, which had no such helper, it is true exactly for the type values (4.18's
+     * bits, which had none either, use 5.9's test); for
      * 6.13 it is the kernel's {@code page_type_has_type(word - 1)}.
      */
     boolean pageHasType(int word);
+
+    /**
+     * Whether this encoding's kernel has {@code page_has_type} at all (4.19 does not, 5.9 does),
+     * so that a tool shows {@link #pageHasType} only where a kernel developer could call it.
+     */
+    boolean kernelHasPageHasType();
 
     /** The types the word carries, for dump_page. */
     Set<PageType> typesOf(int word);

@@ -19,6 +19,44 @@ class GfpLayoutTest {
     }
 
     @Test
+    void the418LayoutHasItsOwnNumbers() {
+        // Reference section C, read in 4.18 and 4.19.1 include/linux/gfp.h.
+        assertThat(GfpLayout.V4_18.toEraValue(GFP_KERNEL)).isEqualTo(0x6000c0);
+        assertThat(GfpLayout.V4_18.toEraValue(GFP_KERNEL_ACCOUNT)).isEqualTo(0x7000c0);
+        assertThat(GfpLayout.V4_18.toEraValue(GFP_HIGHUSER)).isEqualTo(0x6200c2);
+        assertThat(GfpLayout.V4_18.format(GFP_KERNEL_ACCOUNT)).isEqualTo("0x7000c0(GFP_KERNEL_ACCOUNT)");
+    }
+
+    @Test
+    void the418LayoutRenumbersOnlyTheWriteAndReclaimBits() {
+        int[][] moved = {
+            // modern, 4.8, 4.18 (___GFP_* of include/linux/gfp.h)
+            {__GFP_WRITE, 0x1000000, 0x100}, {__GFP_DIRECT_RECLAIM, 0x400000, 0x200000},
+            {__GFP_KSWAPD_RECLAIM, 0x2000000, 0x400000},
+        };
+        for (int[] row : moved) {
+            assertThat(GfpLayout.V4_8.toEraValue(row[0])).isEqualTo(row[1]);
+            assertThat(GfpLayout.V4_18.toEraValue(row[0])).isEqualTo(row[2]);
+        }
+        int[] kept = {__GFP_DMA, __GFP_HIGHMEM, __GFP_DMA32, __GFP_MOVABLE, __GFP_RECLAIMABLE,
+            __GFP_HIGH, __GFP_IO, __GFP_FS, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
+            __GFP_NORETRY, __GFP_MEMALLOC, __GFP_COMP, __GFP_ZERO, __GFP_NOMEMALLOC,
+            __GFP_HARDWALL, __GFP_THISNODE, __GFP_ATOMIC, __GFP_ACCOUNT};
+        for (int bit : kept) {
+            assertThat(GfpLayout.V4_18.toEraValue(bit)).as("0x%x", bit).isEqualTo(GfpLayout.V4_8.toEraValue(bit));
+        }
+    }
+
+    @Test
+    void the418NamesAreTheModernOnes() {
+        // 4.18's __def_gfpflag_names: no GFP_TEMPORARY, and 0x400 is __GFP_RETRY_MAYFAIL.
+        assertThat(GfpLayout.V4_18.names(GFP_KERNEL | __GFP_RECLAIMABLE)).isEqualTo("GFP_KERNEL|__GFP_RECLAIMABLE");
+        assertThat(GfpLayout.V4_18.names(GFP_KERNEL | __GFP_RETRY_MAYFAIL)).isEqualTo("GFP_KERNEL|__GFP_RETRY_MAYFAIL");
+        assertThat(GfpLayout.V4_18.format(GFP_KERNEL | __GFP_COMP | __GFP_ZERO))
+                .isEqualTo("0x60c0c0(GFP_KERNEL|__GFP_COMP|__GFP_ZERO)");
+    }
+
+    @Test
     void singleBitsMoveBetweenErasAsTheReferenceTableSays() {
         int[][] rows = {
             // modern, 4.8
@@ -57,6 +95,16 @@ class GfpLayoutTest {
     void bitsNoEntryNamesArePrintedInHex() {
         assertThat(GfpLayout.V5_11.names(GFP_KERNEL | 0x800000)).isEqualTo("GFP_KERNEL|0x800000");
         assertThat(GfpLayout.V5_11.format(0x800000)).isEqualTo("0x800000(0x800000)");
+    }
+
+    @Test
+    void bitsAnEraHadNoFlagForAreDroppedAndSaidToBeUnknown() {
+        // 0x800000 (__GFP_NOLOCKDEP in 5.x) has no modern constant in Gfp, so no 4.x counterpart.
+        assertThat(GfpLayout.V4_8.format(GFP_KERNEL | 0x800000)).isEqualTo("0x24000c0(GFP_KERNEL)");
+        assertThat(GfpLayout.V4_18.format(0x800000)).isEqualTo("0x0()");
+        assertThat(GfpLayout.V4_18.unknownBits(GFP_KERNEL | 0xff800000)).isEqualTo(0xff800000);
+        assertThat(GfpLayout.V4_8.unknownBits(GFP_KERNEL_ACCOUNT | __GFP_WRITE)).isZero();
+        assertThat(GfpLayout.V5_11.unknownBits(0xffffffff)).isZero();
     }
 
     @Test

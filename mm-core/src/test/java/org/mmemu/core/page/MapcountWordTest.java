@@ -13,6 +13,7 @@ import static org.mmemu.core.page.PageType.TABLE;
 import static org.mmemu.core.page.PageType.UNACCEPTED;
 import static org.mmemu.core.page.PageType.ZSMALLOC;
 
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -110,6 +111,13 @@ class MapcountWordTest {
                 }
             }
         }
+    }
+
+    @Test
+    void onlyTheKernelsThatHavePageHasTypeSayTheyHaveIt() {
+        // include/linux/page-flags.h: no page_has_type in 4.8, 4.18 or 4.19.1; there in 5.9.1.
+        assertThat(Arrays.stream(Encoding.values()).filter(Encoding::kernelHasPageHasType))
+                .containsExactly(Encoding.BITS_5_0, Encoding.BITS_5_11, Encoding.TOP_BYTE_6_13);
     }
 
     @ParameterizedTest

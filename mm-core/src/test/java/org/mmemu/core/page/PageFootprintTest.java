@@ -22,6 +22,8 @@ class PageFootprintTest {
         System.out.printf("JOL: Page instance %d bytes + mem_map slot %d bytes = %d bytes per page%n",
                 instance, slot, instance + slot);
         assertThat(instance + slot).isLessThanOrEqualTo(STRUCT_PAGE);
+        assertThat(MemMapHeap.bytesPerPage()).as("the figure the boot-time heap check uses")
+                .isEqualTo(instance + slot);
     }
 
     @Test
