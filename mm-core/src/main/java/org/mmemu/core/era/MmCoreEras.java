@@ -6,6 +6,7 @@ import static org.mmemu.core.era.KernelRelease.V4_8;
 import static org.mmemu.core.era.KernelRelease.V5_11;
 import static org.mmemu.core.era.KernelRelease.V5_9;
 
+import org.mmemu.core.alloc.PageAllocTexts;
 import org.mmemu.core.mm.InsertPagePolicy;
 import org.mmemu.core.mm.PageTableGfp;
 import org.mmemu.core.page.GfpLayout;
@@ -17,8 +18,8 @@ import org.mmemu.core.page.PageTypeEncoding;
  * print, what {@code vm_insert_page} refuses, and the gfp of x86 user page tables.
  *
  * <p>5.9 and 5.10 print gfp masks with the 5.11 values: the renumbering ({@code __GFP_ZERO}
- * 0x100, {@code __GFP_ACCOUNT} 0x400000) predates them (a 5.10 gfp.h has them). 4.18 prints
- * 4.8's values until it has a layout of its own.
+ * 0x100, {@code __GFP_ACCOUNT} 0x400000) predates them (a 5.10 gfp.h has them). 4.18 and 4.19
+ * have 4.8's values but for the renumbered reclaim bits and {@code __GFP_WRITE}.
  */
 public final class MmCoreEras {
     /** {@code _mapcount}'s page types: values until 4.17, {@code page_type} bits, then the top byte. */
@@ -32,6 +33,7 @@ public final class MmCoreEras {
 
     /** The gfp values and names of reports ({@code %pGg}). */
     public static final EraChoice<String> GFP_NAMES = EraChoice.policy("gfp names", GfpLayout.class, "gfp.V4_8")
+            .since(V4_18, "gfp.V4_18")
             .since(V5_9, "gfp.V5_11");
 
     /** What {@code vm_insert_page} refuses: anonymous pages, then (5.1) slab and typed pages too. */
@@ -44,9 +46,15 @@ public final class MmCoreEras {
                     PageTableGfp.Eras.KERNEL_4_6.policyName())
             .since(V4_8, PageTableGfp.Eras.ACCOUNT_4_8.policyName());
 
+    /** The texts of allocation-time bad-page reasons and of the allocation-failure warning. */
+    public static final EraChoice<String> ALLOC_TEXTS = EraChoice.policy("page alloc texts", PageAllocTexts.class,
+                    PageAllocTexts.Eras.V4_7.policyName())
+            .since(V4_18, PageAllocTexts.Eras.V4_18.policyName())
+            .since(V5_9, PageAllocTexts.Eras.V5_9.policyName());
+
     /** mm-core's choices, in table order. */
     public static final EraDescriptor DESCRIPTOR =
-            EraDescriptor.of("mm-core", PAGE_TYPES, GFP_NAMES, INSERT_PAGE, PAGE_TABLE_GFP);
+            EraDescriptor.of("mm-core", PAGE_TYPES, GFP_NAMES, INSERT_PAGE, PAGE_TABLE_GFP, ALLOC_TEXTS);
 
     private MmCoreEras() {
     }
