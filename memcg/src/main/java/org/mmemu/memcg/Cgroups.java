@@ -54,7 +54,7 @@ public final class Cgroups {
         Errno[] errno = new Errno[1];
         MemCgroup memcg = tree.create(parent, name, errno);
         if (memcg == null) {
-            throw new ErrnoException(errno[0], "mkdir " + parent.path() + "/" + name);
+            throw new ErrnoException(errno[0], "mkdir " + parent.entryPath(name));
         }
         if (kmemAccounting) {
             objcgs.online(memcg);

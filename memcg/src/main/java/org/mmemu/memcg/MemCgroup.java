@@ -96,11 +96,12 @@ public final class MemCgroup {
 
     /** The path from the cgroup root, "/" for the root ({@code cgroup_path}). */
     public String path() {
-        if (parent == null) {
-            return "/";
-        }
-        String p = parent.path();
-        return (p.equals("/") ? "" : p) + "/" + name;
+        return parent == null ? "/" : parent.entryPath(name);
+    }
+
+    /** The path of the entry (a child or a file) called {@code entry} in this directory. */
+    public String entryPath(String entry) {
+        return parent == null ? "/" + entry : path() + "/" + entry;
     }
 
     /** Depth below the root (0 for the root). */

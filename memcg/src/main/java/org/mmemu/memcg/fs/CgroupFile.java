@@ -70,6 +70,6 @@ public final class CgroupFile implements AutoCloseable {
 
     @Override
     public String toString() {
-        return cgroup.path() + (cgroup.isRoot() ? "" : "/") + type.fileName();
+        return cgroup.entryPath(type.fileName());
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.page.MemMap;
@@ -39,6 +40,9 @@ public final class CgroupFs {
     private final OomKiller oom;
     private final Tasks tasks;
     private final CgroupFsLayout layout;
+    /** The token a limit file prints and takes for {@code PAGE_COUNTER_MAX}. */
+    private static final String MAX = "max";
+
     private final Map<MemCgroup, List<CgroupFile>> peakWatchers = new IdentityHashMap<>();
 
     @Inject
@@ -55,9 +59,18 @@ public final class CgroupFs {
 
     // ---- directories -------------------------------------------------------------------------
 
-    /** {@code mkdir(2)}: {@code EEXIST}, {@code ENOENT} for a missing parent. */
+    /**
+     * {@code mkdir(2)}: {@code EEXIST} for a name already taken, by a cgroup or by one of the
+     * parent's files (the root itself included), {@code ENOENT} for a missing parent.
+     */
     public MemCgroup mkdir(String path) {
-        return cgroups.mkdir(normalize(path));
+        String p = normalize(path);
+        Entry e = entry(p);
+        CgroupFileType file = CgroupFileType.byName(e.name());
+        if (p.equals("/") || e.dir() != null && file != null && exists(e.dir(), file)) {
+            throw new ErrnoException(Errno.EEXIST, "mkdir " + p);
+        }
+        return cgroups.mkdir(p);
     }
 
     /** {@code rmdir(2)}: {@code EBUSY} with tasks or children, {@code ENOENT} if absent. */
@@ -69,11 +82,9 @@ public final class CgroupFs {
 
     /** {@code open(2)} of a cgroup file: {@code ENOENT} if the cgroup or file does not exist. */
     public CgroupFile open(String path) {
-        String p = normalize(path);
-        int slash = p.lastIndexOf('/');
-        String dir = slash == 0 ? "/" : p.substring(0, slash);
-        MemCgroup cgroup = tree.lookup(dir);
-        CgroupFileType type = CgroupFileType.byName(p.substring(slash + 1));
+        Entry e = entry(normalize(path));
+        MemCgroup cgroup = e.dir();
+        CgroupFileType type = CgroupFileType.byName(e.name());
         if (cgroup == null || type == null || !exists(cgroup, type)) {
             throw new ErrnoException(Errno.ENOENT, path);
         }
@@ -87,9 +98,37 @@ public final class CgroupFs {
         }
     }
 
-    /** Reads a file holding one number (memory.current, memory.peak, ...). */
+    /**
+     * Reads a file holding one number (memory.current, memory.peak, a limit that is set, ...),
+     * as printed: bytes for the memory sizes.
+     *
+     * @throws ErrnoException {@code EINVAL} (what {@code kstrtoll} answers) when the file holds
+     *         anything else, notably {@code max} for a limit that is not set: read limits with
+     *         {@link #readLimit}
+     */
     public long readLong(String path) {
-        return Long.parseLong(read(path).trim());
+        return parseLong(path, read(path).trim());
+    }
+
+    /**
+     * Reads a limit or protection file (memory.max, memory.high, memory.low, memory.swap.max,
+     * ...).
+     *
+     * @return the limit in bytes, or empty when the file holds {@code max} (no limit)
+     * @throws ErrnoException {@code EINVAL} when the file holds neither a number nor {@code max}
+     */
+    public OptionalLong readLimit(String path) {
+        String text = read(path).trim();
+        return text.equals(MAX) ? OptionalLong.empty() : OptionalLong.of(parseLong(path, text));
+    }
+
+    private static long parseLong(String path, String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ErrnoException(Errno.EINVAL, path + " holds '" + text + "', not a number"
+                    + (text.equals(MAX) ? " (readLimit reads a limit)" : ""));
+        }
     }
 
     /** Writes {@code text} to a file in one write. */
@@ -126,6 +165,16 @@ public final class CgroupFs {
             case MEMORY_STAT -> !cgroup.isRoot() || layout.statOnRoot();
             default -> true;
         };
+    }
+
+    /** A directory entry: the online cgroup holding it (null if none) and its name. */
+    private record Entry(MemCgroup dir, String name) {
+    }
+
+    private Entry entry(String normalized) {
+        int slash = normalized.lastIndexOf('/');
+        return new Entry(tree.lookup(slash == 0 ? "/" : normalized.substring(0, slash)),
+                normalized.substring(slash + 1));
     }
 
     private static String normalize(String path) {
@@ -199,7 +248,7 @@ public final class CgroupFs {
 
     /** {@code seq_puts_memcg_tunable}. */
     private static String tunable(long pages) {
-        return pages == PageCounter.PAGE_COUNTER_MAX ? "max\n" : bytes(pages) + "\n";
+        return pages == PageCounter.PAGE_COUNTER_MAX ? MAX + "\n" : bytes(pages) + "\n";
     }
 
     private static long bytes(long pages) {
@@ -228,7 +277,7 @@ public final class CgroupFs {
     }
 
     private static long pages(String buf) {
-        long pages = PageCounter.memparse(buf, "max");
+        long pages = PageCounter.memparse(buf, MAX);
         if (pages < 0) {
             throw new ErrnoException(Errno.EINVAL, "not a size: '" + buf + "'");
         }

@@ -331,4 +331,40 @@ class CgroupFsTest {
         fs.rmdir("/job/a/");
         fs.rmdir("job");
     }
+
+    @Test
+    void mkdirOfATakenNameIsEexistAndNamesThePathOnce() {
+        fs.mkdir("/job");
+        fs.mkdir("/job/a");
+        assertThatThrownBy(() -> fs.mkdir("/job")).hasMessage("EEXIST: mkdir /job");
+        assertThatThrownBy(() -> fs.mkdir("//job/a/")).hasMessage("EEXIST: mkdir /job/a");
+        for (String taken : List.of("/", "//", "/job/memory.max", "/job/cgroup.procs", "/cgroup.procs",
+                "/memory.stat", "/job/a/cgroup.controllers")) {
+            assertErrno(() -> fs.mkdir(taken), Errno.EEXIST);
+        }
+        assertThatThrownBy(() -> fs.mkdir("/job/memory.max")).hasMessage("EEXIST: mkdir /job/memory.max");
+        assertThat(fs.list("/job")).contains("memory.max", "cgroup.procs");
+        assertThat(fs.mkdir("/job/a/memory.max").path()).as("/job/a has no memory files")
+                .isEqualTo("/job/a/memory.max");
+        assertThat(fs.mkdir("/memory.current").path()).as("the root has no memory.current")
+                .isEqualTo("/memory.current");
+        fs.rmdir("/memory.current");
+        fs.rmdir("/job/a/memory.max");
+        fs.rmdir("/job/a");
+        fs.rmdir("/job");
+    }
+
+    @Test
+    void readLongOfMaxIsEinvalAndReadLimitReadsItAsNoLimit() {
+        fs.mkdir("/job");
+        assertThatThrownBy(() -> fs.readLong("/job/memory.max")).isInstanceOf(ErrnoException.class)
+                .hasMessage("EINVAL: /job/memory.max holds 'max', not a number (readLimit reads a limit)");
+        assertThat(fs.readLimit("/job/memory.max")).isEmpty();
+        fs.write("/job/memory.max", "1M");
+        assertThat(fs.readLimit("/job/memory.max")).hasValue(1L << 20);
+        assertThat(fs.readLong("/job/memory.max")).isEqualTo(1L << 20);
+        assertErrno(() -> fs.readLong("/job/memory.stat"), Errno.EINVAL);
+        assertErrno(() -> fs.readLimit("/job/memory.events"), Errno.EINVAL);
+        fs.rmdir("/job");
+    }
 }
