@@ -113,6 +113,27 @@ class MemoryStatTest {
     }
 
     @Test
+    void numaStatOf510IsItsTableOfNodeItems() {
+        MemcgMachine m = boot(MemoryStatFormat.V5_10);
+        MemCgroup job = m.cgroups.mkdir("/job");
+        job.stats().mod(MemcgStatItem.NR_KERNEL_STACK_KB, 8);
+        job.stats().mod(MemcgStatItem.MEMCG_PERCPU_B, 64);
+        assertThat(m.injector.getInstance(MemoryStat.class).numaStat(job)).isEqualTo("anon N0=0\nfile N0=0\n"
+                + "kernel_stack N0=8192\n" + numaZeros("shmem", "file_mapped", "file_dirty", "file_writeback",
+                "inactive_anon", "active_anon", "inactive_file", "active_file", "unevictable",
+                "slab_reclaimable", "slab_unreclaimable", "workingset_refault_anon", "workingset_refault_file",
+                "workingset_activate_anon", "workingset_activate_file", "workingset_restore_anon",
+                "workingset_restore_file", "workingset_nodereclaim"));
+        job.stats().mod(MemcgStatItem.NR_KERNEL_STACK_KB, -8);
+        job.stats().mod(MemcgStatItem.MEMCG_PERCPU_B, -64);
+        m.cgroups.rmdir(job);
+    }
+
+    private static String numaZeros(String... keys) {
+        return zeros(keys).replace(" 0\n", " N0=0\n");
+    }
+
+    @Test
     void latestLayout() {
         MemcgMachine m = boot(MemoryStatFormat.LATEST);
         assertThat(m.injector.getInstance(MemoryStat.class).show(m.tree.root())).isEqualTo(zeros(

@@ -23,7 +23,7 @@ public enum TestEra {
     V4_7(Configs.V4_7, "kmem.ExplicitHelpers", "pagetype.Value46", Configs.ANON, Configs.PT46, "memstat.V4_8", "cgroupfs.V4_8"),
     V4_8(Configs.V4_8, "kmem.PageType", "pagetype.Value48", Configs.ANON, Configs.PT48, "memstat.V4_8", "cgroupfs.V4_8"),
     V4_18(Configs.V4_8, "kmem.PageType", "pagetype.Bits418", Configs.ANON, Configs.PT48, "memstat.V4_18", "cgroupfs.V4_18"),
-    V5_9(Configs.V5_10, "kmem.PageType", "pagetype.Bits50", Configs.TYPED, Configs.PT48, "memstat.V5_9", "cgroupfs.V5_10"),
+    V5_9(Configs.V5_10, "kmem.PageType", "pagetype.Bits50", Configs.TYPED, Configs.PT48, "memstat.V5_9", "cgroupfs.V5_9"),
     V5_10(Configs.V5_10, "kmem.PageType", "pagetype.Bits50", Configs.TYPED, Configs.PT48, "memstat.V5_10", "cgroupfs.V5_10"),
     V5_11(Configs.V5_11, "kmem.MemcgDataFlag", "pagetype.Bits511", Configs.TYPED, Configs.PT48, "memstat.V5_11", "cgroupfs.V5_10"),
     LATEST(MemcgConfig.LATEST, "kmem.Objcg", "pagetype.TopByte613", Configs.TYPED, Configs.PT48, "memstat.Latest", "cgroupfs.Latest");

@@ -92,6 +92,13 @@ public enum MemoryStatFormat {
      * @param event a cumulative event count (never clamped) rather than a state
      */
     public record Line(String key, boolean event, List<MemcgStatItem> items) {
+        /**
+         * memory.numa_stat has this line: a state entry of {@code memory_stats[]} whose item is
+         * a node item (sums such as {@code slab} are printed beside the table, not in it).
+         */
+        public boolean numaStat() {
+            return !event && items.size() == 1 && items.get(0).nodeStat();
+        }
     }
 
     private final String policyName;
