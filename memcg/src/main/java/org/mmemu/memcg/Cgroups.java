@@ -48,7 +48,8 @@ public final class Cgroups {
 
     /** mkdir of {@code name} under {@code parent}. */
     public MemCgroup mkdir(MemCgroup parent, String name) {
-        if (name.isEmpty() || name.indexOf('/') >= 0 || name.equals(".") || name.equals("..")) {
+        if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\n') >= 0 || name.equals(".")
+                || name.equals("..")) {
             throw new ErrnoException(Errno.EINVAL, "bad cgroup name '" + name + "'");
         }
         Errno[] errno = new Errno[1];

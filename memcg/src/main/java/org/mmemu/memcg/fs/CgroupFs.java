@@ -64,13 +64,15 @@ public final class CgroupFs {
 
     /**
      * {@code mkdir(2)}: {@code EEXIST} for a name already taken, by a cgroup or by one of the
-     * parent's files (the root itself included), {@code ENOENT} for a missing parent.
+     * parent's files, for {@code .} and {@code ..} and for the root itself; {@code ENOENT} for a
+     * missing parent; {@code EINVAL} for a name with a newline ({@code cgroup_mkdir}).
      */
     public MemCgroup mkdir(String path) {
         String p = normalize(path);
         Entry e = entry(p);
         CgroupFileType file = CgroupFileType.byName(e.name());
-        if (p.equals("/") || e.dir() != null && file != null && exists(e.dir(), file)) {
+        boolean dot = e.name().equals(".") || e.name().equals("..");
+        if (p.equals("/") || e.dir() != null && (dot || file != null && exists(e.dir(), file))) {
             throw new ErrnoException(Errno.EEXIST, "mkdir " + p);
         }
         return cgroups.mkdir(p);

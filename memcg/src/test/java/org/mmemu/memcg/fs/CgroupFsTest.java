@@ -369,10 +369,12 @@ class CgroupFsTest {
         assertThatThrownBy(() -> fs.mkdir("/job")).hasMessage("EEXIST: mkdir /job");
         assertThatThrownBy(() -> fs.mkdir("//job/a/")).hasMessage("EEXIST: mkdir /job/a");
         for (String taken : List.of("/", "//", "/job/memory.max", "/job/cgroup.procs", "/cgroup.procs",
-                "/memory.stat", "/job/a/cgroup.controllers")) {
+                "/memory.stat", "/job/a/cgroup.controllers", "/job/.", "/job/a/..")) {
             assertErrno(() -> fs.mkdir(taken), Errno.EEXIST);
         }
         assertThatThrownBy(() -> fs.mkdir("/job/memory.max")).hasMessage("EEXIST: mkdir /job/memory.max");
+        assertErrno(() -> fs.mkdir("/job/b\nc"), Errno.EINVAL);
+        assertErrno(() -> fs.mkdir("/nope/."), Errno.ENOENT);
         assertThat(fs.list("/job")).contains("memory.max", "cgroup.procs");
         assertThat(fs.mkdir("/job/a/memory.max").path()).as("/job/a has no memory files")
                 .isEqualTo("/job/a/memory.max");
