@@ -12,7 +12,7 @@ import org.mmemu.memcg.Memparse;
  */
 final class ReclaimRequest {
     /** {@code MAX_SWAPPINESS}. */
-    static final int MAX_SWAPPINESS = 200;
+    private static final int MAX_SWAPPINESS = 200;
     private static final String SWAPPINESS = "swappiness=";
 
     private ReclaimRequest() {
