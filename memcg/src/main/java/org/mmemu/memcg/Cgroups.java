@@ -48,13 +48,14 @@ public final class Cgroups {
 
     /** mkdir of {@code name} under {@code parent}. */
     public MemCgroup mkdir(MemCgroup parent, String name) {
-        if (name.isEmpty() || name.indexOf('/') >= 0 || name.equals(".") || name.equals("..")) {
+        if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\n') >= 0 || name.equals(".")
+                || name.equals("..")) {
             throw new ErrnoException(Errno.EINVAL, "bad cgroup name '" + name + "'");
         }
         Errno[] errno = new Errno[1];
         MemCgroup memcg = tree.create(parent, name, errno);
         if (memcg == null) {
-            throw new ErrnoException(errno[0], "mkdir " + parent.path() + "/" + name);
+            throw new ErrnoException(errno[0], "mkdir " + parent.entryPath(name));
         }
         if (kmemAccounting) {
             objcgs.online(memcg);

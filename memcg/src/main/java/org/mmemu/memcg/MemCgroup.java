@@ -51,6 +51,7 @@ public final class MemCgroup {
     private final int level;
     private final PageCounter memory;
     private final PageCounter kmem;
+    private final PageCounter swap;
     private final MemcgStats stats;
     private final MemcgEvents events;
     private final PercpuRef css;
@@ -74,6 +75,7 @@ public final class MemCgroup {
         this.level = parent == null ? 0 : parent.level + 1;
         this.memory = new PageCounter(parent == null ? null : parent.memory);
         this.kmem = new PageCounter(parent == null ? null : parent.kmem);
+        this.swap = new PageCounter(parent == null ? null : parent.swap);
         this.stats = stats;
         this.events = new MemcgEvents(parent == null ? null : parent.events);
         this.css = new PercpuRef(tree.cpus(), "css", this, () -> tree.release(this));
@@ -96,11 +98,12 @@ public final class MemCgroup {
 
     /** The path from the cgroup root, "/" for the root ({@code cgroup_path}). */
     public String path() {
-        if (parent == null) {
-            return "/";
-        }
-        String p = parent.path();
-        return (p.equals("/") ? "" : p) + "/" + name;
+        return parent == null ? "/" : parent.entryPath(name);
+    }
+
+    /** The path of the entry (a child or a file) called {@code entry} in this directory. */
+    public String entryPath(String entry) {
+        return parent == null ? "/" + entry : path() + "/" + entry;
     }
 
     /** Depth below the root (0 for the root). */
@@ -134,6 +137,14 @@ public final class MemCgroup {
     /** {@code memcg->kmem}: the cgroup-v1 kernel-memory counter (charged by the helper era). */
     public PageCounter kmem() {
         return kmem;
+    }
+
+    /**
+     * {@code memcg->swap}: the cgroup-v2 swap counter (memory.swap.*). Nothing swaps out in the
+     * emulator, so its usage stays 0; its limits are stored.
+     */
+    public PageCounter swap() {
+        return swap;
     }
 
     /** Per-cgroup statistics (memory.stat). */

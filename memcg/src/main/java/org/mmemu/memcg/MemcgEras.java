@@ -3,6 +3,7 @@ package org.mmemu.memcg;
 import static org.mmemu.core.era.KernelRelease.LATEST;
 import static org.mmemu.core.era.KernelRelease.V4_18;
 import static org.mmemu.core.era.KernelRelease.V4_8;
+import static org.mmemu.core.era.KernelRelease.V5_10;
 import static org.mmemu.core.era.KernelRelease.V5_11;
 import static org.mmemu.core.era.KernelRelease.V5_9;
 
@@ -31,7 +32,8 @@ import org.mmemu.memcg.stat.MemoryStatFormat;
  *       workingset counts; its cgroup files add {@code oom_kill} to memory.events, and
  *       cgroup.stat, without 4.19's memory.oom.group or the later memory.events.local and
  *       {@code frozen} line.</li>
- *   <li>5.9 prints 5.10's memory.stat until it has a format of its own.</li>
+ *   <li>5.9 open-codes memory.stat in its own order, and its cgroup files are 5.10's without
+ *       memory.numa_stat (which 5.10 added).</li>
  * </ul>
  */
 public final class MemcgEras {
@@ -58,7 +60,8 @@ public final class MemcgEras {
     public static final EraChoice<String> MEMORY_STAT = EraChoice.policy("memory.stat", MemoryStatFormat.class,
                     MemoryStatFormat.V4_8.policyName())
             .since(V4_18, MemoryStatFormat.V4_18.policyName())
-            .since(V5_9, MemoryStatFormat.V5_10.policyName())
+            .since(V5_9, MemoryStatFormat.V5_9.policyName())
+            .since(V5_10, MemoryStatFormat.V5_10.policyName())
             .since(V5_11, MemoryStatFormat.V5_11.policyName())
             .since(LATEST, MemoryStatFormat.LATEST.policyName());
 
@@ -66,7 +69,8 @@ public final class MemcgEras {
     public static final EraChoice<String> CGROUP_FS = EraChoice.policy("cgroupfs", CgroupFsLayout.class,
                     CgroupFsLayout.V4_8.policyName())
             .since(V4_18, CgroupFsLayout.V4_18.policyName())
-            .since(V5_9, CgroupFsLayout.V5_10.policyName())
+            .since(V5_9, CgroupFsLayout.V5_9.policyName())
+            .since(V5_10, CgroupFsLayout.V5_10.policyName())
             .since(LATEST, CgroupFsLayout.LATEST.policyName());
 
     /** memcg's choices, in table order. */

@@ -35,10 +35,10 @@ import org.mmemu.memcg.stat.MemoryStatFormat;
  *   <li>{@link KmemAccountingPolicy}: {@code kmem.ExplicitHelpers}, {@code kmem.PageType},
  *       {@code kmem.MemcgDataFlag}, {@code kmem.Objcg} (default), selected with
  *       {@code policyBinder(binder, KmemAccountingPolicy.class).select(name)};</li>
- *   <li>{@link MemoryStatFormat}: {@code memstat.V4_8}, {@code memstat.V4_18},
+ *   <li>{@link MemoryStatFormat}: {@code memstat.V4_8}, {@code memstat.V4_18}, {@code memstat.V5_9},
  *       {@code memstat.V5_10}, {@code memstat.V5_11}, {@code memstat.Latest} (default);</li>
  *   <li>{@link CgroupFsLayout}: {@code cgroupfs.V4_8}, {@code cgroupfs.V4_18},
- *       {@code cgroupfs.V5_10}, {@code cgroupfs.Latest} (default).</li>
+ *       {@code cgroupfs.V5_9}, {@code cgroupfs.V5_10}, {@code cgroupfs.Latest} (default).</li>
  * </ul>
  * Modules that give tasks memory add a {@link TaskMemory} with {@link #taskMemory(Binder)};
  * modules that hold charges no page carries declare them with {@link #chargeOwners(Binder)}.

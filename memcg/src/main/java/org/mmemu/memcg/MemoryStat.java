@@ -47,6 +47,21 @@ public final class MemoryStat {
         return total;
     }
 
+    /**
+     * The text of {@code memory.numa_stat} ({@code memory_numa_stat_show}, 5.10+): each node
+     * item of the layout with its value per node with memory. The emulated machine has one node,
+     * so each line is {@code key N0=value}, the value memory.stat prints.
+     */
+    public String numaStat(MemCgroup memcg) {
+        StringBuilder sb = new StringBuilder();
+        for (MemoryStatFormat.Line line : format.lines()) {
+            if (line.numaStat()) {
+                sb.append(line.key()).append(" N0=").append(Long.toUnsignedString(value(memcg, line))).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     /** The text of {@code memory.stat}: one {@code key value} line per entry of the layout. */
     public String show(MemCgroup memcg) {
         StringBuilder sb = new StringBuilder();

@@ -21,7 +21,10 @@ import org.mmemu.core.page.MemMap;
  *
  * <p>The fields race as the kernel's do: {@code usage} is an atomic, {@code watermark} and
  * {@code failcnt} are statistics updated without a lock (failcnt atomically here so totals are
- * exact at quiescence). The memcg-specific protection fields (min/low) are not modelled.
+ * exact at quiescence). The protections {@code min} and {@code low} are stored as
+ * {@code page_counter_set_min}/{@code _low} store them; their propagation into the parent's
+ * {@code children_min_usage}/{@code children_low_usage} is not modelled, since only reclaim
+ * reads it and nothing reclaims here.
  */
 public final class PageCounter {
     /** {@code PAGE_COUNTER_MAX} on 64-bit: {@code LONG_MAX / PAGE_SIZE} pages. */
@@ -33,6 +36,8 @@ public final class PageCounter {
     private final AtomicLong underflows = new AtomicLong();
     private volatile long max = PAGE_COUNTER_MAX;
     private volatile long high = PAGE_COUNTER_MAX;
+    private volatile long min;
+    private volatile long low;
     private volatile long watermark;
     private volatile long localWatermark;
 
@@ -64,6 +69,26 @@ public final class PageCounter {
     /** {@code page_counter_set_high}. */
     public void setHigh(long nrPages) {
         high = nrPages;
+    }
+
+    /** {@code counter->min} (memory.min): the hard protection, 0 until set. */
+    public long min() {
+        return min;
+    }
+
+    /** {@code page_counter_set_min}. */
+    public void setMin(long nrPages) {
+        min = nrPages;
+    }
+
+    /** {@code counter->low} (memory.low; 4.8 kept it in {@code memcg->low}): the soft protection. */
+    public long low() {
+        return low;
+    }
+
+    /** {@code page_counter_set_low}. */
+    public void setLow(long nrPages) {
+        low = nrPages;
     }
 
     /** {@code counter->watermark}: the highest usage seen since the last reset. */
@@ -202,10 +227,8 @@ public final class PageCounter {
 
     /**
      * {@code page_counter_memparse}: {@code maxToken} means {@link #PAGE_COUNTER_MAX}, otherwise
-     * {@code memparse} bytes rounded down to pages and capped at the maximum. The kernel's
-     * {@code memparse} takes a C integer (decimal, {@code 0x} hex, leading-zero octal) with an
-     * optional K/M/G/T/P/E suffix and wraps silently on overflow, so an overlong number is
-     * accepted modulo 2^64; anything left over after the number is {@code -EINVAL}.
+     * {@link Memparse} bytes rounded down to pages and capped at the maximum (so an overlong
+     * number is accepted modulo 2^64); anything left over after the number is {@code -EINVAL}.
      *
      * @param buf the already whitespace-stripped text
      * @return the page count, or {@code -EINVAL}
@@ -214,43 +237,11 @@ public final class PageCounter {
         if (buf.equals(maxToken)) {
             return PAGE_COUNTER_MAX;
         }
-        int i = 0;
-        int base = 10;
-        if (buf.length() > 0 && buf.charAt(0) == '0') {
-            boolean hex = buf.length() > 2 && (buf.charAt(1) | 0x20) == 'x'
-                    && asciiDigit(buf.charAt(2)) >= 0;
-            base = hex ? 16 : 8;
-            i = hex ? 2 : 0;
-        }
-        long bytes = 0;
-        for (; i < buf.length(); i++) {
-            int d = asciiDigit(buf.charAt(i));
-            if (d < 0 || d >= base) {
-                break;
-            }
-            bytes = bytes * base + d;
-        }
-        if (i < buf.length()) {
-            int shift = "kmgtpe".indexOf(Character.toLowerCase(buf.charAt(i)));
-            if (shift >= 0) {
-                bytes <<= 10 * (shift + 1);
-                i++;
-            }
-        }
-        if (i != buf.length()) {
+        Memparse m = Memparse.parse(buf);
+        if (m.end() != buf.length()) {
             return Errno.EINVAL.negative();
         }
-        long pages = Long.divideUnsigned(bytes, MemMap.PAGE_SIZE);
-        return Math.min(pages, PAGE_COUNTER_MAX);
-    }
-
-    /** The value of an ASCII hex digit, -1 for anything else (the kernel parses bytes). */
-    private static int asciiDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        char lower = (char) (c | 0x20);
-        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+        return Math.min(Long.divideUnsigned(m.bytes(), MemMap.PAGE_SIZE), PAGE_COUNTER_MAX);
     }
 
     private void raiseWatermarks(long now) {

@@ -92,6 +92,44 @@ class MemoryStatTest {
     }
 
     @Test
+    void v59PrintsSlabAndPercpuAfterKernelStackAndTheFaultsBeforeTheWorkingset() {
+        MemcgMachine m = boot(MemoryStatFormat.V5_9);
+        MemCgroup job = m.cgroups.mkdir("/job");
+        job.stats().mod(MemcgStatItem.NR_SLAB_RECLAIMABLE_B, 100);
+        job.stats().mod(MemcgStatItem.NR_SLAB_UNRECLAIMABLE_B, 300);
+        job.stats().mod(MemcgStatItem.PGFAULT, 2);
+        assertThat(m.injector.getInstance(MemoryStat.class).show(job)).isEqualTo(
+                zeros("anon", "file", "kernel_stack") + "slab 400\n"
+                + zeros("percpu", "sock", "shmem", "file_mapped", "file_dirty", "file_writeback",
+                        "inactive_anon", "active_anon", "inactive_file", "active_file", "unevictable")
+                + "slab_reclaimable 100\nslab_unreclaimable 300\npgfault 2\n"
+                + zeros("pgmajfault", "workingset_refault_anon", "workingset_refault_file",
+                        "workingset_activate_anon", "workingset_activate_file", "workingset_restore_anon",
+                        "workingset_restore_file", "workingset_nodereclaim", "pgrefill", "pgscan", "pgsteal",
+                        "pgactivate", "pgdeactivate", "pglazyfree", "pglazyfreed"));
+        m.cgroups.rmdir(job);
+    }
+
+    @Test
+    void numaStatOf510IsItsTableOfNodeItems() {
+        MemcgMachine m = boot(MemoryStatFormat.V5_10);
+        MemCgroup job = m.cgroups.mkdir("/job");
+        job.stats().mod(MemcgStatItem.NR_KERNEL_STACK_KB, 8);
+        job.stats().mod(MemcgStatItem.MEMCG_PERCPU_B, 64);
+        assertThat(m.injector.getInstance(MemoryStat.class).numaStat(job)).isEqualTo("anon N0=0\nfile N0=0\n"
+                + "kernel_stack N0=8192\n" + numaZeros("shmem", "file_mapped", "file_dirty", "file_writeback",
+                "inactive_anon", "active_anon", "inactive_file", "active_file", "unevictable",
+                "slab_reclaimable", "slab_unreclaimable", "workingset_refault_anon", "workingset_refault_file",
+                "workingset_activate_anon", "workingset_activate_file", "workingset_restore_anon",
+                "workingset_restore_file", "workingset_nodereclaim"));
+        m.cgroups.rmdir(job);
+    }
+
+    private static String numaZeros(String... keys) {
+        return zeros(keys).replace(" 0\n", " N0=0\n");
+    }
+
+    @Test
     void latestLayout() {
         MemcgMachine m = boot(MemoryStatFormat.LATEST);
         assertThat(m.injector.getInstance(MemoryStat.class).show(m.tree.root())).isEqualTo(zeros(

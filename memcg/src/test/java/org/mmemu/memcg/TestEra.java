@@ -15,6 +15,7 @@ public enum TestEra {
     V4_7(KernelRelease.V4_7),
     V4_8(KernelRelease.V4_8),
     V4_18(KernelRelease.V4_18),
+    V5_9(KernelRelease.V5_9),
     V5_10(KernelRelease.V5_10),
     V5_11(KernelRelease.V5_11),
     LATEST(KernelRelease.LATEST);

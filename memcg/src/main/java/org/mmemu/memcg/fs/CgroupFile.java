@@ -5,8 +5,8 @@ import org.mmemu.memcg.MemCgroup;
 /**
  * An open cgroup file ({@code struct kernfs_open_file}): reads and writes go to the cgroup it
  * was opened in; once that cgroup is removed they fail with {@code ENODEV}. {@code memory.peak}
- * keeps its per-open-file peak here, so a write through one handle resets the peak only that
- * handle reports.
+ * and {@code memory.swap.peak} keep their per-open-file peak here, so a write through one handle
+ * resets the peak only that handle reports; {@code memory.pressure} marks its trigger here.
  */
 public final class CgroupFile implements AutoCloseable {
     /** {@code OFP_PEAK_UNSET}: this handle never wrote memory.peak. */
@@ -16,6 +16,7 @@ public final class CgroupFile implements AutoCloseable {
     private final MemCgroup cgroup;
     private final CgroupFileType type;
     private long peak = PEAK_UNSET;
+    private volatile boolean psiTrigger;
     private boolean closed;
 
     CgroupFile(CgroupFs fs, MemCgroup cgroup, CgroupFileType type) {
@@ -36,7 +37,7 @@ public final class CgroupFile implements AutoCloseable {
         fs.store(this, text);
     }
 
-    /** {@code release}: for memory.peak, stops this handle's peak tracking. */
+    /** {@code release}: for a peak file, stops this handle's peak tracking. */
     @Override
     public void close() {
         if (!closed) {
@@ -68,8 +69,17 @@ public final class CgroupFile implements AutoCloseable {
         peak = pages;
     }
 
+    /** {@code ctx->psi.trigger} is set: this handle wrote a memory.pressure trigger. */
+    boolean hasPsiTrigger() {
+        return psiTrigger;
+    }
+
+    void setPsiTrigger() {
+        psiTrigger = true;
+    }
+
     @Override
     public String toString() {
-        return cgroup.path() + (cgroup.isRoot() ? "" : "/") + type.fileName();
+        return cgroup.entryPath(type.fileName());
     }
 }

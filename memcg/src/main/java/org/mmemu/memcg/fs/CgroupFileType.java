@@ -1,29 +1,44 @@
 package org.mmemu.memcg.fs;
 
-/** The files of a cgroup v2 directory that the emulator serves. */
+/**
+ * The files of a cgroup v2 directory that the emulator serves: kernel/cgroup/cgroup.c's
+ * {@code cgroup_base_files[]} (with {@code memory.pressure}, a PSI file every cgroup has), then
+ * mm/memcontrol.c's {@code memory_files[]} and {@code swap_files[]}, in the kernel's order. Which
+ * of them an era has is its {@link CgroupFsLayout}'s business.
+ */
 enum CgroupFileType {
-    CGROUP_CONTROLLERS("cgroup.controllers", false, true, false),
-    CGROUP_SUBTREE_CONTROL("cgroup.subtree_control", true, true, false),
-    CGROUP_PROCS("cgroup.procs", true, true, false),
-    CGROUP_EVENTS("cgroup.events", false, false, false),
-    CGROUP_STAT("cgroup.stat", false, true, false),
-    MEMORY_CURRENT("memory.current", false, false, true),
-    MEMORY_PEAK("memory.peak", true, false, true),
-    MEMORY_MAX("memory.max", true, false, true),
-    MEMORY_HIGH("memory.high", true, false, true),
-    MEMORY_STAT("memory.stat", false, true, true),
-    MEMORY_EVENTS("memory.events", false, false, true),
-    MEMORY_EVENTS_LOCAL("memory.events.local", false, false, true),
-    MEMORY_OOM_GROUP("memory.oom.group", true, false, true);
+    CGROUP_CONTROLLERS("cgroup.controllers", 0444, true, false),
+    CGROUP_SUBTREE_CONTROL("cgroup.subtree_control", 0644, true, false),
+    CGROUP_PROCS("cgroup.procs", 0644, true, false),
+    CGROUP_EVENTS("cgroup.events", 0444, false, false),
+    CGROUP_STAT("cgroup.stat", 0444, true, false),
+    MEMORY_PRESSURE("memory.pressure", 0644, true, false),
+    MEMORY_CURRENT("memory.current", 0444, false, true),
+    MEMORY_PEAK("memory.peak", 0644, false, true),
+    MEMORY_MIN("memory.min", 0644, false, true),
+    MEMORY_LOW("memory.low", 0644, false, true),
+    MEMORY_HIGH("memory.high", 0644, false, true),
+    MEMORY_MAX("memory.max", 0644, false, true),
+    MEMORY_EVENTS("memory.events", 0444, false, true),
+    MEMORY_EVENTS_LOCAL("memory.events.local", 0444, false, true),
+    MEMORY_STAT("memory.stat", 0444, true, true),
+    MEMORY_NUMA_STAT("memory.numa_stat", 0444, true, true),
+    MEMORY_OOM_GROUP("memory.oom.group", 0644, false, true),
+    MEMORY_RECLAIM("memory.reclaim", 0200, true, true),
+    MEMORY_SWAP_CURRENT("memory.swap.current", 0444, false, true),
+    MEMORY_SWAP_HIGH("memory.swap.high", 0644, false, true),
+    MEMORY_SWAP_MAX("memory.swap.max", 0644, false, true),
+    MEMORY_SWAP_PEAK("memory.swap.peak", 0644, false, true),
+    MEMORY_SWAP_EVENTS("memory.swap.events", 0444, false, true);
 
     private final String fileName;
-    private final boolean writable;
+    private final int mode;
     private final boolean onRoot;
     private final boolean memory;
 
-    CgroupFileType(String fileName, boolean writable, boolean onRoot, boolean memory) {
+    CgroupFileType(String fileName, int mode, boolean onRoot, boolean memory) {
         this.fileName = fileName;
-        this.writable = writable;
+        this.mode = mode;
         this.onRoot = onRoot;
         this.memory = memory;
     }
@@ -32,9 +47,17 @@ enum CgroupFileType {
         return fileName;
     }
 
-    /** Has a write handler (mode 0644); the others are 0444, opened for writing with EACCES. */
+    /**
+     * Has a show handler ({@code cgroup_file_mode}: readable when {@code seq_show} is set); a
+     * write-only file (mode 0200) is opened for reading with {@code EACCES}.
+     */
+    boolean readable() {
+        return (mode & 0444) != 0;
+    }
+
+    /** Has a write handler; the others (mode 0444) are opened for writing with {@code EACCES}. */
     boolean writable() {
-        return writable;
+        return (mode & 0222) != 0;
     }
 
     /** Exists on the root cgroup (no {@code CFTYPE_NOT_ON_ROOT}). */

@@ -2,9 +2,8 @@ package org.mmemu.memcg.fs;
 
 import com.google.inject.Inject;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.OptionalLong;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.page.MemMap;
@@ -30,8 +29,16 @@ import org.mmemu.memcg.stat.MemcgEvent;
  * is still above the limit (the emulator reclaims nothing), count {@code oom} and run the OOM
  * killer until it fits or nobody is left to kill, as {@code memory_max_write} does.
  * {@code memory.high} is stored and drains the stocks; exceeding it only counts {@code high}.
+ * The protections ({@code memory.min}, {@code memory.low}) and the swap limits
+ * ({@code memory.swap.max}, {@code memory.swap.high}) are parsed and stored as the kernel does;
+ * they act only on reclaim and swap-out, which are not emulated, so they change nothing else. A
+ * {@code memory.reclaim} write of a page or more is {@code EAGAIN} (nothing is reclaimable), and
+ * {@code memory.pressure} reads as a group that never stalled ({@link Pressure}).
  */
 public final class CgroupFs {
+    /** The token a limit file prints and takes for {@code PAGE_COUNTER_MAX}. */
+    private static final String MAX = "max";
+
     private final Cgroups cgroups;
     private final CgroupTree tree;
     private final MemoryStat memoryStat;
@@ -39,7 +46,7 @@ public final class CgroupFs {
     private final OomKiller oom;
     private final Tasks tasks;
     private final CgroupFsLayout layout;
-    private final Map<MemCgroup, List<CgroupFile>> peakWatchers = new IdentityHashMap<>();
+    private final PeakFiles peaks = new PeakFiles();
 
     @Inject
     public CgroupFs(Cgroups cgroups, MemoryStat memoryStat, MemcgCharger charger, OomKiller oom,
@@ -55,9 +62,20 @@ public final class CgroupFs {
 
     // ---- directories -------------------------------------------------------------------------
 
-    /** {@code mkdir(2)}: {@code EEXIST}, {@code ENOENT} for a missing parent. */
+    /**
+     * {@code mkdir(2)}: {@code EEXIST} for a name already taken, by a cgroup or by one of the
+     * parent's files, for {@code .} and {@code ..} and for the root itself; {@code ENOENT} for a
+     * missing parent; {@code EINVAL} for a name with a newline ({@code cgroup_mkdir}).
+     */
     public MemCgroup mkdir(String path) {
-        return cgroups.mkdir(normalize(path));
+        String p = normalize(path);
+        Entry e = entry(p);
+        CgroupFileType file = CgroupFileType.byName(e.name());
+        boolean dot = e.name().equals(".") || e.name().equals("..");
+        if (p.equals("/") || e.dir() != null && (dot || file != null && exists(e.dir(), file))) {
+            throw new ErrnoException(Errno.EEXIST, "mkdir " + p);
+        }
+        return cgroups.mkdir(p);
     }
 
     /** {@code rmdir(2)}: {@code EBUSY} with tasks or children, {@code ENOENT} if absent. */
@@ -69,11 +87,9 @@ public final class CgroupFs {
 
     /** {@code open(2)} of a cgroup file: {@code ENOENT} if the cgroup or file does not exist. */
     public CgroupFile open(String path) {
-        String p = normalize(path);
-        int slash = p.lastIndexOf('/');
-        String dir = slash == 0 ? "/" : p.substring(0, slash);
-        MemCgroup cgroup = tree.lookup(dir);
-        CgroupFileType type = CgroupFileType.byName(p.substring(slash + 1));
+        Entry e = entry(normalize(path));
+        MemCgroup cgroup = e.dir();
+        CgroupFileType type = CgroupFileType.byName(e.name());
         if (cgroup == null || type == null || !exists(cgroup, type)) {
             throw new ErrnoException(Errno.ENOENT, path);
         }
@@ -87,9 +103,37 @@ public final class CgroupFs {
         }
     }
 
-    /** Reads a file holding one number (memory.current, memory.peak, ...). */
+    /**
+     * Reads a file holding one number (memory.current, memory.peak, a limit that is set, ...),
+     * as printed: bytes for the memory sizes.
+     *
+     * @throws ErrnoException {@code EINVAL} (what {@code kstrtoll} answers) when the file holds
+     *         anything else, notably {@code max} for a limit that is not set: read limits with
+     *         {@link #readLimit}
+     */
     public long readLong(String path) {
-        return Long.parseLong(read(path).trim());
+        return parseLong(path, read(path).trim());
+    }
+
+    /**
+     * Reads a limit or protection file (memory.max, memory.high, memory.low, memory.swap.max,
+     * ...).
+     *
+     * @return the limit in bytes, or empty when the file holds {@code max} (no limit)
+     * @throws ErrnoException {@code EINVAL} when the file holds neither a number nor {@code max}
+     */
+    public OptionalLong readLimit(String path) {
+        String text = read(path).trim();
+        return text.equals(MAX) ? OptionalLong.empty() : OptionalLong.of(parseLong(path, text));
+    }
+
+    private static long parseLong(String path, String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ErrnoException(Errno.EINVAL, path + " holds '" + text + "', not a number"
+                    + (text.equals(MAX) ? " (readLimit reads a limit)" : ""));
+        }
     }
 
     /** Writes {@code text} to a file in one write. */
@@ -115,17 +159,21 @@ public final class CgroupFs {
     }
 
     private boolean exists(MemCgroup cgroup, CgroupFileType type) {
-        if (cgroup.isRoot() && !type.onRoot()
+        if (!layout.has(type) || cgroup.isRoot() && !type.onRoot()
                 || type.memory() && !tree.hasMemoryCss(cgroup)) {
             return false;
         }
-        return switch (type) {
-            case CGROUP_STAT -> layout.hasCgroupStat();
-            case MEMORY_PEAK -> layout.hasPeak();
-            case MEMORY_EVENTS_LOCAL, MEMORY_OOM_GROUP -> layout.hasEventsLocalAndOomGroup();
-            case MEMORY_STAT -> !cgroup.isRoot() || layout.statOnRoot();
-            default -> true;
-        };
+        return type != CgroupFileType.MEMORY_STAT || !cgroup.isRoot() || layout.statOnRoot();
+    }
+
+    /** A directory entry: the online cgroup holding it (null if none) and its name. */
+    private record Entry(MemCgroup dir, String name) {
+    }
+
+    private Entry entry(String normalized) {
+        int slash = normalized.lastIndexOf('/');
+        return new Entry(tree.lookup(slash == 0 ? "/" : normalized.substring(0, slash)),
+                normalized.substring(slash + 1));
     }
 
     private static String normalize(String path) {
@@ -148,15 +196,24 @@ public final class CgroupFs {
             case CGROUP_EVENTS -> "populated " + (tree.isPopulated(m) ? 1 : 0) + "\n"
                     + (layout.eventsFrozen() ? "frozen 0\n" : "");
             case CGROUP_STAT -> cgroupStat(m);
+            case MEMORY_PRESSURE -> Pressure.show();
             case MEMORY_CURRENT -> bytes(m.memory().read()) + "\n";
-            case MEMORY_PEAK -> bytes(f.peak() == CgroupFile.PEAK_UNSET ? m.memory().watermark()
-                    : Math.max(f.peak(), m.memory().localWatermark())) + "\n";
-            case MEMORY_MAX -> tunable(m.memory().max());
+            case MEMORY_PEAK -> peaks.show(f, m.memory());
+            case MEMORY_MIN -> tunable(m.memory().min());
+            case MEMORY_LOW -> tunable(m.memory().low());
             case MEMORY_HIGH -> tunable(m.memory().high());
+            case MEMORY_MAX -> tunable(m.memory().max());
+            case MEMORY_EVENTS -> events(m, layout.events(), true);
+            case MEMORY_EVENTS_LOCAL -> events(m, layout.events(), false);
             case MEMORY_STAT -> memoryStat.show(m);
-            case MEMORY_EVENTS -> events(m, true);
-            case MEMORY_EVENTS_LOCAL -> events(m, false);
+            case MEMORY_NUMA_STAT -> memoryStat.numaStat(m);
             case MEMORY_OOM_GROUP -> m.oomGroup() + "\n";
+            case MEMORY_RECLAIM -> throw new ErrnoException(Errno.EACCES, f + " is write-only");
+            case MEMORY_SWAP_CURRENT -> bytes(m.swap().read()) + "\n";
+            case MEMORY_SWAP_HIGH -> tunable(m.swap().high());
+            case MEMORY_SWAP_MAX -> tunable(m.swap().max());
+            case MEMORY_SWAP_PEAK -> peaks.show(f, m.swap());
+            case MEMORY_SWAP_EVENTS -> events(m, layout.swapEvents(), true);
         };
     }
 
@@ -188,9 +245,9 @@ public final class CgroupFs {
         return sb.toString();
     }
 
-    private String events(MemCgroup m, boolean hierarchical) {
+    private String events(MemCgroup m, List<MemcgEvent> keys, boolean hierarchical) {
         StringBuilder sb = new StringBuilder();
-        for (MemcgEvent e : layout.events()) {
+        for (MemcgEvent e : keys) {
             long n = hierarchical && layout.eventsHierarchical() ? m.events().hierarchical(e) : m.events().local(e);
             sb.append(e.key()).append(' ').append(n).append('\n');
         }
@@ -199,7 +256,7 @@ public final class CgroupFs {
 
     /** {@code seq_puts_memcg_tunable}. */
     private static String tunable(long pages) {
-        return pages == PageCounter.PAGE_COUNTER_MAX ? "max\n" : bytes(pages) + "\n";
+        return pages == PageCounter.PAGE_COUNTER_MAX ? MAX + "\n" : bytes(pages) + "\n";
     }
 
     private static long bytes(long pages) {
@@ -210,7 +267,7 @@ public final class CgroupFs {
 
     void store(CgroupFile f, String text) {
         CgroupFileType type = f.type();
-        if (!type.writable() || type == CgroupFileType.MEMORY_PEAK && !layout.hasPeak()) {
+        if (!type.writable()) {
             throw new ErrnoException(Errno.EACCES, f + " is read-only");
         }
         MemCgroup m = f.cgroup();
@@ -219,16 +276,23 @@ public final class CgroupFs {
         switch (type) {
             case CGROUP_SUBTREE_CONTROL -> subtreeControl(m, buf);
             case CGROUP_PROCS -> procsWrite(m, buf);
-            case MEMORY_PEAK -> peakWrite(f);
-            case MEMORY_MAX -> maxWrite(m, pages(buf));
+            case MEMORY_PRESSURE -> layout.pressure().trigger(f, text);
+            case MEMORY_PEAK -> peaks.write(f, m.memory());
+            case MEMORY_MIN -> m.memory().setMin(pages(buf));
+            case MEMORY_LOW -> m.memory().setLow(pages(buf));
             case MEMORY_HIGH -> highWrite(m, pages(buf));
+            case MEMORY_MAX -> maxWrite(m, pages(buf));
             case MEMORY_OOM_GROUP -> oomGroupWrite(m, buf);
+            case MEMORY_RECLAIM -> reclaim(ReclaimRequest.pages(buf));
+            case MEMORY_SWAP_HIGH -> m.swap().setHigh(pages(buf));
+            case MEMORY_SWAP_MAX -> m.swap().exchangeMax(pages(buf));
+            case MEMORY_SWAP_PEAK -> peaks.write(f, m.swap());
             default -> throw new IllegalStateException("no write handler for " + type);
         }
     }
 
     private static long pages(String buf) {
-        long pages = PageCounter.memparse(buf, "max");
+        long pages = PageCounter.memparse(buf, MAX);
         if (pages < 0) {
             throw new ErrnoException(Errno.EINVAL, "not a size: '" + buf + "'");
         }
@@ -271,27 +335,28 @@ public final class CgroupFs {
         m.setOomGroup(v);
     }
 
-    /** {@code peak_write}: this handle's peak restarts from the current usage. */
-    private synchronized void peakWrite(CgroupFile f) {
-        MemCgroup m = f.cgroup();
-        long usage = m.memory().resetLocalWatermark();
-        List<CgroupFile> watchers = peakWatchers.computeIfAbsent(m, k -> new ArrayList<>());
-        for (CgroupFile peer : watchers) {
-            if (usage > peer.peak()) {
-                peer.setPeak(usage);
-            }
+    /**
+     * {@code memory_reclaim}: the emulator reclaims nothing, so any request for a page or more
+     * ends, after the kernel's retries, in {@code EAGAIN} ({@code EINTR} for a writer with a
+     * fatal signal pending, which the kernel checks first).
+     */
+    private void reclaim(long pages) {
+        if (pages == 0) {
+            return;
         }
-        if (f.peak() == CgroupFile.PEAK_UNSET) {
-            watchers.add(f);
+        if (oom.fatalSignalPending(tasks.current())) {
+            throw new ErrnoException(Errno.EINTR, "memory.reclaim interrupted");
         }
-        f.setPeak(usage);
+        throw new ErrnoException(Errno.EAGAIN, "memory.reclaim: reclaimed 0 of " + pages
+                + " pages (nothing is reclaimable in the emulator)");
     }
 
-    /** {@code peak_release}. */
-    synchronized void released(CgroupFile f) {
-        List<CgroupFile> watchers = peakWatchers.get(f.cgroup());
-        if (watchers != null && watchers.remove(f) && watchers.isEmpty()) {
-            peakWatchers.remove(f.cgroup());
+    /** {@code release} of a peak file. */
+    void released(CgroupFile f) {
+        if (f.type() == CgroupFileType.MEMORY_PEAK) {
+            peaks.release(f, f.cgroup().memory());
+        } else if (f.type() == CgroupFileType.MEMORY_SWAP_PEAK) {
+            peaks.release(f, f.cgroup().swap());
         }
     }
 

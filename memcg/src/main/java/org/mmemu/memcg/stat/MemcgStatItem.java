@@ -87,6 +87,17 @@ public enum MemcgStatItem {
         return unit;
     }
 
+    /**
+     * An {@code enum node_stat_item} entry, counted per node (what memory.numa_stat shows),
+     * rather than a {@code memcg_stat_item} or a vm event.
+     */
+    public boolean nodeStat() {
+        return switch (this) {
+            case MEMCG_KMEM, MEMCG_PERCPU_B, MEMCG_SOCK, MEMCG_VMALLOC -> false;
+            default -> compareTo(PGPGIN) < 0;
+        };
+    }
+
     /** The lower-case name {@code /proc/vmstat} uses for an event item. */
     public String vmEventName() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -7,8 +7,9 @@ import java.util.stream.Stream;
 
 /**
  * The layout of {@code memory.stat} in each era: which keys, in which order, from which
- * counters (mm/memcontrol.c {@code memory_stat_show} of 4.8 and 4.18, {@code memory_stats[]}
- * and {@code memory_stat_format} of 5.10, 5.11 and 6.13). Tools find keys by substring search,
+ * counters (mm/memcontrol.c {@code memory_stat_show} of 4.8 and 4.18, the open-coded
+ * {@code memory_stat_format} of 5.9, {@code memory_stats[]} and {@code memory_stat_format} of
+ * 5.10, 5.11 and 6.13). Tools find keys by substring search,
  * so the order is part of the format.
  *
  * <p>The emulated kernel configuration is fixed and decides the conditional keys:
@@ -26,7 +27,16 @@ public enum MemoryStatFormat {
     V4_8("memstat.V4_8", true, v4(false)),
     /** 4.18 and 4.19: 4.8's keys plus {@code shmem}, the reclaim events and the workingset counts. */
     V4_18("memstat.V4_18", true, v4(true)),
-    /** 5.9 and 5.10. */
+    /**
+     * 5.9: the keys of 5.10 printed one by one, so {@code slab} and {@code percpu} follow
+     * {@code kernel_stack} and the fault events precede the workingset counts.
+     */
+    V5_9("memstat.V5_9", false, concat(anonFileStack(), List.of(
+            slabTotal(),
+            state("percpu", MEMCG_PERCPU_B),
+            state("sock", MEMCG_SOCK),
+            state("shmem", NR_SHMEM)), fileLruAndSlab(), faultEvents(), workingset(), reclaimEvents())),
+    /** 5.10: the {@code memory_stats[]} table, {@code slab} after its two halves. */
     V5_10("memstat.V5_10", false, v5(false)),
     /** 5.11: adds {@code pagetables}. */
     V5_11("memstat.V5_11", false, v5(true)),
@@ -82,6 +92,13 @@ public enum MemoryStatFormat {
      * @param event a cumulative event count (never clamped) rather than a state
      */
     public record Line(String key, boolean event, List<MemcgStatItem> items) {
+        /**
+         * memory.numa_stat has this line: a state entry of {@code memory_stats[]} whose item is
+         * a node item (sums such as {@code slab} are printed beside the table, not in it).
+         */
+        public boolean numaStat() {
+            return !event && items.size() == 1 && items.get(0).nodeStat();
+        }
     }
 
     private final String policyName;
@@ -110,12 +127,7 @@ public enum MemoryStatFormat {
     }
 
     private static List<Line> v4(boolean v418) {
-        List<Line> head = List.of(
-                state("anon", NR_ANON_MAPPED),
-                state("file", NR_FILE_PAGES),
-                state("kernel_stack", NR_KERNEL_STACK_KB),
-                state("slab", NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B),
-                state("sock", MEMCG_SOCK));
+        List<Line> head = concat(anonFileStack(), List.of(slabTotal(), state("sock", MEMCG_SOCK)));
         if (!v418) {
             return concat(head, fileLruAndSlab(), faultEvents());
         }
@@ -129,16 +141,26 @@ public enum MemoryStatFormat {
     }
 
     private static List<Line> v5(boolean pagetables) {
-        return concat(List.of(
-                        state("anon", NR_ANON_MAPPED),
-                        state("file", NR_FILE_PAGES),
-                        state("kernel_stack", NR_KERNEL_STACK_KB)),
+        return concat(anonFileStack(),
                 pagetables ? List.of(state("pagetables", NR_PAGETABLE)) : List.of(),
                 List.of(
                         state("percpu", MEMCG_PERCPU_B),
                         state("sock", MEMCG_SOCK),
                         state("shmem", NR_SHMEM)),
                 fileLruAndSlab(), slabAndWorkingset(), faultEvents(), reclaimEvents());
+    }
+
+    /** The first three keys from 4.8 to 5.11. */
+    private static List<Line> anonFileStack() {
+        return List.of(
+                state("anon", NR_ANON_MAPPED),
+                state("file", NR_FILE_PAGES),
+                state("kernel_stack", NR_KERNEL_STACK_KB));
+    }
+
+    /** {@code slab}: the sum of the reclaimable and unreclaimable slab bytes. */
+    private static Line slabTotal() {
+        return state("slab", NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B);
     }
 
     /** The file page states, the LRU lists and the slab split: one run from 4.8 to 5.11. */
@@ -158,8 +180,12 @@ public enum MemoryStatFormat {
 
     /** The slab total and the per-LRU workingset counts, as 5.10 to 6.13 print them. */
     private static List<Line> slabAndWorkingset() {
+        return concat(List.of(slabTotal()), workingset());
+    }
+
+    /** The per-LRU workingset counts (5.9+). */
+    private static List<Line> workingset() {
         return List.of(
-                state("slab", NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B),
                 state("workingset_refault_anon", WORKINGSET_REFAULT_ANON),
                 state("workingset_refault_file", WORKINGSET_REFAULT_FILE),
                 state("workingset_activate_anon", WORKINGSET_ACTIVATE_ANON),
@@ -173,7 +199,7 @@ public enum MemoryStatFormat {
         return List.of(event("pgfault", PGFAULT), event("pgmajfault", PGMAJFAULT));
     }
 
-    /** The reclaim events after the fault events, from 4.18 to 5.11. */
+    /** The reclaim events after the fault (and 5.9's workingset) lines, from 4.18 to 5.11. */
     private static List<Line> reclaimEvents() {
         return List.of(
                 event("pgrefill", PGREFILL),

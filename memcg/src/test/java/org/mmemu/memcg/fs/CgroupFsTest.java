@@ -16,6 +16,7 @@ import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgMachine;
 import org.mmemu.memcg.MemoryStat;
 import org.mmemu.memcg.stat.MemcgEvent;
+import org.mmemu.memcg.stat.MemcgStatItem;
 import org.mmemu.memcg.stat.MemoryStatFormat;
 
 class CgroupFsTest {
@@ -48,13 +49,16 @@ class CgroupFsTest {
     void filesOfTheRootAndOfAChildInTheLatestEra() {
         fs.mkdir("/job");
         assertThat(fs.list("/")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
-                "cgroup.procs", "cgroup.stat", "memory.stat");
+                "cgroup.procs", "cgroup.stat", "memory.pressure", "memory.stat", "memory.numa_stat",
+                "memory.reclaim");
         assertThat(fs.list("/job")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
-                "cgroup.procs", "cgroup.events", "cgroup.stat", "memory.current", "memory.peak",
-                "memory.max", "memory.high", "memory.stat", "memory.events", "memory.events.local",
-                "memory.oom.group");
+                "cgroup.procs", "cgroup.events", "cgroup.stat", "memory.pressure", "memory.current",
+                "memory.peak", "memory.min", "memory.low", "memory.high", "memory.max", "memory.events",
+                "memory.events.local", "memory.stat", "memory.numa_stat", "memory.oom.group",
+                "memory.reclaim", "memory.swap.current", "memory.swap.high", "memory.swap.max",
+                "memory.swap.peak", "memory.swap.events");
         assertErrno(() -> fs.read("/memory.current"), Errno.ENOENT);
-        assertErrno(() -> fs.read("/job/memory.swap.max"), Errno.ENOENT);
+        assertErrno(() -> fs.read("/job/memory.zswap.max"), Errno.ENOENT);
         assertErrno(() -> fs.read("/nope/memory.current"), Errno.ENOENT);
         fs.rmdir("/job");
     }
@@ -66,16 +70,39 @@ class CgroupFsTest {
         fs48.mkdir("/job");
         fs510.mkdir("/job");
         assertThat(fs48.list("/job")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
-                "cgroup.procs", "cgroup.events", "memory.current", "memory.max", "memory.high",
-                "memory.stat", "memory.events");
-        assertThat(fs48.list("/")).doesNotContain("memory.stat");
+                "cgroup.procs", "cgroup.events", "memory.current", "memory.low", "memory.high", "memory.max",
+                "memory.events", "memory.stat", "memory.swap.current", "memory.swap.max");
+        assertThat(fs48.list("/")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
+                "cgroup.procs");
         assertThat(fs48.read("/job/memory.events")).isEqualTo("low 0\nhigh 0\nmax 0\noom 0\n");
         assertThat(fs48.read("/job/cgroup.events")).isEqualTo("populated 0\n");
-        assertThat(fs510.list("/job")).doesNotContain("memory.peak").contains("memory.events.local");
+        assertThat(fs510.list("/job")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
+                "cgroup.procs", "cgroup.events", "cgroup.stat", "memory.pressure", "memory.current",
+                "memory.min", "memory.low", "memory.high", "memory.max", "memory.events",
+                "memory.events.local", "memory.stat", "memory.numa_stat", "memory.oom.group",
+                "memory.swap.current", "memory.swap.high", "memory.swap.max", "memory.swap.events");
+        assertThat(fs510.list("/")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
+                "cgroup.procs", "cgroup.stat", "memory.pressure", "memory.stat", "memory.numa_stat");
         assertThat(fs510.read("/job/memory.events")).isEqualTo("low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
         assertThat(fs510.read("/job/cgroup.stat")).isEqualTo("nr_descendants 0\nnr_dying_descendants 0\n");
         fs48.rmdir("/job");
         fs510.rmdir("/job");
+    }
+
+    @Test
+    void filesOf59AreThoseOf510WithoutNumaStat() {
+        CgroupFs fs59 = fs(boot(CgroupFsLayout.V5_9));
+        fs59.mkdir("/job");
+        assertThat(fs59.list("/job")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
+                "cgroup.procs", "cgroup.events", "cgroup.stat", "memory.pressure", "memory.current",
+                "memory.min", "memory.low", "memory.high", "memory.max", "memory.events",
+                "memory.events.local", "memory.stat", "memory.oom.group", "memory.swap.current",
+                "memory.swap.high", "memory.swap.max", "memory.swap.events");
+        assertThat(fs59.list("/")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
+                "cgroup.procs", "cgroup.stat", "memory.pressure", "memory.stat");
+        assertErrno(() -> fs59.read("/job/memory.numa_stat"), Errno.ENOENT);
+        assertThat(fs59.read("/job/cgroup.events")).isEqualTo("populated 0\nfrozen 0\n");
+        fs59.rmdir("/job");
     }
 
     @Test
@@ -85,8 +112,9 @@ class CgroupFsTest {
         assertThat(fs418.list("/")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
                 "cgroup.procs", "cgroup.stat");
         assertThat(fs418.list("/job")).containsExactly("cgroup.controllers", "cgroup.subtree_control",
-                "cgroup.procs", "cgroup.events", "cgroup.stat", "memory.current", "memory.max", "memory.high",
-                "memory.stat", "memory.events");
+                "cgroup.procs", "cgroup.events", "cgroup.stat", "memory.current", "memory.min", "memory.low",
+                "memory.high", "memory.max", "memory.events", "memory.stat", "memory.swap.current",
+                "memory.swap.max", "memory.swap.events");
         assertErrno(() -> fs418.read("/job/memory.events.local"), Errno.ENOENT);
         assertErrno(() -> fs418.write("/job/memory.oom.group", "1"), Errno.ENOENT);
         assertThat(fs418.read("/job/cgroup.events")).as("no frozen line").isEqualTo("populated 0\n");
@@ -147,7 +175,8 @@ class CgroupFsTest {
     void readOnlyFilesRefuseWritesWithEacces() {
         fs.mkdir("/job");
         for (String file : List.of("memory.current", "memory.stat", "memory.events",
-                "memory.events.local", "cgroup.events", "cgroup.controllers", "cgroup.stat")) {
+                "memory.events.local", "cgroup.events", "cgroup.controllers", "cgroup.stat",
+                "memory.numa_stat", "memory.swap.current", "memory.swap.events")) {
             assertErrno(() -> fs.write("/job/" + file, "0"), Errno.EACCES);
         }
         CgroupFs fs510 = fs(boot(CgroupFsLayout.V5_10));
@@ -180,7 +209,8 @@ class CgroupFsTest {
         assertThat(fs.read("/job/cgroup.controllers")).isEqualTo("memory\n");
         assertThat(fs.read("/job/cgroup.subtree_control")).isEmpty();
         assertThat(fs.read("/job/a/cgroup.controllers")).as("an empty mask prints nothing").isEmpty();
-        assertThat(fs.list("/job/a")).noneMatch(f -> f.startsWith("memory."));
+        assertThat(fs.list("/job/a")).as("no memory controller files, PSI's only")
+                .filteredOn(f -> f.startsWith("memory.")).containsExactly("memory.pressure");
 
         assertErrno(() -> fs.write("/job/cgroup.subtree_control", "memory"), Errno.EINVAL);
         assertErrno(() -> fs.write("/job/cgroup.subtree_control", "+cpu"), Errno.EINVAL);
@@ -330,5 +360,191 @@ class CgroupFsTest {
         assertErrno(() -> fs.rmdir("/job"), Errno.EBUSY);
         fs.rmdir("/job/a/");
         fs.rmdir("job");
+    }
+
+    @Test
+    void mkdirOfATakenNameIsEexistAndNamesThePathOnce() {
+        fs.mkdir("/job");
+        fs.mkdir("/job/a");
+        assertThatThrownBy(() -> fs.mkdir("/job")).hasMessage("EEXIST: mkdir /job");
+        assertThatThrownBy(() -> fs.mkdir("//job/a/")).hasMessage("EEXIST: mkdir /job/a");
+        for (String taken : List.of("/", "//", "/job/memory.max", "/job/cgroup.procs", "/cgroup.procs",
+                "/memory.stat", "/job/a/cgroup.controllers", "/job/.", "/job/a/..")) {
+            assertErrno(() -> fs.mkdir(taken), Errno.EEXIST);
+        }
+        assertThatThrownBy(() -> fs.mkdir("/job/memory.max")).hasMessage("EEXIST: mkdir /job/memory.max");
+        assertErrno(() -> fs.mkdir("/job/b\nc"), Errno.EINVAL);
+        assertErrno(() -> fs.mkdir("/nope/."), Errno.ENOENT);
+        assertThat(fs.list("/job")).contains("memory.max", "cgroup.procs");
+        assertThat(fs.mkdir("/job/a/memory.max").path()).as("/job/a has no memory files")
+                .isEqualTo("/job/a/memory.max");
+        assertThat(fs.mkdir("/memory.current").path()).as("the root has no memory.current")
+                .isEqualTo("/memory.current");
+        fs.rmdir("/memory.current");
+        fs.rmdir("/job/a/memory.max");
+        fs.rmdir("/job/a");
+        fs.rmdir("/job");
+    }
+
+    @Test
+    void readLongOfMaxIsEinvalAndReadLimitReadsItAsNoLimit() {
+        fs.mkdir("/job");
+        assertThatThrownBy(() -> fs.readLong("/job/memory.max")).isInstanceOf(ErrnoException.class)
+                .hasMessage("EINVAL: /job/memory.max holds 'max', not a number (readLimit reads a limit)");
+        assertThat(fs.readLimit("/job/memory.max")).isEmpty();
+        fs.write("/job/memory.max", "1M");
+        assertThat(fs.readLimit("/job/memory.max")).hasValue(1L << 20);
+        assertThat(fs.readLong("/job/memory.max")).isEqualTo(1L << 20);
+        assertErrno(() -> fs.readLong("/job/memory.stat"), Errno.EINVAL);
+        assertErrno(() -> fs.readLimit("/job/memory.events"), Errno.EINVAL);
+        fs.rmdir("/job");
+    }
+
+    @Test
+    void protectionsAndSwapLimitsTakeSizesOrMaxAndKeepTheirValueOnABadWrite() {
+        fs.mkdir("/job");
+        assertThat(fs.read("/job/memory.min")).isEqualTo("0\n");
+        assertThat(fs.read("/job/memory.low")).isEqualTo("0\n");
+        assertThat(fs.read("/job/memory.swap.max")).isEqualTo("max\n");
+        assertThat(fs.read("/job/memory.swap.high")).isEqualTo("max\n");
+        fs.write("/job/memory.min", "1M\n");
+        fs.write("/job/memory.low", "max");
+        fs.write("/job/memory.swap.max", "0x2000");
+        fs.write("/job/memory.swap.high", " 8191 ");
+        for (String bad : List.of("abc", "-1", "12MB", "1M 2M", "Max")) {
+            for (String file : List.of("memory.min", "memory.low", "memory.swap.max", "memory.swap.high")) {
+                assertErrno(() -> fs.write("/job/" + file, bad), Errno.EINVAL);
+            }
+        }
+        assertThat(fs.read("/job/memory.min")).isEqualTo("1048576\n");
+        assertThat(fs.read("/job/memory.low")).isEqualTo("max\n");
+        assertThat(fs.readLimit("/job/memory.swap.max")).hasValue(8192);
+        assertThat(fs.read("/job/memory.swap.high")).as("rounded down to pages").isEqualTo("4096\n");
+        assertThat(fs.read("/job/memory.max")).as("protections are not limits").isEqualTo("max\n");
+        fs.rmdir("/job");
+    }
+
+    @Test
+    void swapFilesShowTheSwapCounterAndItsEventsPerEra() {
+        CgroupFs fs418 = fs(boot(CgroupFsLayout.V4_18));
+        for (CgroupFs f : List.of(fs, fs418)) {
+            MemCgroup a = f.mkdir("/job");
+            f.write("/job/cgroup.subtree_control", "+memory");
+            f.mkdir("/job/a").events().raise(MemcgEvent.SWAP_MAX);
+            a.events().raise(MemcgEvent.SWAP_FAIL);
+            assertThat(f.readLong("/job/memory.swap.current")).as("nothing swaps out").isZero();
+        }
+        assertThat(fs.read("/job/memory.swap.events")).as("the subtree's events")
+                .isEqualTo("high 0\nmax 1\nfail 1\n");
+        assertThat(fs.read("/job/a/memory.swap.events")).isEqualTo("high 0\nmax 1\nfail 0\n");
+        assertThat(fs.read("/job/memory.events")).as("swap events are not memory events")
+                .isEqualTo("low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n");
+        assertThat(fs418.read("/job/memory.swap.events")).as("4.18: no high, the cgroup's own")
+                .isEqualTo("max 0\nfail 1\n");
+        for (CgroupFs f : List.of(fs, fs418)) {
+            f.rmdir("/job/a");
+            f.rmdir("/job");
+        }
+    }
+
+    @Test
+    void swapPeakIsResetPerOpenFileLikeMemoryPeak() {
+        MemCgroup job = fs.mkdir("/job");
+        try (CgroupFile mine = fs.open("/job/memory.swap.peak")) {
+            job.swap().charge(3);
+            job.swap().uncharge(2);
+            assertThat(mine.read()).isEqualTo(3 * 4096 + "\n");
+            mine.write("reset");
+            assertThat(mine.read()).isEqualTo(4096 + "\n");
+            assertThat(fs.readLong("/job/memory.swap.peak")).isEqualTo(3 * 4096);
+            assertThat(fs.readLong("/job/memory.peak")).as("memory's own peak").isZero();
+            job.swap().uncharge(1);
+        }
+        fs.rmdir("/job");
+    }
+
+    @Test
+    void numaStatShowsTheNodeItemsOfMemoryStatOnNodeZero() {
+        MemCgroup job = fs.mkdir("/job");
+        job.stats().mod(MemcgStatItem.NR_FILE_PAGES, 2);
+        job.stats().mod(MemcgStatItem.NR_SLAB_RECLAIMABLE_B, 100);
+        job.stats().mod(MemcgStatItem.MEMCG_SOCK, 1);
+        String text = fs.read("/job/memory.numa_stat");
+        assertThat(text.lines().map(l -> l.substring(0, l.indexOf(' ')))).containsExactly("anon", "file",
+                "kernel_stack", "pagetables", "sec_pagetables", "shmem", "file_mapped", "file_dirty",
+                "file_writeback", "swapcached", "inactive_anon", "active_anon", "inactive_file",
+                "active_file", "unevictable", "slab_reclaimable", "slab_unreclaimable",
+                "workingset_refault_anon", "workingset_refault_file", "workingset_activate_anon",
+                "workingset_activate_file", "workingset_restore_anon", "workingset_restore_file",
+                "workingset_nodereclaim", "pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged");
+        assertThat(text).startsWith("anon N0=0\nfile N0=8192\n").contains("\nslab_reclaimable N0=100\n");
+        assertThat(fs.read("/job/memory.stat")).contains("\nfile 8192\n", "\nsock 4096\n");
+        assertThat(fs.read("/memory.numa_stat")).as("the root's counts the subtree")
+                .startsWith("anon N0=0\nfile N0=8192\n");
+        job.stats().mod(MemcgStatItem.NR_FILE_PAGES, -2);
+        job.stats().mod(MemcgStatItem.NR_SLAB_RECLAIMABLE_B, -100);
+        job.stats().mod(MemcgStatItem.MEMCG_SOCK, -1);
+        fs.rmdir("/job");
+    }
+
+    @Test
+    void memoryReclaimOfAnythingIsEagainAndBadRequestsAreEinval() {
+        MemCgroup job = fs.mkdir("/job");
+        m.charger.tryCharge(job, GFP_KERNEL, 3);
+        for (String nothing : List.of("0", "4095", " 0 swappiness=200\n", "0   swappiness=0 ", "K")) {
+            fs.write("/job/memory.reclaim", nothing);
+        }
+        for (String some : List.of("4096", "1M", "1M swappiness=60", "1Mswappiness=0", "0x1000")) {
+            assertErrno(() -> fs.write("/job/memory.reclaim", some), Errno.EAGAIN);
+        }
+        assertErrno(() -> fs.write("/memory.reclaim", "1G"), Errno.EAGAIN);
+        for (String bad : List.of("", "max", "swappiness=5", "1M foo", "1M swappiness=201",
+                "1M swappiness=-1", "1M swappiness=+5", "1M swappiness=", "1M swappiness=5x", "1M\tswappiness")) {
+            assertErrno(() -> fs.write("/job/memory.reclaim", bad), Errno.EINVAL);
+        }
+        assertErrno(() -> fs.read("/job/memory.reclaim"), Errno.EACCES);
+        assertThat(fs.readLong("/job/memory.current")).as("nothing was reclaimed").isEqualTo(64 * 4096);
+        m.charger.uncharge(job, 3);
+        fs.rmdir("/job");
+    }
+
+    private static final String NO_PRESSURE = "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+            + "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+
+    @Test
+    void memoryPressureNeverStallsAndIsInEveryCgroup() {
+        fs.mkdir("/job");
+        fs.mkdir("/job/a");
+        assertThat(fs.list("/job/a")).as("a PSI file, not a memory controller file")
+                .contains("memory.pressure").doesNotContain("memory.current");
+        for (String cgroup : List.of("", "/job", "/job/a")) {
+            assertThat(fs.read(cgroup + "/memory.pressure")).isEqualTo(NO_PRESSURE);
+        }
+        fs.rmdir("/job/a");
+        fs.rmdir("/job");
+    }
+
+    @Test
+    void pressureTriggersAreCheckedPerEra() {
+        CgroupFs fs59 = fs(boot(CgroupFsLayout.V5_9));
+        for (CgroupFs f : List.of(fs, fs59)) {
+            f.mkdir("/job");
+            for (String bad : List.of("", "some", "some 150000", "medium 1 1000000", "some 0 1000000",
+                    "some 2000000 1000000", "full 1 10000001", " some 1 1000000", "some -1 1000000")) {
+                assertErrno(() -> f.write("/job/memory.pressure", bad), Errno.EINVAL);
+            }
+            f.write("/job/memory.pressure", "some 150000 1000000\n");
+            f.write("/job/memory.pressure", "full150000 1000000 and more");
+        }
+        assertErrno(() -> fs59.write("/job/memory.pressure", "some 1000 100000"), Errno.EINVAL);
+        try (CgroupFile f = fs.open("/job/memory.pressure"); CgroupFile g = fs59.open("/job/memory.pressure")) {
+            f.write("some 1000 100000");
+            assertErrno(() -> f.write("some 150000 1000000"), Errno.EBUSY);
+            g.write("some 150000 1000000");
+            g.write("full 150000 1000000");
+            assertThat(f.read()).isEqualTo(NO_PRESSURE);
+        }
+        fs.rmdir("/job");
+        fs59.rmdir("/job");
     }
 }

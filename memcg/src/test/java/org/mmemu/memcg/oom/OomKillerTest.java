@@ -1,11 +1,14 @@
 package org.mmemu.memcg.oom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.mmemu.core.Errno;
+import org.mmemu.core.ErrnoException;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.ChargeSemantics;
 import org.mmemu.memcg.FakeTaskMemory;
@@ -215,6 +218,22 @@ class OomKillerTest {
         assertThat(other.hasFlag(TaskStruct.PF_EXITING)).as("the loop stopped at the writer's signal").isFalse();
         assertThat(m.oom.exitKilled(writer)).isTrue();
         assertThat(fs.readLong("/job/memory.current")).isEqualTo(2 * 4096);
+    }
+
+    @Test
+    void aKilledWriterOfMemoryReclaimIsInterrupted() {
+        MemCgroup job = fs.mkdir("/job");
+        TaskStruct writer = task("writer", job);
+        memory.allocate(writer, 6);
+        try (var s = m.tasks.enter(writer)) {
+            fs.write("/job/memory.max", "4K");
+            assertThatThrownBy(() -> fs.write("/job/memory.reclaim", "1M")).isInstanceOf(ErrnoException.class)
+                    .extracting(e -> ((ErrnoException) e).errno()).isEqualTo(Errno.EINTR);
+            fs.write("/job/memory.reclaim", "0");
+        }
+        assertThatThrownBy(() -> fs.write("/job/memory.reclaim", "1M")).as("another writer")
+                .extracting(e -> ((ErrnoException) e).errno()).isEqualTo(Errno.EAGAIN);
+        assertThat(m.oom.exitKilled(writer)).isTrue();
     }
 
     @Test
