@@ -1,9 +1,7 @@
 package org.mmemu.core.interleave;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,25 +35,27 @@ public final class Interleavings {
         }
     }
 
-    /** Every point declared so far (by the classes loaded so far). */
-    public static List<InterleavingPoint> declared() {
-        synchronized (LOCK) {
-            return new ArrayList<>(POINTS.values());
-        }
-    }
-
     /** Arms {@code points}, until as many {@link #disarm} calls. */
     public static void arm(Collection<InterleavingPoint> points) {
         addArmings(points, 1);
     }
 
-    /** Undoes one {@link #arm} of {@code points}. */
+    /**
+     * Undoes one {@link #arm} of {@code points}.
+     *
+     * @throws IllegalStateException if one of them is not armed
+     */
     public static void disarm(Collection<InterleavingPoint> points) {
         addArmings(points, -1);
     }
 
     private static void addArmings(Collection<InterleavingPoint> points, int delta) {
         synchronized (LOCK) {
+            for (InterleavingPoint p : points) {
+                if (delta < 0 && !p.isArmed()) {
+                    throw new IllegalStateException(p + " is disarmed more often than armed");
+                }
+            }
             for (InterleavingPoint p : points) {
                 p.addArmings(delta);
             }

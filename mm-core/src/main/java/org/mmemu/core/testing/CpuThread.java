@@ -188,8 +188,16 @@ public final class CpuThread extends Thread {
         return gate.failure();
     }
 
-    /** Runs the steps still queued, unbinds the CPU (running its queued work) and ends. */
+    /**
+     * Runs the steps still queued, unbinds the CPU (running its queued work) and ends.
+     *
+     * @throws IllegalStateException if a step is parked at an interleaving point (release it
+     *     first), or if the thread does not end within {@link #TIMEOUT_SECONDS}
+     */
     public void finish() {
+        if (gate.isParked()) {
+            throw new IllegalStateException(gate.describe() + ": release it before finish()");
+        }
         stop = true;
         try {
             join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));

@@ -73,7 +73,6 @@ class InterleavingPointTest {
         SECOND.reach();
 
         assertThat(heard).containsExactly("test:point:second", "test:point:declared-while-armed");
-        assertThat(Interleavings.declared()).contains(FIRST, SECOND);
     }
 
     @Test
@@ -90,6 +89,22 @@ class InterleavingPointTest {
         assertThatThrownBy(() -> Interleavings.listen(p -> { }))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already listens");
+    }
+
+    @Test
+    void disarmingAPointNotArmedFailsAndChangesNothing() {
+        Interleavings.listen(p -> heard.add(p.name()));
+        Interleavings.arm(List.of(FIRST));
+        try {
+            assertThatThrownBy(() -> Interleavings.disarm(List.of(FIRST, SECOND)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("interleaving point test:point:second is disarmed more often than armed");
+            FIRST.reach();
+        } finally {
+            Interleavings.disarm(List.of(FIRST));
+        }
+
+        assertThat(heard).containsExactly("test:point:first");
     }
 
     @Test

@@ -146,6 +146,8 @@ class InterleavedCpuThreadTest {
         assertThatThrownBy(() -> cpu1.runUntil(B, walk("again")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("cpu1-thread is parked at");
+        assertThatThrownBy(cpu1::finish).isInstanceOf(IllegalStateException.class)
+                .hasMessageEndingWith(": release it before finish()");
         cpu1.release();
         assertThatThrownBy(cpu1::release).isInstanceOf(IllegalStateException.class)
                 .hasMessage("cpu1-thread is not parked at an interleaving point");
