@@ -61,7 +61,9 @@ public final class SeededInterleaving {
      * Runs the steps to their ends and returns the schedule followed, one entry per turn
      * ("cpu1-thread parked at from_obj:between_reads", "cpu2-thread ended").
      *
-     * @throws AssertionError if a step throws, with the schedule so far and the failure as cause
+     * @throws AssertionError if a step throws, or neither parks nor ends within
+     *     {@link CpuThread#TIMEOUT_SECONDS} (it waits for another step), with the schedule so
+     *     far and the failure as cause
      */
     public List<String> run() {
         Predicate<InterleavingPoint> stopAt = point -> rnd.nextDouble() < p;
@@ -73,7 +75,13 @@ public final class SeededInterleaving {
             while (!unfinished.isEmpty()) {
                 Step s = unfinished.get(rnd.nextInt(unfinished.size()));
                 CpuThread t = s.thread();
-                InterleavingPoint at = started.contains(s) ? t.resume(stopAt) : t.start(s.body(), stopAt);
+                InterleavingPoint at;
+                try {
+                    at = started.contains(s) ? t.resume(stopAt) : t.start(s.body(), stopAt);
+                } catch (IllegalStateException stuck) {
+                    throw new AssertionError("a step got stuck on " + t.getName()
+                            + " after the schedule " + schedule, stuck);
+                }
                 started.add(s);
                 schedule.add(t.getName() + (at == null ? " ended" : " parked at " + at.name()));
                 if (at == null) {

@@ -153,7 +153,8 @@ class InterleavedCpuThreadTest {
                 .hasMessage("cpu1-thread is not parked at an interleaving point");
     }
 
-    private static void awaitQuietly(CountDownLatch latch) {
+    /** Waits for {@code latch}: a step stuck until the test lets it go. */
+    static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();
         } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Machine;
@@ -87,6 +88,19 @@ class InterleavingSeededTest {
                 .hasMessageContaining("a step failed on cpu1-thread after the schedule [")
                 .hasMessageContaining("cpu1-thread parked at test:seeded:between_reads")
                 .hasRootCauseMessage("boom");
+    }
+
+    @Test
+    void aStepWaitingForAnotherFailsWithTheSchedule() {
+        CountDownLatch never = new CountDownLatch(1);
+        cpu1.setPointTimeoutMillis(50);
+
+        assertThatThrownBy(() -> new SeededInterleaving(new SplittableRandom(3), 0)
+                .step(cpu1, () -> InterleavedCpuThreadTest.awaitQuietly(never)).run())
+                .isInstanceOf(AssertionError.class)
+                .hasMessage("a step got stuck on cpu1-thread after the schedule []")
+                .cause().hasMessageContaining("cpu1-thread did not reach");
+        never.countDown();
     }
 
     @Test
