@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.mmemu.core.Machine;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.interleave.InterleavingPoint;
+import org.mmemu.core.interleave.Interleavings;
 
 class InterleavedCpuThreadTest {
     private static final InterleavingPoint A = InterleavingPoint.declare("test:cputhread:a");
@@ -96,6 +97,24 @@ class InterleavedCpuThreadTest {
 
         assertThat(trace).containsExactly("here before a", "elsewhere before a", "elsewhere between",
                 "elsewhere after b", "here between", "here after b");
+    }
+
+    @Test
+    void theStepsArmingEndsWithTheStep() {
+        CpuThread cpu1 = cpu(m, 1);
+        cpu1.runUntil(A, walk("cpu1"));
+        cpu1.resumeUntil(B);
+        cpu1.release();
+
+        Interleavings.listen(point -> trace.add("heard " + point.name()));
+        try {
+            walk("test").run();
+        } finally {
+            Interleavings.unlisten();
+        }
+
+        assertThat(trace).containsSubsequence("test before a", "test between", "test after b")
+                .noneMatch(line -> line.startsWith("heard"));
     }
 
     @Test
