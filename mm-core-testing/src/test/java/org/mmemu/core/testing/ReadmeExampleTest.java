@@ -4,8 +4,6 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 import static org.mmemu.core.page.Gfp.__GFP_COMP;
 import static org.mmemu.core.testing.assertj.MmAssertions.assertThat;
 
-import org.assertj.core.api.Assertions;
-
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -73,7 +71,7 @@ class ReadmeExampleTest {
             cpu1.release();
             cpu1.finish();
 
-            Assertions.assertThat(seen[0]).isEqualTo(0x1000 | 1);
+            assertThat(seen[0]).isEqualTo(0x1000 | 1);
             page.setMemcgData(0);
             m.alloc().freePage(page);
         }
