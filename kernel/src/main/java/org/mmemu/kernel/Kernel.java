@@ -16,8 +16,10 @@ import org.mmemu.core.Injectors;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.check.Expectations;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MmStruct;
+import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
@@ -200,11 +202,30 @@ public final class Kernel {
 
     /**
      * Runs every consistency check bound in the machine (buddy, page leaks, RCU, and those of
-     * the installed modules) and returns the violations; empty when all is well. Exact only
-     * while no other thread uses the machine.
+     * the installed modules) and returns the violations, with the bad-page reports nobody
+     * declared ({@link #expectBadPage}) and the declarations that did not come true; empty when
+     * all is well. Exact only while no other thread uses the machine.
      */
     public List<String> checkConsistency() {
-        return get(ConsistencyChecks.class).run();
+        return get(ConsistencyChecks.class).runWithExpectations();
+    }
+
+    /** The caller provokes one bad-page report with this reason (as the kernel words it). */
+    public void expectBadPage(String reason) {
+        get(Expectations.class).expectBadPage(reason);
+    }
+
+    /** The caller provokes one bad-page report about {@code page} with this reason. */
+    public void expectBadPage(Page page, String reason) {
+        get(Expectations.class).expectBadPage(page, reason);
+    }
+
+    /**
+     * The caller leaves {@code page} allocated on purpose (the whole compound page if it is a
+     * compound head): not a leak for {@link #checkConsistency}, which reports it if it is free.
+     */
+    public void expectLeak(Page page) {
+        get(Expectations.class).expectLeak(page);
     }
 
     @Override

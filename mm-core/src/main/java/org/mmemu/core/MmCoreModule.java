@@ -17,6 +17,7 @@ import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.check.BuddyCheck;
 import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.check.Expectations;
 import org.mmemu.core.check.PageLeakCheck;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.GenericPageTableAllocator;
@@ -106,6 +107,7 @@ public final class MmCoreModule implements Module {
         binder.bind(BuddyCheck.class).in(Scopes.SINGLETON);
         binder.bind(PageLeakCheck.class).in(Scopes.SINGLETON);
         binder.bind(ConsistencyChecks.class).in(Scopes.SINGLETON);
+        binder.bind(Expectations.class).in(Scopes.SINGLETON);
         // RCU first: callbacks that never ran explain the pages the leak check then finds.
         ConsistencyChecks.consistencyChecks(binder)
                 .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class);

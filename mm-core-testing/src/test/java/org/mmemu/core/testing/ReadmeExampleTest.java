@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mmemu.core.interleave.InterleavingPoint;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.testing.junit.MachineExtension;
@@ -43,6 +44,36 @@ class ReadmeExampleTest {
         void keepsOne(TestMachine m) {
             m.expectLeak(m.alloc().allocPages(GFP_KERNEL | __GFP_COMP, 3));
             assertThat(m.memMap().nrPages()).isEqualTo(65536);
+        }
+    }
+
+    @Nested
+    @ExtendWith(MachineExtension.class)
+    class FromObjRaceTest {
+        static final InterleavingPoint BETWEEN_LOADS = InterleavingPoint.declare("readme:between_loads");
+
+        static long memcgOf(Page page) {
+            if ((page.memcgData() & 1) != 0) {
+                return 0;
+            }
+            BETWEEN_LOADS.reach();
+            return page.memcgData();
+        }
+
+        @Test
+        void aVectorAttachedBetweenTheLoadsIsTakenForAMemcg(TestMachine m) {
+            Page page = m.alloc().allocPage(GFP_KERNEL);
+            CpuThread cpu1 = CpuThread.start(m.cpus(), 1);
+            long[] seen = new long[1];
+
+            cpu1.runUntil(BETWEEN_LOADS, () -> seen[0] = memcgOf(page));
+            page.setMemcgData(0x1000 | 1);
+            cpu1.release();
+            cpu1.finish();
+
+            assertThat(seen[0]).isEqualTo(0x1000 | 1);
+            page.setMemcgData(0);
+            m.alloc().freePage(page);
         }
     }
 }

@@ -22,11 +22,13 @@ import org.mmemu.core.sched.Cpus;
 public final class ConsistencyChecks {
     private final List<ConsistencyCheck> checks;
     private final Cpus cpus;
+    private final Expectations expectations;
 
     @Inject
-    public ConsistencyChecks(Set<ConsistencyCheck> checks, Cpus cpus) {
+    public ConsistencyChecks(Set<ConsistencyCheck> checks, Cpus cpus, Expectations expectations) {
         this.checks = List.copyOf(checks);
         this.cpus = cpus;
+        this.expectations = expectations;
     }
 
     /** Registers consistency checks. */
@@ -64,6 +66,18 @@ public final class ConsistencyChecks {
             }
         }
         return violations;
+    }
+
+    /**
+     * {@link #run()}, then the {@link Expectations}' problems: bad-page reports nobody declared
+     * and declarations that did not come true. What a test ends with, whether it drives the
+     * machine through the test kit or the {@code Kernel} facade; {@link #run()} alone lets a
+     * scenario leak through bad pages as the kernel does.
+     */
+    public List<String> runWithExpectations() {
+        List<String> problems = run();
+        problems.addAll(expectations.problems());
+        return problems;
     }
 
     /**

@@ -14,7 +14,8 @@ import org.mmemu.core.page.MemMap;
 
 /**
  * "Nothing lost": every page is free (in the buddy or on a per-CPU list), was reported bad (and
- * so leaked by the kernel on purpose), or is held by a registered {@link PageOwner}. Any other
+ * so leaked by the kernel on purpose), or is held by a registered {@link PageOwner} or leaked
+ * on purpose by the test ({@link Expectations#expectLeak}). Any other
  * page was lost: allocated and never freed. Violations name the leaked pfns, grouped into runs
  * of consecutive pages, with the dump_page text of the first page of each of the first runs.
  *
@@ -29,14 +30,16 @@ public final class PageLeakCheck implements ConsistencyCheck {
     private final BadPageReporter badPages;
     private final DumpPage dumpPage;
     private final Set<PageOwner> owners;
+    private final Expectations expectations;
 
     @Inject
     public PageLeakCheck(PageAllocator alloc, BadPageReporter badPages, DumpPage dumpPage,
-                         Set<PageOwner> owners) {
+                         Set<PageOwner> owners, Expectations expectations) {
         this.alloc = alloc;
         this.badPages = badPages;
         this.dumpPage = dumpPage;
         this.owners = owners;
+        this.expectations = expectations;
     }
 
     @Override
@@ -44,7 +47,7 @@ public final class PageLeakCheck implements ConsistencyCheck {
         return "page leak";
     }
 
-    /** The pfns neither free, nor reported bad, nor owned. Exact only at quiescence. */
+    /** The pfns neither free, nor reported bad, nor owned, nor declared. Exact only at quiescence. */
     public BitSet leakedPfns() {
         BitSet accounted = alloc.freePfns();
         for (BadPageReport r : badPages.reports()) {
@@ -56,6 +59,7 @@ public final class PageLeakCheck implements ConsistencyCheck {
         for (PageOwner o : owners) {
             o.markOwned(accounted);
         }
+        expectations.markOwned(accounted);
         int nrPages = alloc.memMap().nrPages();
         BitSet leaked = new BitSet(nrPages);
         leaked.set(0, nrPages);

@@ -1,8 +1,12 @@
 package org.mmemu.core.testing;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.mmemu.core.interleave.InterleavingPoint;
+import org.mmemu.core.interleave.Interleavings;
 import org.mmemu.core.sched.Cpus;
 
 /**
@@ -16,6 +20,16 @@ import org.mmemu.core.sched.Cpus;
  *  cpu1.submit(cpus::condResched);                                    // on cpu1, no wait
  *  cpu1.finish();                                                     // unbinds and ends
  * </pre>
+ *
+ * <p>It also stops a step at a named {@link InterleavingPoint}, to reproduce a race: the step
+ * parks there while the test (or another CPU's thread) runs, and goes on when released. The
+ * point is armed for this thread only; any other thread passes it.
+ *
+ * <pre>
+ *  cpu1.runUntil(BETWEEN_READS, () -&gt; seen[0] = reader.read(page));   // parks at the point
+ *  writer.attach(page);                                                 // on the test's CPU
+ *  cpu1.release();                                                      // the read completes
+ * </pre>
  */
 public final class CpuThread extends Thread {
     /** How long {@link #runAndWait}, {@link #start} and {@link #finish} wait before failing. */
@@ -24,6 +38,7 @@ public final class CpuThread extends Thread {
     private final Cpus cpus;
     private final int cpu;
     private final LinkedBlockingQueue<Runnable> steps = new LinkedBlockingQueue<>();
+    private final PointGate gate = new PointGate(this);
     private final CountDownLatch bound = new CountDownLatch(1);
     private volatile boolean stop;
     private volatile Throwable failure;
@@ -56,6 +71,7 @@ public final class CpuThread extends Thread {
             return;
         }
         bound.countDown();
+        Interleavings.listen(gate);
         try {
             while (!stop || !steps.isEmpty()) {
                 Runnable step = steps.poll(10, TimeUnit.MILLISECONDS);
@@ -66,6 +82,7 @@ public final class CpuThread extends Thread {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            Interleavings.unlisten();
             cpus.unbind();
         }
     }
@@ -80,6 +97,9 @@ public final class CpuThread extends Thread {
      * (an {@link AssertionError} or a {@link RuntimeException} as it is).
      */
     public void runAndWait(Runnable step) {
+        if (gate.isParked()) {
+            throw new IllegalStateException(gate.describe() + ": release it first");
+        }
         CountDownLatch done = new CountDownLatch(1);
         Throwable[] thrown = new Throwable[1];
         steps.add(() -> {
@@ -92,16 +112,92 @@ public final class CpuThread extends Thread {
             }
         });
         await(done, "a step on cpu" + cpu);
-        if (thrown[0] instanceof RuntimeException e) {
+        rethrow(thrown[0]);
+    }
+
+    private static void rethrow(Throwable thrown) {
+        if (thrown instanceof RuntimeException e) {
             throw e;
         }
-        if (thrown[0] instanceof Error e) {
+        if (thrown instanceof Error e) {
             throw e;
         }
     }
 
-    /** Runs the steps still queued, unbinds the CPU (running its queued work) and ends. */
+    // ---- interleaving points ----------------------------------------------------------------
+
+    /**
+     * Runs {@code step} on this thread's CPU until it reaches {@code point}, and returns with
+     * the thread parked there; {@link #resumeUntil} or {@link #release} lets it go on.
+     *
+     * @throws AssertionError if the step ends without reaching the point (with what it threw)
+     * @throws IllegalStateException if it neither reaches the point nor ends within
+     *     {@link #TIMEOUT_SECONDS} (naming the thread, the point and where the thread is), or
+     *     if a step of this thread is still parked
+     */
+    public void runUntil(InterleavingPoint point, Runnable step) {
+        submit(gate.begin(step, point::equals, List.of(point)));
+        expectParkedAt(point);
+    }
+
+    /** Lets the parked step go on until it reaches {@code point}, where it parks again. */
+    public void resumeUntil(InterleavingPoint point) {
+        gate.resume(point::equals, List.of(point));
+        expectParkedAt(point);
+    }
+
+    /**
+     * Lets the parked step go on to its end, and waits for it; what it throws is rethrown here,
+     * as by {@link #runAndWait}.
+     */
+    public void release() {
+        gate.resume(null, List.of());
+        gate.awaitStop("the end of its step");
+        rethrow(gate.failure());
+    }
+
+    private void expectParkedAt(InterleavingPoint point) {
+        if (gate.awaitStop(point.toString()) == null) {
+            throw new AssertionError(getName() + "'s step ended without reaching " + point,
+                    gate.failure());
+        }
+    }
+
+    /**
+     * Starts {@code step} as an interleaved step that parks wherever {@code stopAt} says, and
+     * returns where it parked, or null if it ended. For {@link SeededInterleaving}.
+     */
+    InterleavingPoint start(Runnable step, Predicate<InterleavingPoint> stopAt) {
+        submit(gate.begin(step, stopAt, List.of()));
+        return gate.awaitStop("an interleaving point or the end of its step");
+    }
+
+    /** Resumes the parked step until {@code stopAt} says; as {@link #start}. */
+    InterleavingPoint resume(Predicate<InterleavingPoint> stopAt) {
+        gate.resume(stopAt, List.of());
+        return gate.awaitStop("an interleaving point or the end of its step");
+    }
+
+    /** Shortens the wait for an interleaved step to stop, for tests of that timeout. */
+    void setPointTimeoutMillis(long millis) {
+        gate.setTimeoutMillis(millis);
+    }
+
+    /** What the last interleaved step threw once it ended, or null. */
+    Throwable stepFailure() {
+        return gate.failure();
+    }
+
+    /**
+     * Runs the steps still queued, unbinds the CPU (running its queued work) and ends.
+     *
+     * @throws IllegalStateException if a step is parked at an interleaving point (release it
+     *     first), or if the thread does not end within {@link #TIMEOUT_SECONDS}
+     */
     public void finish() {
+        if (gate.isParked()) {
+            throw new IllegalStateException(gate.describe() + ": release it before finish()");
+        }
         stop = true;
         try {
             join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));

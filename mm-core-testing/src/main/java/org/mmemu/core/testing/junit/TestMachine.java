@@ -1,10 +1,7 @@
 package org.mmemu.core.testing.junit;
 
-import static java.util.Objects.requireNonNull;
-
 import com.google.inject.Injector;
 import com.google.inject.Module;
-import java.util.ArrayList;
 import java.util.List;
 import org.mmemu.core.Injectors;
 import org.mmemu.core.MemoryConfig;
@@ -13,12 +10,11 @@ import org.mmemu.core.alloc.BadPageReporter;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.check.Expectations;
 import org.mmemu.core.check.PageLeakCheck;
-import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.DumpPage;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.page.PageFlags;
 import org.mmemu.core.page.PageTypes;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpus;
@@ -55,10 +51,10 @@ public final class TestMachine {
     private final DumpPage dumpPage;
     private final BadPageReporter badPages;
 
-    private TestMachine(MemoryConfig config, Injector injector, Expectations expectations) {
+    private TestMachine(MemoryConfig config, Injector injector) {
         this.config = config;
         this.injector = injector;
-        this.expectations = expectations;
+        this.expectations = injector.getInstance(Expectations.class);
         this.alloc = injector.getInstance(PageAllocator.class);
         this.memMap = injector.getInstance(MemMap.class);
         this.dumpPage = injector.getInstance(DumpPage.class);
@@ -70,12 +66,10 @@ public final class TestMachine {
      * extra {@code modules} (upper subsystems, policy selections, test stand-ins).
      */
     public static TestMachine boot(MemoryConfig config, Module... modules) {
-        Expectations expectations = new Expectations();
-        Module[] all = new Module[modules.length + 2];
+        Module[] all = new Module[modules.length + 1];
         all[0] = new MmCoreModule(config);
         System.arraycopy(modules, 0, all, 1, modules.length);
-        all[all.length - 1] = binder -> ConsistencyChecks.pageOwners(binder).add(expectations);
-        return new TestMachine(config, Injectors.strict(all), expectations);
+        return new TestMachine(config, Injectors.strict(all));
     }
 
     /**
@@ -172,16 +166,16 @@ public final class TestMachine {
         return alloc.freePfns().get((int) page.pfn());
     }
 
-    // ---- expectations ----------------------------------------------------------------------
+    // ---- expectations, kept by the machine's Expectations ---------------------------------
 
     /** The test provokes one bad-page report with this reason (as the kernel words it). */
     public void expectBadPage(String reason) {
-        expectations.expectBadPage(requireNonNull(reason, "reason"));
+        expectations.expectBadPage(reason);
     }
 
     /** The test provokes one bad-page report about {@code page} with this reason. */
     public void expectBadPage(Page page, String reason) {
-        expectations.expectBadPage(page.pfn(), requireNonNull(reason, "reason"));
+        expectations.expectBadPage(page, reason);
     }
 
     /**
@@ -189,13 +183,12 @@ public final class TestMachine {
      * compound head). Verification fails if the page is free at the end.
      */
     public void expectLeak(Page page) {
-        int order = page.testFlag(PageFlags.PG_head) ? CompoundHead.compoundOrder(memMap, page) : 0;
-        expectLeak(page, order);
+        expectations.expectLeak(page);
     }
 
     /** The test leaves the block of {@code 2^order} pages at {@code page} allocated on purpose. */
     public void expectLeak(Page page, int order) {
-        expectations.expectLeak((int) page.pfn(), 1 << order);
+        expectations.expectLeak(page, order);
     }
 
     // ---- verification ----------------------------------------------------------------------
@@ -206,9 +199,7 @@ public final class TestMachine {
      * did not come true. Exact only while no other thread uses the machine.
      */
     public List<String> problems() {
-        List<String> problems = new ArrayList<>(get(ConsistencyChecks.class).run());
-        problems.addAll(expectations.problems(badPages.reports(), alloc.freePfns(), memMap, dumpPage));
-        return problems;
+        return get(ConsistencyChecks.class).runWithExpectations();
     }
 
     /**

@@ -1,0 +1,24 @@
+package org.mmemu.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mmemu.core.page.Gfp.GFP_KERNEL;
+
+import org.junit.jupiter.api.Test;
+import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.alloc.PageAllocator;
+import org.mmemu.core.page.Page;
+
+/** The README's "The facade declares too" snippet, kept compiling and passing. */
+class ReadmeExpectationsExampleTest {
+    @Test
+    void theFacadeHonoursDeclarations() {
+        Kernel k = Kernel.boot(Era.V5_9, MemoryConfig.of("64M"));
+        PageAllocator alloc = k.get(PageAllocator.class);
+        Page page = alloc.allocPage(GFP_KERNEL);
+        page.setMapcountWord(0);
+        k.expectBadPage(page, "nonzero mapcount");
+        alloc.freePage(page);
+        k.expectLeak(alloc.allocPage(GFP_KERNEL));
+        assertThat(k.checkConsistency()).isEmpty();
+    }
+}
