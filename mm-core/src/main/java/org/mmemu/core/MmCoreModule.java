@@ -17,6 +17,10 @@ import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.check.BuddyCheck;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.PageLeakCheck;
+import org.mmemu.core.cred.Creds;
+import org.mmemu.core.cred.InitRlimits;
+import org.mmemu.core.cred.Prlimit;
+import org.mmemu.core.cred.UserStructs;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.GenericPageTableAllocator;
 import org.mmemu.core.mm.InsertPagePolicy;
@@ -35,7 +39,10 @@ import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.rcu.Rcu;
 import org.mmemu.core.rcu.RcuCheck;
 import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.Exit;
+import org.mmemu.core.sched.Fork;
 import org.mmemu.core.sched.Jiffies;
+import org.mmemu.core.sched.TaskHooks;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.vmalloc.Vmalloc;
 import org.mmemu.core.vmstat.PageStats;
@@ -56,7 +63,8 @@ import org.mmemu.core.vmstat.VmStat;
  *   <li>{@link PageTableAllocator}: {@code pgtable.Generic} (default; arch-s390 adds its own);</li>
  *   <li>{@link PageTableGfp}: {@code pgtablegfp.Kernel46}, {@code pgtablegfp.Account48} (default);</li>
  *   <li>{@link InsertPagePolicy}: {@code insertpage.AnonOnly},
- *       {@code insertpage.AnonSlabTyped} (default).</li>
+ *       {@code insertpage.AnonSlabTyped} (default);</li>
+ *   <li>{@link InitRlimits}: {@code rlimit.Mlock64K}, {@code rlimit.Mlock8M} (default).</li>
  * </ul>
  */
 public final class MmCoreModule implements Module {
@@ -84,6 +92,13 @@ public final class MmCoreModule implements Module {
         binder.bind(MemoryMapping.class).in(Scopes.SINGLETON);
         binder.bind(AddressSpaces.class).in(Scopes.SINGLETON);
         binder.bind(Vmalloc.class).in(Scopes.SINGLETON);
+        binder.bind(UserStructs.class).in(Scopes.SINGLETON);
+        binder.bind(Creds.class).in(Scopes.SINGLETON);
+        binder.bind(Prlimit.class).in(Scopes.SINGLETON);
+        binder.bind(Fork.class).in(Scopes.SINGLETON);
+        binder.bind(Exit.class).in(Scopes.SINGLETON);
+        TaskHooks.forkHooks(binder);
+        TaskHooks.exitHooks(binder);
 
         PageHooks.allocHooks(binder);
         PageHooks.freeHooks(binder);
@@ -126,6 +141,12 @@ public final class MmCoreModule implements Module {
             insertRules.register(r.policyName(), r);
         }
         insertRules.setDefault(InsertPagePolicy.Rules.ANON_SLAB_TYPED.policyName());
+
+        var initRlimits = policyBinder(binder, InitRlimits.class);
+        for (InitRlimits.Eras e : InitRlimits.Eras.values()) {
+            initRlimits.register(e.policyName(), e);
+        }
+        initRlimits.setDefault(InitRlimits.Eras.MLOCK_8M.policyName());
     }
 
     @Provides
@@ -142,8 +163,8 @@ public final class MmCoreModule implements Module {
 
     @Provides
     @Singleton
-    Tasks tasks(Cpus cpus) {
-        return new Tasks(cpus);
+    Tasks tasks(Cpus cpus, InitRlimits initRlimits, UserStructs users) {
+        return new Tasks(cpus, initRlimits, users);
     }
 
     @Provides

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.mmemu.core.sched.TaskHooks;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.ChargeSemantics;
 import org.mmemu.memcg.FakeTaskMemory;
@@ -24,7 +25,10 @@ class OomKillerTest {
 
     private MemcgMachine boot(MemcgConfig config) {
         MemcgMachine machine = MemcgMachine.boot(config,
-                binder -> MemcgModule.taskMemory(binder).addBinding().toInstance(memory));
+                binder -> {
+                    MemcgModule.taskMemory(binder).addBinding().toInstance(memory);
+                    TaskHooks.exitHooks(binder).add(memory);
+                });
         memory.attach(machine);
         return machine;
     }

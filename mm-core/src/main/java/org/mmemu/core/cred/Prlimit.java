@@ -1,0 +1,46 @@
+package org.mmemu.core.cred;
+
+import com.google.inject.Inject;
+import org.mmemu.core.Errno;
+import org.mmemu.core.sched.TaskStruct;
+
+/**
+ * {@code do_prlimit} (kernel/sys.c): reading and setting a task's {@link Rlimits}, with the
+ * kernel's checks.
+ */
+public final class Prlimit {
+    /** {@code sysctl_nr_open}'s default ({@code NR_OPEN}): the hard ceiling of {@code RLIMIT_NOFILE}. */
+    public static final long NR_OPEN = 1024 * 1024;
+
+    private final Creds creds;
+
+    @Inject
+    public Prlimit(Creds creds) {
+        this.creds = creds;
+    }
+
+    /**
+     * {@code setrlimit}/{@code prlimit64} of {@code resource} for {@code task}, as {@code current}.
+     *
+     * @return 0; {@code -EINVAL} for an unknown resource or a soft limit above the hard one;
+     *     {@code -EPERM} for a hard limit raised without {@code CAP_SYS_RESOURCE}, or an
+     *     {@code RLIMIT_NOFILE} above {@link #NR_OPEN}
+     */
+    public int setrlimit(TaskStruct task, int resource, long soft, long hard) {
+        if (resource < 0 || resource >= Rlimits.RLIM_NLIMITS || Long.compareUnsigned(soft, hard) > 0) {
+            return Errno.EINVAL.negative();
+        }
+        if (resource == Rlimits.RLIMIT_NOFILE && Long.compareUnsigned(hard, NR_OPEN) > 0) {
+            return Errno.EPERM.negative();
+        }
+        Rlimits r = task.rlimits();
+        synchronized (r) {
+            if (Long.compareUnsigned(hard, r.max(resource)) > 0
+                    && !creds.capable(Capability.CAP_SYS_RESOURCE)) {
+                return Errno.EPERM.negative();
+            }
+            r.set(resource, soft, hard);
+        }
+        return 0;
+    }
+}
