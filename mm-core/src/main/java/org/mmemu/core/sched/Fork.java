@@ -14,7 +14,8 @@ import org.mmemu.core.mm.MmStruct;
  * ({@code copy_files} → {@code dup_fd}), the modules' per-task state from the
  * {@link TaskForkHook}s (memcg: the parent's cgroup, {@code cgroup_post_fork}), then a new mm
  * ({@code copy_mm} → {@link AddressSpaces#dupMm}), allocated as the child, so its page tables
- * are charged to the child's cgroup.
+ * are charged to the child's cgroup. (The kernel allocates them as the parent, in the same
+ * cgroup; the child, which has only a bare mm meanwhile, is charged alike.)
  *
  * <p>The kernel runs {@code cgroup_post_fork} after {@code copy_mm}, but the parent's cgroup is
  * the child's then already; running the hooks first gives the same charges.
@@ -55,6 +56,8 @@ public final class Fork {
             h.fork(parent, child);
         }
         MmStruct oldMm = parent.mm();
+        // A bare mm until dup_mm returns: a task without one is not charged (kmem bypass).
+        child.setMm(oldMm == null ? null : new MmStruct());
         if (oldMm != null && oldMm.pgd() != null) {
             MmStruct mm;
             try (Tasks.TaskScope running = tasks.enter(child)) {
@@ -65,8 +68,6 @@ public final class Fork {
                 return null;
             }
             child.setMm(mm);
-        } else {
-            child.setMm(oldMm == null ? null : new MmStruct());
         }
         return child;
     }
