@@ -21,6 +21,8 @@ import org.mmemu.core.cred.Creds;
 import org.mmemu.core.cred.InitRlimits;
 import org.mmemu.core.cred.Prlimit;
 import org.mmemu.core.cred.UserStructs;
+import org.mmemu.core.fs.FileLeakCheck;
+import org.mmemu.core.fs.OpenFiles;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.GenericPageTableAllocator;
 import org.mmemu.core.mm.InsertPagePolicy;
@@ -93,6 +95,8 @@ public final class MmCoreModule implements Module {
         binder.bind(AddressSpaces.class).in(Scopes.SINGLETON);
         binder.bind(Vmalloc.class).in(Scopes.SINGLETON);
         binder.bind(UserStructs.class).in(Scopes.SINGLETON);
+        binder.bind(OpenFiles.class).in(Scopes.SINGLETON);
+        binder.bind(FileLeakCheck.class).in(Scopes.SINGLETON);
         binder.bind(Creds.class).in(Scopes.SINGLETON);
         binder.bind(Prlimit.class).in(Scopes.SINGLETON);
         binder.bind(Fork.class).in(Scopes.SINGLETON);
@@ -112,7 +116,7 @@ public final class MmCoreModule implements Module {
         binder.bind(ConsistencyChecks.class).in(Scopes.SINGLETON);
         // RCU first: callbacks that never ran explain the pages the leak check then finds.
         ConsistencyChecks.consistencyChecks(binder)
-                .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class);
+                .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class).add(FileLeakCheck.class);
         ConsistencyChecks.pageOwners(binder);
 
         var encodings = policyBinder(binder, PageTypeEncoding.class);
@@ -163,8 +167,8 @@ public final class MmCoreModule implements Module {
 
     @Provides
     @Singleton
-    Tasks tasks(Cpus cpus, InitRlimits initRlimits, UserStructs users) {
-        return new Tasks(cpus, initRlimits, users);
+    Tasks tasks(Cpus cpus, InitRlimits initRlimits, UserStructs users, OpenFiles openFiles) {
+        return new Tasks(cpus, initRlimits, users, openFiles);
     }
 
     @Provides

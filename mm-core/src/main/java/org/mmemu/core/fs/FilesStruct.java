@@ -22,6 +22,7 @@ import org.mmemu.core.KernelBug;
 public final class FilesStruct {
     private static final int NR_OPEN_DEFAULT = 64;
 
+    private final OpenFiles openFiles;
     private final AtomicInteger count = new AtomicInteger(1);
     /** {@code fdt->fd}; guarded by this ({@code file_lock}). */
     private File[] fd;
@@ -30,13 +31,15 @@ public final class FilesStruct {
     /** {@code files->next_fd}: no fd below it is free. */
     private int nextFd;
 
-    /** An empty table with one user. */
-    public FilesStruct() {
+    /** An empty table with one user, whose files {@code openFiles} tracks. */
+    public FilesStruct(OpenFiles openFiles) {
+        this.openFiles = openFiles;
         this.fd = new File[NR_OPEN_DEFAULT];
         this.reserved = new boolean[NR_OPEN_DEFAULT];
     }
 
     private FilesStruct(FilesStruct old) {
+        this.openFiles = old.openFiles;
         synchronized (old) {
             this.fd = old.fd.clone();
             this.reserved = new boolean[fd.length];
@@ -140,6 +143,7 @@ public final class FilesStruct {
         }
         reserved[fdNr] = false;
         fd[fdNr] = file;
+        openFiles.track(file);
     }
 
     private void checkReserved(int fdNr) {

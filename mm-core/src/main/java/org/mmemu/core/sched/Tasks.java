@@ -9,6 +9,7 @@ import org.mmemu.core.cred.InitRlimits;
 import org.mmemu.core.cred.Rlimits;
 import org.mmemu.core.cred.UserStructs;
 import org.mmemu.core.fs.FilesStruct;
+import org.mmemu.core.fs.OpenFiles;
 import org.mmemu.core.mm.MmStruct;
 
 /**
@@ -28,9 +29,11 @@ public final class Tasks {
     private final ConcurrentSkipListMap<Integer, TaskStruct> pids = new ConcurrentSkipListMap<>();
     private final Cred initCred;
     private final Rlimits initRlimits;
+    private final OpenFiles openFiles;
 
-    public Tasks(Cpus cpus, InitRlimits initRlimits, UserStructs users) {
+    public Tasks(Cpus cpus, InitRlimits initRlimits, UserStructs users, OpenFiles openFiles) {
         this.cpus = cpus;
+        this.openFiles = openFiles;
         this.initCred = Cred.initCred(users);
         this.initRlimits = initRlimits.initRlimits();
         for (int i = 0; i < cpus.nrCpus(); i++) {
@@ -41,7 +44,7 @@ public final class Tasks {
 
     /** A user task with the given address space (which may be null until one is made). */
     public TaskStruct create(String comm, MmStruct mm) {
-        return alloc(comm, 0, mm, initCred.get(), initRlimits(), new FilesStruct());
+        return alloc(comm, 0, mm, initCred.get(), initRlimits(), new FilesStruct(openFiles));
     }
 
     /** A kernel thread: no mm, no files, {@code PF_KTHREAD}. */

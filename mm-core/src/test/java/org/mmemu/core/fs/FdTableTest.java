@@ -13,7 +13,7 @@ class FdTableTest {
     private static final int EBADF = Errno.EBADF.negative();
 
     private final CountingOperations ops = new CountingOperations();
-    private final FilesStruct files = new FilesStruct();
+    private final FilesStruct files = new FilesStruct(new OpenFiles());
 
     private int open(String name) {
         int fd = files.getUnusedFd(NOFILE);

@@ -7,13 +7,14 @@ import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
 import org.mmemu.core.cred.InitRlimits;
 import org.mmemu.core.cred.UserStructs;
+import org.mmemu.core.fs.OpenFiles;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.sched.Tasks.TaskScope;
 
 /** current, the idle tasks, and switching tasks on a CPU. */
 class TasksTest {
     private final Cpus cpus = new Cpus(2);
-    private final Tasks tasks = new Tasks(cpus, InitRlimits.Eras.MLOCK_8M, new UserStructs());
+    private final Tasks tasks = new Tasks(cpus, InitRlimits.Eras.MLOCK_8M, new UserStructs(), new OpenFiles());
 
     @Test
     void eachCpuStartsInItsSwapperKernelThread() {
