@@ -1,7 +1,6 @@
 package org.mmemu.core.cred;
 
-import java.util.concurrent.atomic.AtomicInteger;
-import org.mmemu.core.KernelBug;
+import org.mmemu.core.Refcount;
 
 /**
  * {@code struct cred} (include/linux/cred.h): a task's uid, the {@link UserStruct} its charges
@@ -14,7 +13,7 @@ public final class Cred {
     private final UserStruct user;
     private final long capEffective;
     private final UserStructs users;
-    private final AtomicInteger usage = new AtomicInteger(1);
+    private final Refcount usage = new Refcount(this);
 
     /** New credentials holding the caller's reference on {@code user}. */
     Cred(int uid, UserStruct user, long capEffective, UserStructs users) {
@@ -54,26 +53,18 @@ public final class Cred {
 
     /** {@code atomic_read(&cred->usage)}. */
     public int usage() {
-        return usage.get();
+        return usage.read();
     }
 
     /** {@code get_cred}. */
     public Cred get() {
-        if (usage.getAndIncrement() <= 0) {
-            usage.getAndDecrement();
-            throw new KernelBug("get_cred of freed " + this);
-        }
+        usage.get();
         return this;
     }
 
     /** {@code put_cred}: the last put releases the user ({@code __put_cred} → {@code free_uid}). */
     public void put() {
-        int now = usage.decrementAndGet();
-        if (now < 0) {
-            usage.getAndIncrement();
-            throw new KernelBug("put_cred of freed " + this);
-        }
-        if (now == 0) {
+        if (usage.put()) {
             users.freeUid(user);
         }
     }

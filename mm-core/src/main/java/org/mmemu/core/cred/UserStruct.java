@@ -1,8 +1,7 @@
 package org.mmemu.core.cred;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.mmemu.core.KernelBug;
+import org.mmemu.core.Refcount;
 
 /**
  * {@code struct user_struct} (include/linux/sched/user.h): what is charged to a user across all
@@ -13,7 +12,7 @@ import org.mmemu.core.KernelBug;
  */
 public final class UserStruct {
     private final int uid;
-    private final AtomicInteger count = new AtomicInteger(1);
+    private final Refcount count = new Refcount(this);
     private final AtomicLong lockedVm = new AtomicLong();
     private final AtomicLong pipeBufs = new AtomicLong();
 
@@ -28,26 +27,18 @@ public final class UserStruct {
 
     /** {@code user->__count}: the credentials (and lookups) holding this user. */
     public int count() {
-        return count.get();
+        return count.read();
     }
 
-    /** A reference for another holder; the user must be live. */
+    /** {@code get_uid}: a reference for another holder; the user must be live. */
     UserStruct get() {
-        if (count.getAndIncrement() <= 0) {
-            count.getAndDecrement();
-            throw new KernelBug("get_uid of freed " + this);
-        }
+        count.get();
         return this;
     }
 
     /** Drops a reference; true when it was the last. */
     boolean put() {
-        int now = count.decrementAndGet();
-        if (now < 0) {
-            count.getAndIncrement();
-            throw new KernelBug("free_uid of freed " + this);
-        }
-        return now == 0;
+        return count.put();
     }
 
     /** {@code atomic_long_read(&user->locked_vm)}: pages. */

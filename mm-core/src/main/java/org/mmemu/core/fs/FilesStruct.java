@@ -3,9 +3,9 @@ package org.mmemu.core.fs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.mmemu.core.Errno;
 import org.mmemu.core.KernelBug;
+import org.mmemu.core.Refcount;
 
 /**
  * {@code struct files_struct} with its fd table (include/linux/fdtable.h, fs/file.c): the open
@@ -23,7 +23,7 @@ public final class FilesStruct {
     private static final int NR_OPEN_DEFAULT = 64;
 
     private final OpenFiles openFiles;
-    private final AtomicInteger count = new AtomicInteger(1);
+    private final Refcount count = new Refcount(this);
     /** {@code fdt->fd}; guarded by this ({@code file_lock}). */
     private File[] fd;
     /** Fds handed out by {@link #allocFd} and not yet installed or put back ({@code open_fds}). */
@@ -58,26 +58,18 @@ public final class FilesStruct {
 
     /** {@code atomic_read(&files->count)}: the tasks using this table. */
     public int count() {
-        return count.get();
+        return count.read();
     }
 
     /** {@code atomic_inc(&files->count)}: {@code CLONE_FILES} shares the table. */
     public FilesStruct get() {
-        if (count.getAndIncrement() <= 0) {
-            count.getAndDecrement();
-            throw new KernelBug("get of freed files_struct " + this);
-        }
+        count.get();
         return this;
     }
 
     /** {@code put_files_struct}: the last user closes every fd ({@code close_files}). */
     public void put() {
-        int now = count.decrementAndGet();
-        if (now < 0) {
-            count.getAndIncrement();
-            throw new KernelBug("put_files_struct of freed " + this);
-        }
-        if (now > 0) {
+        if (!count.put()) {
             return;
         }
         File[] files;
@@ -261,6 +253,6 @@ public final class FilesStruct {
 
     @Override
     public synchronized String toString() {
-        return "files_struct(" + openFds().size() + " open, count " + count.get() + ")";
+        return "files_struct(" + openFds().size() + " open, count " + count.read() + ")";
     }
 }
