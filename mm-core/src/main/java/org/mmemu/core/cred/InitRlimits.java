@@ -12,7 +12,7 @@ package org.mmemu.core.cred;
  * </pre>
  *
  * <p>64 KiB is {@code max(PAGE_SIZE, 64K)}, "what GPG2 wants"; 5.16 raised it to 8 MiB for
- * io_uring's registered buffers. The other limits are {@code INIT_RLIMITS}' (stack 8 MiB soft,
+ * io_uring's registered buffers (commit 9dcc38e2813e, "Increase default MLOCK_LIMIT to 8 MiB"). The other limits are {@code INIT_RLIMITS}' (stack 8 MiB soft,
  * core 0 soft, nproc, sigpending, nice and rtprio 0, msgqueue {@code MQ_BYTES_MAX}, the rest
  * infinite); the kernel raises nproc and sigpending at boot from the memory size, which the
  * emulator does not.

@@ -89,7 +89,8 @@ public final class FilesStruct {
     /**
      * {@code alloc_fd(start, end, 0)}: reserves the lowest free fd at or above {@code start}.
      *
-     * @param end the task's {@code rlimit(RLIMIT_NOFILE)}: fds must stay below it
+     * @param end the task's {@code rlimit(RLIMIT_NOFILE)}: fds must stay below it (unsigned, as
+     *     the kernel's; {@code RLIM_INFINITY} is no limit)
      * @return the fd, or {@code -EMFILE} when none below {@code end} is free
      */
     public synchronized int allocFd(int start, long end) {
@@ -98,7 +99,7 @@ public final class FilesStruct {
         while (fdNr < fd.length && (fd[fdNr] != null || reserved[fdNr])) {
             fdNr++;
         }
-        if (fdNr >= Math.min(end, Integer.MAX_VALUE)) {
+        if (Long.compareUnsigned(fdNr, end) >= 0) {
             return Errno.EMFILE.negative();
         }
         expand(fdNr);
@@ -207,7 +208,7 @@ public final class FilesStruct {
             if (oldfd == newfd) {
                 return f != null ? oldfd : Errno.EBADF.negative();
             }
-            if (newfd < 0 || newfd >= Math.min(nofile, Integer.MAX_VALUE) || f == null) {
+            if (newfd < 0 || Long.compareUnsigned(newfd, nofile) >= 0 || f == null) {
                 return Errno.EBADF.negative();
             }
             expand(newfd);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
 import org.mmemu.core.KernelBug;
+import org.mmemu.core.cred.Rlimits;
 
 /** files_struct: alloc_fd, fd_install, close, dup, dup2, fget, dup_fd and the last put (fs/file.c). */
 class FdTableTest {
@@ -49,6 +50,7 @@ class FdTableTest {
         }
         assertThat(files.getUnusedFd(3)).isEqualTo(Errno.EMFILE.negative());
         assertThat(files.allocFd(5, 3)).isEqualTo(Errno.EMFILE.negative());
+        assertThat(files.getUnusedFd(Rlimits.RLIM_INFINITY)).as("unsigned: no limit").isEqualTo(3);
     }
 
     @Test
