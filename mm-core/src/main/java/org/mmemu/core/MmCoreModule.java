@@ -21,6 +21,7 @@ import org.mmemu.core.cred.Creds;
 import org.mmemu.core.cred.InitRlimits;
 import org.mmemu.core.cred.Prlimit;
 import org.mmemu.core.cred.UserStructs;
+import org.mmemu.core.fs.AnonInodes;
 import org.mmemu.core.fs.FileLeakCheck;
 import org.mmemu.core.fs.OpenFiles;
 import org.mmemu.core.mm.AddressSpaces;
@@ -96,6 +97,7 @@ public final class MmCoreModule implements Module {
         binder.bind(Vmalloc.class).in(Scopes.SINGLETON);
         binder.bind(UserStructs.class).in(Scopes.SINGLETON);
         binder.bind(OpenFiles.class).in(Scopes.SINGLETON);
+        binder.bind(AnonInodes.class).in(Scopes.SINGLETON);
         binder.bind(FileLeakCheck.class).in(Scopes.SINGLETON);
         binder.bind(Creds.class).in(Scopes.SINGLETON);
         binder.bind(Prlimit.class).in(Scopes.SINGLETON);
