@@ -22,9 +22,9 @@ import org.mmemu.memcg.stat.MemcgEvent;
  *
  * <p>Killing another task is synchronous: the victim runs through {@code do_exit}
  * ({@link Exit}), which releases what it holds (as the oom_reaper and its exit would): its mm,
- * its files, and its cgroup. A
- * charging task that kills itself exits only through {@link #exitKilled}. Events: {@code
- * oom_kill} on the victim's cgroup (hierarchically), {@code oom_group_kill} on the group.
+ * its files, and its cgroup. A charging task that kills itself exits only through
+ * {@link #exitKilled}. Events: {@code oom_kill} on the victim's cgroup (hierarchically),
+ * {@code oom_group_kill} on the group.
  */
 public final class OomKiller {
     private final Object oomLock = new Object();

@@ -20,10 +20,11 @@ import org.mmemu.core.mm.MmStruct;
  * the module releases it from its {@link TaskExitHook}.
  */
 public final class TaskStruct {
-    /** {@code EXIT_DEAD}: exited and reaped (the emulator's tasks reap themselves). */
+    /**
+     * {@code EXIT_DEAD}: exited and reaped. The emulator's tasks reap themselves (no
+     * {@code wait}), so none is ever {@code EXIT_ZOMBIE}.
+     */
     public static final int EXIT_DEAD = 0x0010;
-    /** {@code EXIT_ZOMBIE}: exited, waiting for its parent (not used: no wait()). */
-    public static final int EXIT_ZOMBIE = 0x0020;
 
     /** {@code PF_EXITING}: getting shut down. */
     public static final int PF_EXITING = 0x00000004;
