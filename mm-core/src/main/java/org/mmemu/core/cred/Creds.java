@@ -35,9 +35,12 @@ public final class Creds {
      * new credentials charge {@code uid}'s {@link UserStruct}; leaving uid 0 clears the
      * capabilities, coming back to it (with {@code CAP_SETUID}) restores the full set.
      *
-     * @return 0, or {@code -EPERM}
+     * @return 0; {@code -EINVAL} for a negative uid ({@code uid_valid}); {@code -EPERM}
      */
     public int setuid(TaskStruct task, int uid) {
+        if (uid < 0) {
+            return Errno.EINVAL.negative();
+        }
         Cred old = task.cred();
         if (uid != old.uid() && !old.hasCapability(Capability.CAP_SETUID)) {
             return Errno.EPERM.negative();

@@ -51,6 +51,7 @@ class CredTest {
         }
         assertThat(creds.setuid(t, 0)).as("no CAP_SETUID any more").isEqualTo(Errno.EPERM.negative());
         assertThat(creds.setuid(t, 1000)).as("its own uid").isZero();
+        assertThat(creds.setuid(t, -1)).isEqualTo(Errno.EINVAL.negative());
     }
 
     @Test

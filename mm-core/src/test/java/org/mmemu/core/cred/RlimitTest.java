@@ -87,6 +87,23 @@ class RlimitTest {
     }
 
     @Test
+    void anotherUsersLimitsNeedCapSysResource() {
+        Creds creds = m.injector.getInstance(Creds.class);
+        TaskStruct mine = m.tasks.create("mine", null);
+        TaskStruct theirs = m.tasks.create("theirs", null);
+        TaskStruct root = m.tasks.create("root", null);
+        creds.setuid(mine, 1000);
+        creds.setuid(theirs, 1001);
+        try (var running = m.tasks.enter(mine)) {
+            assertThat(prlimit().setrlimit(theirs, RLIMIT_NOFILE, 10, 10)).isEqualTo(EPERM);
+        }
+        try (var running = m.tasks.enter(root)) {
+            assertThat(prlimit().setrlimit(theirs, RLIMIT_NOFILE, 10, 10)).isZero();
+        }
+        assertThat(theirs.rlimit(RLIMIT_NOFILE)).isEqualTo(10);
+    }
+
+    @Test
     void theNofileLimitIsWhereFdsRunOut() {
         TaskStruct t = m.tasks.create("t", null);
         prlimit().setrlimit(t, RLIMIT_NOFILE, 2, 2);
