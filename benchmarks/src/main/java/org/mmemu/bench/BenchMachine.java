@@ -17,6 +17,7 @@ import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.Exit;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.ChargeStock;
@@ -165,7 +166,7 @@ final class BenchMachine {
         boolean leave() {
             if (scope != null) {
                 scope.close();
-                injector.getInstance(Cgroups.class).tree().exit(task);
+                injector.getInstance(Exit.class).doExit(task);
             }
             cpus.unbind();
             return threadsInside.decrementAndGet() == 0;

@@ -82,10 +82,12 @@ final class EraMachine {
         rcu.rcuBarrier();
     }
 
-    /** Exits every spawned task, lets RCU finish, and fails on anything the machine's checks find. */
+    /** Exits every spawned task the OOM killer left alive, lets RCU finish, and fails on anything the machine's checks find. */
     void finish() {
         for (TaskStruct t : spawned) {
-            k.exit(t);
+            if (t.isAlive()) {
+                k.exit(t);
+            }
         }
         quiesce();
         k.drainAllStock();

@@ -3,13 +3,10 @@ package org.mmemu.kernel;
 import static java.util.Objects.requireNonNull;
 
 import com.google.inject.Injector;
-import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.Scopes;
-import com.google.inject.TypeLiteral;
 import com.google.inject.util.Modules;
 import java.util.List;
-import java.util.Set;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.Injectors;
@@ -21,6 +18,8 @@ import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.Exit;
+import org.mmemu.core.sched.Fork;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.CgroupTree;
@@ -28,7 +27,6 @@ import org.mmemu.memcg.Cgroups;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.MemcgModule;
-import org.mmemu.memcg.TaskMemory;
 import org.mmemu.memcg.fs.CgroupFs;
 
 /**
@@ -58,7 +56,7 @@ public final class Kernel {
     private final Cgroups cgroups;
     private final CgroupFs cgroupfs;
     private final AddressSpaces spaces;
-    private final Set<TaskMemory> taskMemories;
+    private final Exit exits;
     private final TaskStruct init;
 
     private Kernel(Injector injector) {
@@ -68,7 +66,7 @@ public final class Kernel {
         this.cgroups = injector.getInstance(Cgroups.class);
         this.cgroupfs = injector.getInstance(CgroupFs.class);
         this.spaces = injector.getInstance(AddressSpaces.class);
-        this.taskMemories = injector.getInstance(Key.get(new TypeLiteral<Set<TaskMemory>>() { }));
+        this.exits = injector.getInstance(Exit.class);
         // init's mm only fills the slot (a user task, not a kernel thread); it maps nothing.
         this.init = tasks.create("init", new MmStruct());
         if (init.pid() != 1) {
@@ -142,7 +140,8 @@ public final class Kernel {
     }
 
     /**
-     * A new user task in the cgroup at {@code cgroupPath}, with an address space of its own:
+     * A new user task in the cgroup at {@code cgroupPath}, with root's credentials, init's
+     * limits (the era's defaults), an empty fd table and an address space of its own:
      * init forks it straight into the cgroup ({@code clone3} with {@code CLONE_INTO_CGROUP})
      * and it execs, so its new mm (the pgd) is allocated, and charged, in its own context, as
      * everything it maps later will be.
@@ -170,23 +169,51 @@ public final class Kernel {
         return task;
     }
 
-    /** Runs {@code task} on the calling thread's CPU until the scope is closed. */
+    /**
+     * Runs {@code task} on the calling thread's CPU until the scope is closed.
+     *
+     * @throws ErrnoException {@code ESRCH} if the task has exited: a dead task runs no more
+     */
     public Tasks.TaskScope enter(TaskStruct task) {
+        requireAlive(task);
         return tasks.enter(task);
     }
 
     /**
-     * {@code do_exit}: the task lets go of everything it holds ({@code exit_mm} and whatever
-     * else the installed modules give tasks; each page is uncharged from the cgroup it was
-     * charged to) and leaves its cgroup. Exiting a task the OOM killer already reaped changes
-     * nothing.
+     * {@code do_exit}: the task lets go of everything it holds, in the kernel's order
+     * ({@link Exit}: its mm, its fds, whatever the installed modules give tasks, its cgroup;
+     * each page is uncharged from the cgroup it was charged to), and its pid is gone.
+     *
+     * @throws ErrnoException {@code ESRCH} if the task has already exited (the OOM killer may
+     *     have made it exit)
      */
     public void exit(TaskStruct task) {
-        task.setFlag(TaskStruct.PF_EXITING);
-        for (TaskMemory memory : taskMemories) {
-            memory.release(task);
+        if (!exits.doExit(task)) {
+            throw new ErrnoException(Errno.ESRCH, task + " has already exited");
         }
-        get(CgroupTree.class).exit(task);
+    }
+
+    /**
+     * {@code fork()} by {@code parent}: a child in the same cgroup, with the same credentials and
+     * limits, a copy of the fd table sharing the open files, and a copy of the address space's
+     * layout ({@link Fork#copyProcess}).
+     *
+     * @throws ErrnoException {@code ESRCH} if {@code parent} has exited, {@code ENOMEM} if the
+     *     child's mm could not be allocated
+     */
+    public TaskStruct fork(TaskStruct parent) {
+        requireAlive(parent);
+        TaskStruct child = get(Fork.class).copyProcess(parent);
+        if (child == null) {
+            throw new ErrnoException(Errno.ENOMEM, "fork of " + parent);
+        }
+        return child;
+    }
+
+    private static void requireAlive(TaskStruct task) {
+        if (!task.isAlive()) {
+            throw new ErrnoException(Errno.ESRCH, task + " has exited");
+        }
     }
 
     /**

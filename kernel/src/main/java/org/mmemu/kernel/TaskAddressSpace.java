@@ -1,7 +1,6 @@
 package org.mmemu.kernel;
 
 import com.google.inject.Inject;
-import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.sched.TaskStruct;
@@ -9,15 +8,12 @@ import org.mmemu.memcg.TaskMemory;
 
 /**
  * A task's address space as the memcg OOM killer sees it: what {@code oom_badness} counts
- * (rss, swap entries and page tables of {@code task->mm}) and what {@code exit_mm} frees. The
- * kernel module binds it because it is what gives tasks their mms ({@link Kernel#spawn}).
+ * (rss, swap entries and page tables of {@code task->mm}); {@code exit_mm} frees it. The kernel
+ * module binds it because it is what gives tasks their mms ({@link Kernel#spawn}).
  */
 final class TaskAddressSpace implements TaskMemory {
-    private final AddressSpaces spaces;
-
     @Inject
-    TaskAddressSpace(AddressSpaces spaces) {
-        this.spaces = spaces;
+    TaskAddressSpace() {
     }
 
     /** {@code get_mm_rss + MM_SWAPENTS + mm_pgtables_bytes / PAGE_SIZE}; 0 without a live mm. */
@@ -34,19 +30,4 @@ final class TaskAddressSpace implements TaskMemory {
         return pages;
     }
 
-    /**
-     * {@code exit_mm}: the task lets go of its mm, and the last user tears it down. A task whose
-     * mm was never set up (init's stand-in) has nothing to free.
-     */
-    @Override
-    public void release(TaskStruct task) {
-        MmStruct mm = task.mm();
-        if (mm == null) {
-            return;
-        }
-        task.setMm(null);
-        if (mm.pgd() != null) {
-            spaces.mmput(mm);
-        }
-    }
 }

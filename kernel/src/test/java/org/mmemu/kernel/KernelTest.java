@@ -175,7 +175,8 @@ class KernelTest {
         assertThat(t.mm()).as("exit_mm ran").isNull();
         assertThat(current("/job")).isZero();
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
-        k.exit(t);
+        assertThatThrownBy(() -> k.exit(t)).isInstanceOf(ErrnoException.class)
+                .extracting(e -> ((ErrnoException) e).errno()).isEqualTo(Errno.ESRCH);
         assertThat(current("/job")).as("exiting a reaped task frees nothing twice").isZero();
     }
 

@@ -10,6 +10,7 @@ import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.sched.TaskHooks;
 import org.mmemu.memcg.fs.CgroupFs;
 import org.mmemu.memcg.fs.CgroupFsLayout;
 import org.mmemu.memcg.kmem.ExplicitHelpersPolicy;
@@ -78,6 +79,9 @@ public final class MemcgModule implements Module {
         config(binder).setDefault().toInstance(config);
         taskMemory(binder);
         chargeOwners(binder);
+        binder.bind(MemcgTaskHooks.class).in(Scopes.SINGLETON);
+        TaskHooks.forkHooks(binder).add(MemcgTaskHooks.class);
+        TaskHooks.exitHooks(binder).add(MemcgTaskHooks.class);
 
         binder.bind(CgroupTree.class).in(Scopes.SINGLETON);
         binder.bind(ChargeStock.class).in(Scopes.SINGLETON);

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.sched.Exit;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.stat.MemcgEvent;
@@ -19,29 +20,33 @@ import org.mmemu.memcg.stat.MemcgEvent;
  * ancestor. A task with {@code oom_score_adj = -1000}, a kernel thread, or one without an mm is
  * never chosen.
  *
- * <p>Killing another task is synchronous: every {@link TaskMemory} releases what the victim
- * holds (as the oom_reaper and exit would), the task loses its mm and leaves its cgroup. A
- * charging task that kills itself exits only through {@link #exitKilled}. Events: {@code
- * oom_kill} on the victim's cgroup (hierarchically), {@code oom_group_kill} on the group.
+ * <p>Killing another task is synchronous: the victim runs through {@code do_exit}
+ * ({@link Exit}), which releases what it holds (as the oom_reaper and its exit would): its mm,
+ * its files, and its cgroup. A charging task that kills itself exits only through
+ * {@link #exitKilled}. Events: {@code oom_kill} on the victim's cgroup (hierarchically),
+ * {@code oom_group_kill} on the group.
  */
 public final class OomKiller {
     private final Object oomLock = new Object();
     private final CgroupTree tree;
     private final Tasks tasks;
     private final Provider<Set<TaskMemory>> memories;
+    private final Provider<Exit> exits;
     private final KernelLog log;
     private final long totalramPages;
 
     /**
      * The task memories come through a provider: their owners (address spaces, pipes) sit above
-     * the page allocator, whose hooks lead here, and are looked up only when an OOM happens.
+     * the page allocator, whose hooks lead here, and are looked up only when an OOM happens;
+     * so is {@code do_exit}, which tears address spaces down.
      */
     @Inject
-    public OomKiller(CgroupTree tree, Tasks tasks, Provider<Set<TaskMemory>> memories, KernelLog log,
-                     MemoryConfig machine) {
+    public OomKiller(CgroupTree tree, Tasks tasks, Provider<Set<TaskMemory>> memories, Provider<Exit> exits,
+                     KernelLog log, MemoryConfig machine) {
         this.tree = tree;
         this.tasks = tasks;
         this.memories = memories;
+        this.exits = exits;
         this.log = log;
         this.totalramPages = machine.nrPages();
     }
@@ -181,12 +186,7 @@ public final class OomKiller {
     }
 
     private void exit(TaskStruct victim) {
-        victim.setFlag(TaskStruct.PF_EXITING);
-        for (TaskMemory m : memories.get()) {
-            m.release(victim);
-        }
-        victim.setMm(null);
-        tree.exit(victim);
+        exits.get().doExit(victim);
     }
 
     /** {@code mem_cgroup_margin}: pages left under memory.max. */

@@ -5,11 +5,14 @@ import java.lang.invoke.VarHandle;
 import org.mmemu.core.sched.TaskStruct;
 
 /**
- * What the memcg module keeps in a task's {@link TaskStruct#cgroups()} slot: the cgroup the task is
+ * What the memcg module keeps in a task's {@link #KEY} slot: the cgroup the task is
  * in ({@code task->cgroups}, memory css only) and its remote-charging override
  * ({@code task->active_memcg}). A task that never joined a cgroup belongs to the root.
  */
 final class TaskMemcg {
+    /** memcg's slot in every task ({@code task->cgroups}). */
+    static final TaskStruct.Key<TaskMemcg> KEY = TaskStruct.Key.named("memcg");
+
     volatile MemCgroup cgroup;
     /** {@code current->active_memcg}: only the task itself reads or writes it. */
     MemCgroup activeMemcg;
@@ -51,23 +54,11 @@ final class TaskMemcg {
 
     /** The task's record, created (in {@code root}) on first use. */
     static TaskMemcg of(TaskStruct task, MemCgroup root) {
-        Object slot = task.cgroups();
-        if (slot instanceof TaskMemcg t) {
-            return t;
-        }
-        synchronized (task) {
-            slot = task.cgroups();
-            if (slot instanceof TaskMemcg t) {
-                return t;
-            }
-            TaskMemcg created = new TaskMemcg(root);
-            task.setCgroups(created);
-            return created;
-        }
+        return task.getOrCreate(KEY, () -> new TaskMemcg(root));
     }
 
     /** The task's record if it has one, without creating it. */
     static TaskMemcg peek(TaskStruct task) {
-        return task.cgroups() instanceof TaskMemcg t ? t : null;
+        return task.get(KEY);
     }
 }

@@ -3,9 +3,11 @@ package org.mmemu.memcg;
 import org.mmemu.core.sched.TaskStruct;
 
 /**
- * What a task holds that its death would free: the SPI through which the OOM killer weighs and
- * kills tasks without knowing what they own. Each module that gives tasks memory (address
- * spaces, pipes, sockets, BPF maps) binds one with {@link MemcgModule#taskMemory}.
+ * What a task holds that its death would free: the SPI through which the OOM killer weighs
+ * tasks without knowing what they own. Each module that gives tasks memory (address spaces,
+ * pipes, sockets, BPF maps) binds one with {@link MemcgModule#taskMemory}; killing a task runs
+ * it through mm-core's {@code do_exit} ({@link org.mmemu.core.sched.Exit}), which releases its
+ * mm, its files and, through the exit hooks, the rest.
  */
 public interface TaskMemory {
     /**
@@ -13,10 +15,4 @@ public interface TaskMemory {
      * swap entries and buffers held through its files.
      */
     long oomPages(TaskStruct task);
-
-    /**
-     * The victim's {@code exit_mm} / {@code exit_files}: drop every reference the task holds, so
-     * the pages are freed and uncharged (from whatever cgroup they were charged to).
-     */
-    void release(TaskStruct task);
 }

@@ -8,13 +8,15 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.TaskExitHook;
 import org.mmemu.core.sched.TaskStruct;
 
 /**
  * A stand-in for the modules that give tasks memory: pages a task allocated (accounted, in its
- * own context) and holds until it dies, which is what the OOM killer weighs and frees.
+ * own context) and holds until it dies, which is what the OOM killer weighs and, through the
+ * task's exit, frees. Bind it both as a {@link TaskMemory} and as a {@link TaskExitHook}.
  */
-public final class FakeTaskMemory implements TaskMemory {
+public final class FakeTaskMemory implements TaskMemory, TaskExitHook {
     private final Map<TaskStruct, List<Page>> held = new IdentityHashMap<>();
     private MemcgMachine m;
 
@@ -51,7 +53,7 @@ public final class FakeTaskMemory implements TaskMemory {
     }
 
     @Override
-    public void release(TaskStruct task) {
+    public void exit(TaskStruct task) {
         List<Page> pages;
         synchronized (this) {
             pages = held.remove(task);
@@ -64,7 +66,7 @@ public final class FakeTaskMemory implements TaskMemory {
     /** Frees what every task still holds (test teardown). */
     public void releaseAll() {
         for (TaskStruct t : List.copyOf(held.keySet())) {
-            release(t);
+            exit(t);
         }
     }
 }

@@ -19,6 +19,13 @@ import org.mmemu.core.check.BuddyCheck;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.Expectations;
 import org.mmemu.core.check.PageLeakCheck;
+import org.mmemu.core.cred.Creds;
+import org.mmemu.core.cred.InitRlimits;
+import org.mmemu.core.cred.Prlimit;
+import org.mmemu.core.cred.UserStructs;
+import org.mmemu.core.fs.AnonInodes;
+import org.mmemu.core.fs.FileLeakCheck;
+import org.mmemu.core.fs.OpenFiles;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.GenericPageTableAllocator;
 import org.mmemu.core.mm.InsertPagePolicy;
@@ -38,7 +45,10 @@ import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.rcu.Rcu;
 import org.mmemu.core.rcu.RcuCheck;
 import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.sched.Exit;
+import org.mmemu.core.sched.Fork;
 import org.mmemu.core.sched.Jiffies;
+import org.mmemu.core.sched.TaskHooks;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.vmalloc.Vmalloc;
 import org.mmemu.core.vmstat.PageStats;
@@ -61,7 +71,8 @@ import org.mmemu.core.vmstat.VmStat;
  *   <li>{@link PageTableAllocator}: {@code pgtable.Generic} (default; arch-s390 adds its own);</li>
  *   <li>{@link PageTableGfp}: {@code pgtablegfp.Kernel46}, {@code pgtablegfp.Account48} (default);</li>
  *   <li>{@link InsertPagePolicy}: {@code insertpage.AnonOnly},
- *       {@code insertpage.AnonSlabTyped} (default).</li>
+ *       {@code insertpage.AnonSlabTyped} (default);</li>
+ *   <li>{@link InitRlimits}: {@code rlimit.Mlock64K}, {@code rlimit.Mlock8M} (default).</li>
  * </ul>
  */
 public final class MmCoreModule implements Module {
@@ -96,6 +107,16 @@ public final class MmCoreModule implements Module {
         binder.bind(MemoryMapping.class).in(Scopes.SINGLETON);
         binder.bind(AddressSpaces.class).in(Scopes.SINGLETON);
         binder.bind(Vmalloc.class).in(Scopes.SINGLETON);
+        binder.bind(UserStructs.class).in(Scopes.SINGLETON);
+        binder.bind(OpenFiles.class).in(Scopes.SINGLETON);
+        binder.bind(AnonInodes.class).in(Scopes.SINGLETON);
+        binder.bind(FileLeakCheck.class).in(Scopes.SINGLETON);
+        binder.bind(Creds.class).in(Scopes.SINGLETON);
+        binder.bind(Prlimit.class).in(Scopes.SINGLETON);
+        binder.bind(Fork.class).in(Scopes.SINGLETON);
+        binder.bind(Exit.class).in(Scopes.SINGLETON);
+        TaskHooks.forkHooks(binder);
+        TaskHooks.exitHooks(binder);
 
         PageHooks.allocHooks(binder);
         PageHooks.freeHooks(binder);
@@ -110,7 +131,7 @@ public final class MmCoreModule implements Module {
         binder.bind(Expectations.class).in(Scopes.SINGLETON);
         // RCU first: callbacks that never ran explain the pages the leak check then finds.
         ConsistencyChecks.consistencyChecks(binder)
-                .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class);
+                .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class).add(FileLeakCheck.class);
         ConsistencyChecks.pageOwners(binder);
 
         var encodings = policyBinder(binder, PageTypeEncoding.class);
@@ -146,6 +167,12 @@ public final class MmCoreModule implements Module {
             insertRules.register(r.policyName(), r);
         }
         insertRules.setDefault(InsertPagePolicy.Rules.ANON_SLAB_TYPED.policyName());
+
+        var initRlimits = policyBinder(binder, InitRlimits.class);
+        for (InitRlimits.Eras e : InitRlimits.Eras.values()) {
+            initRlimits.register(e.policyName(), e);
+        }
+        initRlimits.setDefault(InitRlimits.Eras.MLOCK_8M.policyName());
     }
 
     @Provides
@@ -162,8 +189,8 @@ public final class MmCoreModule implements Module {
 
     @Provides
     @Singleton
-    Tasks tasks(Cpus cpus) {
-        return new Tasks(cpus);
+    Tasks tasks(Cpus cpus, InitRlimits initRlimits, UserStructs users, OpenFiles openFiles) {
+        return new Tasks(cpus, initRlimits, users, openFiles);
     }
 
     @Provides

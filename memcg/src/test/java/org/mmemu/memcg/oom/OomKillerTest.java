@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
+import org.mmemu.core.sched.TaskHooks;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.ChargeSemantics;
 import org.mmemu.memcg.FakeTaskMemory;
@@ -27,7 +28,10 @@ class OomKillerTest {
 
     private MemcgMachine boot(MemcgConfig config) {
         MemcgMachine machine = MemcgMachine.boot(config,
-                binder -> MemcgModule.taskMemory(binder).addBinding().toInstance(memory));
+                binder -> {
+                    MemcgModule.taskMemory(binder).addBinding().toInstance(memory);
+                    TaskHooks.exitHooks(binder).add(memory);
+                });
         memory.attach(machine);
         return machine;
     }

@@ -8,9 +8,16 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mmemu.core.Errno;
+import org.mmemu.core.cred.Rlimits;
+import org.mmemu.core.fs.File;
+import org.mmemu.core.fs.FileOperations;
 import org.mmemu.core.interleave.InterleavingPoint;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageTypeEncoding;
+import org.mmemu.core.sched.Exit;
+import org.mmemu.core.sched.Fork;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.testing.junit.MachineExtension;
 import org.mmemu.core.testing.junit.TestMachine;
 
@@ -74,6 +81,28 @@ class ReadmeExampleTest {
             assertThat(seen[0]).isEqualTo(0x1000 | 1);
             page.setMemcgData(0);
             m.alloc().freePage(page);
+        }
+    }
+
+    @Nested
+    @ExtendWith(MachineExtension.class)
+    class ForkTest {
+        @Test
+        void aForkedChildSharesTheFilesNotTheFdTable(TestMachine m) {
+            TaskStruct parent = m.tasks().create("parent", null);      // root, init's rlimits, no fds
+            File file = new File(new FileOperations() { }, "my pipe", File.FMODE_READ);
+            int fd = parent.files().getUnusedFd(parent.rlimit(Rlimits.RLIMIT_NOFILE));
+            parent.files().fdInstall(fd, file);                        // fd 0, the lowest free
+
+            TaskStruct child = m.get(Fork.class).copyProcess(parent);  // dup_fd: get_file on each
+            assertThat(file.count()).isEqualTo(2);
+            assertThat(child.files().closeFd(fd)).isZero();            // the parent's fd stays open
+            assertThat(child.files().closeFd(fd)).isEqualTo(Errno.EBADF.negative());
+
+            m.get(Exit.class).doExit(child);
+            m.get(Exit.class).doExit(parent);                          // exit_files: the last fput
+            assertThat(file.count()).isZero();
+            assertThat(m.tasks().findTaskByVpid(parent.pid())).isNull();
         }
     }
 }

@@ -95,7 +95,8 @@ public final class PageHooks {
     public static final class HookBinder<T> {
         private final Multibinder<T> multibinder;
 
-        HookBinder(Multibinder<T> multibinder) {
+        /** Wraps the set binder of one hook kind (other packages' hook points use it too). */
+        public HookBinder(Multibinder<T> multibinder) {
             this.multibinder = multibinder;
         }
 

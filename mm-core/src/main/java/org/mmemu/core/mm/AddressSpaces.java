@@ -65,6 +65,47 @@ public final class AddressSpaces {
         return mm;
     }
 
+    /**
+     * {@code dup_mm}: the address space of a forked child: a new mm ({@link #mmAlloc}, its pgd
+     * allocated and charged as {@code current}, which {@code copy_process} makes the child) with
+     * the layout of {@code old}, each vma copied by {@link #dupVma} ({@code dup_mmap}), except
+     * {@code VM_DONTCOPY} ones.
+     *
+     * <p>Left out for now: no page is copied or shared (no COW), so the child's vmas start empty
+     * and its anonymous faults bring fresh pages; hence no page table below the pgd is copied.
+     *
+     * @return the child's mm, or null out of memory
+     */
+    public MmStruct dupMm(MmStruct old) {
+        MmStruct mm = mmAlloc();
+        if (mm == null) {
+            return null;
+        }
+        old.mmapLock.writeLock().lock();
+        mm.mmapLock.writeLock().lock();
+        try {
+            old.livePgd();
+            for (Vma vma : old.vmaMap().values()) {
+                if (!vma.hasFlags(VmFlags.VM_DONTCOPY)) {
+                    dupVma(mm, vma);
+                }
+            }
+        } finally {
+            mm.mmapLock.writeLock().unlock();
+            old.mmapLock.writeLock().unlock();
+        }
+        return mm;
+    }
+
+    /**
+     * One vma of {@code dup_mmap}: {@code vm_area_dup} into {@code mm}, same range and flags.
+     * The anon_vma is not chained ({@code anon_vma_fork}): the child's first fault makes its own.
+     * Called under both mms' mmap locks.
+     */
+    private static void dupVma(MmStruct mm, Vma vma) {
+        mm.insertVma(new Vma(mm, vma.start(), vma.end(), vma.flags(), vma.isAnonymous()));
+    }
+
     /** {@code mmget}: one more user. */
     public void mmget(MmStruct mm) {
         if (mm.incUsers() <= 1) {

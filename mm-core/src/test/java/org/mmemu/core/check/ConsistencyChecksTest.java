@@ -15,7 +15,7 @@ class ConsistencyChecksTest {
         ConsistencyChecks checks = m.injector.getInstance(ConsistencyChecks.class);
 
         assertThat(checks.checks()).extracting(ConsistencyCheck::name)
-                .containsExactly("rcu", "buddy", "page leak");
+                .containsExactly("rcu", "buddy", "page leak", "file leak");
         assertThat(checks.run()).isEmpty();
     }
 

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
+import org.mmemu.core.cred.InitRlimits;
+import org.mmemu.core.cred.UserStructs;
+import org.mmemu.core.fs.OpenFiles;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.sched.Tasks.TaskScope;
 
 /** current, the idle tasks, and switching tasks on a CPU. */
 class TasksTest {
     private final Cpus cpus = new Cpus(2);
-    private final Tasks tasks = new Tasks(cpus);
+    private final Tasks tasks = new Tasks(cpus, InitRlimits.Eras.MLOCK_8M, new UserStructs(), new OpenFiles());
 
     @Test
     void eachCpuStartsInItsSwapperKernelThread() {
@@ -57,9 +60,6 @@ class TasksTest {
         assertThat(t.hasFlag(TaskStruct.PF_MEMALLOC)).isTrue();
         t.clearFlag(TaskStruct.PF_MEMALLOC);
         assertThat(t.flags()).isEqualTo(TaskStruct.PF_EXITING);
-        Object cgroups = new Object();
-        t.setCgroups(cgroups);
-        assertThat(t.cgroups()).isSameAs(cgroups);
         assertThat(t.setOomScoreAdj(TaskStruct.OOM_SCORE_ADJ_MIN)).isZero();
         assertThat(t.oomScoreAdj()).isEqualTo(-1000);
         assertThat(t.setOomScoreAdj(1001)).as("out of range").isEqualTo(Errno.EINVAL.negative());
@@ -78,5 +78,35 @@ class TasksTest {
         assertThat(j.now()).isEqualTo(1000);
         assertThatThrownBy(() -> j.advance(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThat(j.now()).isEqualTo(1000);
+    }
+
+    @Test
+    void eachModuleKeepsItsOwnStateInItsKeysSlot() {
+        TaskStruct.Key<String> memcg = TaskStruct.Key.named("memcg");
+        TaskStruct.Key<Integer> other = TaskStruct.Key.named("other");
+        TaskStruct t = tasks.create("cat", null);
+        assertThat(t.get(memcg)).isNull();
+
+        t.set(memcg, "/job");
+        assertThat(t.get(memcg)).isEqualTo("/job");
+        assertThat(t.get(other)).as("another module's slot").isNull();
+        assertThat(t.getOrCreate(other, () -> 7)).isEqualTo(7);
+        assertThat(t.getOrCreate(other, () -> 8)).as("created once").isEqualTo(7);
+        assertThat(tasks.create("dog", null).get(memcg)).as("per task").isNull();
+
+        t.set(memcg, null);
+        assertThat(t.get(memcg)).isNull();
+    }
+
+    @Test
+    void thePidTableFindsTasksUntilTheyAreUnhashed() {
+        TaskStruct t = tasks.create("cat", null);
+        assertThat(tasks.findTaskByVpid(t.pid())).isSameAs(t);
+        assertThat(tasks.findTaskByVpid(0)).as("the idle tasks are not in it").isNull();
+        assertThat(tasks.tasks()).contains(t);
+
+        tasks.unhash(t);
+        assertThat(tasks.findTaskByVpid(t.pid())).isNull();
+        assertThat(tasks.tasks()).doesNotContain(t);
     }
 }

@@ -2,6 +2,7 @@ package org.mmemu.core.testing.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.mmemu.core.mm.VmFlags.VM_READ;
 import static org.mmemu.core.mm.VmFlags.VM_SHARED;
 import static org.mmemu.core.mm.VmFlags.VM_WRITE;
@@ -391,6 +392,35 @@ public abstract class AddressSpaceContract {
         assertThat(mm.pgd()).isNull();
         assertThat(mm.pgtablesBytes()).isZero();
         assertThat(mm.rss(MmStruct.MM_ANONPAGES)).isZero();
+        assertThat(used()).isZero();
+    }
+
+    // ---- fork --------------------------------------------------------------------------------
+
+    @Test
+    void dupMmCopiesTheLayoutIntoANewPgdAndNoPages() {
+        MmStruct parent = spaces.mmAlloc();
+        Vma a = anon(parent, base, 4 * PAGE);
+        anon(parent, 5 * geo.tableSpan(1), PAGE);
+        assertThat(memory.handleAnonFault(a, base)).isZero();
+        long parentPages = used();
+
+        MmStruct child = spaces.dupMm(parent);
+
+        assertThat(child.pgd()).isNotSameAs(parent.pgd());
+        assertThat(used() - parentPages).as("the child's pgd only")
+                .isEqualTo(PageTableCensus.pagesPerTable(geo, geo.top()));
+        assertThat(child.vmas()).extracting(Vma::start, Vma::end)
+                .containsExactlyElementsOf(parent.vmas().stream().map(v -> tuple(v.start(), v.end())).toList());
+        assertThat(PageTableCensus.of(child, geo, m.memMap()).tables(0)).isZero();
+        Vma inChild = child.vmaLookup(base);
+        assertThat(memory.followPage(inChild, base)).as("no page shared or copied").isNull();
+        assertThat(memory.handleAnonFault(inChild, base)).isZero();
+        assertThat(memory.followPage(inChild, base)).isNotSameAs(memory.followPage(a, base));
+
+        spaces.mmput(parent);
+        spaces.mmput(child);
+        rcu.synchronizeRcu();
         assertThat(used()).isZero();
     }
 

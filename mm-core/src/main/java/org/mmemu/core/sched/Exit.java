@@ -1,0 +1,73 @@
+package org.mmemu.core.sched;
+
+import com.google.inject.Inject;
+import java.util.Set;
+import org.mmemu.core.fs.FilesStruct;
+import org.mmemu.core.mm.AddressSpaces;
+import org.mmemu.core.mm.MmStruct;
+
+/**
+ * {@code do_exit} (kernel/exit.c), in the kernel's order: {@code exit_signals} sets
+ * {@link TaskStruct#PF_EXITING}; {@code exit_mm} drops the task's mm (the last user tears it
+ * down); {@code exit_files} drops its fd table (the last user closes every fd, and a file's
+ * last reference releases it); the modules' {@link TaskExitHook}s run where {@code cgroup_exit}
+ * runs; {@code exit_notify} makes the task {@link TaskStruct#EXIT_DEAD} (it reaps itself: the
+ * emulator has no {@code wait}), and {@code release_task} unhashes its pid and drops its
+ * credentials (and with them its reference on its {@code user_struct}).
+ *
+ * <p>The exit runs on the calling thread, as whatever task is current there (the OOM killer
+ * makes a victim exit from its own context); nothing on the way allocates.
+ */
+public final class Exit {
+    private final Tasks tasks;
+    private final AddressSpaces spaces;
+    private final TaskExitHook[] hooks;
+
+    @Inject
+    public Exit(Tasks tasks, AddressSpaces spaces, Set<TaskExitHook> hooks) {
+        this.tasks = tasks;
+        this.spaces = spaces;
+        this.hooks = hooks.toArray(new TaskExitHook[0]);
+    }
+
+    /**
+     * Runs {@code task} through {@code do_exit}.
+     *
+     * @return false, changing nothing, if the task is already exiting or dead
+     */
+    public boolean doExit(TaskStruct task) {
+        if (!task.startExit()) {
+            return false;
+        }
+        exitMm(task);
+        exitFiles(task);
+        for (TaskExitHook h : hooks) {
+            h.exit(task);
+        }
+        task.setExitState(TaskStruct.EXIT_DEAD);
+        tasks.unhash(task);
+        task.cred().put();
+        return true;
+    }
+
+    /** {@code exit_mm}: a bare mm (no pgd: init's stand-in) has nothing to tear down. */
+    private void exitMm(TaskStruct task) {
+        MmStruct mm = task.mm();
+        if (mm == null) {
+            return;
+        }
+        task.setMm(null);
+        if (mm.pgd() != null) {
+            spaces.mmput(mm);
+        }
+    }
+
+    /** {@code exit_files}. */
+    private static void exitFiles(TaskStruct task) {
+        FilesStruct files = task.files();
+        if (files != null) {
+            task.setFiles(null);
+            files.put();
+        }
+    }
+}
