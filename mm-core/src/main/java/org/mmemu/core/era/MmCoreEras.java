@@ -7,6 +7,7 @@ import static org.mmemu.core.era.KernelRelease.V5_11;
 import static org.mmemu.core.era.KernelRelease.V5_9;
 
 import org.mmemu.core.alloc.PageAllocTexts;
+import org.mmemu.core.cred.InitRlimits;
 import org.mmemu.core.mm.InsertPagePolicy;
 import org.mmemu.core.mm.PageTableGfp;
 import org.mmemu.core.page.GfpLayout;
@@ -52,9 +53,15 @@ public final class MmCoreEras {
             .since(V4_18, PageAllocTexts.Eras.V4_18.policyName())
             .since(V5_9, PageAllocTexts.Eras.V5_9.policyName());
 
+    /** {@code INIT_RLIMITS}: {@code MLOCK_LIMIT} went from 64 KiB to 8 MiB in 5.16. */
+    public static final EraChoice<String> INIT_RLIMITS = EraChoice.policy("init rlimits", InitRlimits.class,
+                    InitRlimits.Eras.MLOCK_64K.policyName())
+            .since(LATEST, InitRlimits.Eras.MLOCK_8M.policyName());
+
     /** mm-core's choices, in table order. */
     public static final EraDescriptor DESCRIPTOR =
-            EraDescriptor.of("mm-core", PAGE_TYPES, GFP_NAMES, INSERT_PAGE, PAGE_TABLE_GFP, ALLOC_TEXTS);
+            EraDescriptor.of("mm-core", PAGE_TYPES, GFP_NAMES, INSERT_PAGE, PAGE_TABLE_GFP, ALLOC_TEXTS,
+            INIT_RLIMITS);
 
     private MmCoreEras() {
     }
