@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.alloc.PageAllocTexts;
+import org.mmemu.core.cred.InitRlimits;
 import org.mmemu.core.era.EraDescriptor;
 import org.mmemu.core.era.KernelRelease;
 import org.mmemu.core.mm.GenericPageTableAllocator;
@@ -36,22 +38,25 @@ class EraTest {
     private static final MemoryConfig SMALL = MemoryConfig.of("16M");
 
     /** What a policy instance calls itself, per kind. */
-    private static final Map<Class<?>, Function<Object, String>> NAME_OF = Map.of(
-            PageTypeEncoding.class, p -> ((PageTypeEncoding) p).policyName(),
-            GfpLayout.class, p -> "gfp." + ((GfpLayout) p).name(),
-            InsertPagePolicy.class, p -> ((InsertPagePolicy) p).policyName(),
-            PageTableGfp.class, p -> ((PageTableGfp) p).policyName(),
-            KmemAccountingPolicy.class, p -> ((KmemAccountingPolicy) p).policyName(),
-            MemoryStatFormat.class, p -> ((MemoryStatFormat) p).policyName(),
-            CgroupFsLayout.class, p -> ((CgroupFsLayout) p).policyName(),
-            FragmentLayout.class, p -> ((FragmentLayout) p).policyName());
+    private static final Map<Class<?>, Function<Object, String>> NAME_OF = Map.ofEntries(
+            Map.entry(PageTypeEncoding.class, p -> ((PageTypeEncoding) p).policyName()),
+            Map.entry(GfpLayout.class, p -> "gfp." + ((GfpLayout) p).name()),
+            Map.entry(InsertPagePolicy.class, p -> ((InsertPagePolicy) p).policyName()),
+            Map.entry(PageTableGfp.class, p -> ((PageTableGfp) p).policyName()),
+            Map.entry(PageAllocTexts.class, p -> ((PageAllocTexts) p).policyName()),
+            Map.entry(InitRlimits.class, p -> ((InitRlimits) p).policyName()),
+            Map.entry(KmemAccountingPolicy.class, p -> ((KmemAccountingPolicy) p).policyName()),
+            Map.entry(MemoryStatFormat.class, p -> ((MemoryStatFormat) p).policyName()),
+            Map.entry(CgroupFsLayout.class, p -> ((CgroupFsLayout) p).policyName()),
+            Map.entry(FragmentLayout.class, p -> ((FragmentLayout) p).policyName()));
 
     @Test
     void thereIsOnePresetPerKernelReleaseSelectingEveryPolicyOfEveryModule() {
         assertThat(Era.values()).extracting(Era::release).containsExactly(KernelRelease.values());
         assertThat(Era.descriptors()).extracting(EraDescriptor::name).containsExactly("mm-core", "memcg", "arch-s390");
         assertThat(Era.V4_8.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
-                InsertPagePolicy.class, PageTableGfp.class, KmemAccountingPolicy.class,
+                InsertPagePolicy.class, PageTableGfp.class, PageAllocTexts.class, InitRlimits.class,
+                KmemAccountingPolicy.class,
                 MemoryStatFormat.class, CgroupFsLayout.class, FragmentLayout.class);
     }
 
