@@ -8,24 +8,31 @@ import org.mmemu.core.Errno;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.alloc.PageRefs;
+import org.mmemu.core.fs.File;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.rcu.Rcu;
 
 /**
  * The life of user address spaces (kernel/fork.c and mm/mmap.c): {@code mm_alloc},
- * {@code mmget}/{@code mmput} with {@code exit_mmap}, {@code mmap} of anonymous and driver
- * ("special") ranges, and {@code munmap}, which zaps the PTEs and frees the page tables no
- * remaining vma needs.
+ * {@code mmget}/{@code mmput} with {@code exit_mmap}, {@code mmap} of anonymous ranges, of
+ * driver ("special") ranges and of files ({@code do_mmap}: the file's {@code ->mmap} sets the
+ * vma up), {@code munmap}, which splits the vmas it cuts ({@code __split_vma}: the new part is
+ * opened), zaps the PTEs, frees the page tables no remaining vma needs and closes the vmas
+ * that go ({@code remove_vma}).
  *
  * <p>Simplifications: an address given to mmap is a {@code MAP_FIXED_NOREPLACE} request; a
  * zero address takes the lowest free range from {@code TASK_UNMAPPED_BASE} (the legacy
- * bottom-up layout, deterministic); vmas are never merged.
+ * bottom-up layout, deterministic); vmas are never merged; there is no commit accounting
+ * ({@code VM_ACCOUNT}), no {@code max_map_count} and no {@code vm_ops->may_split} or
+ * {@code ->mprotect}.
  */
 public final class AddressSpaces {
     private static final long EINVAL = Errno.EINVAL.negative();
     private static final long ENOMEM = Errno.ENOMEM.negative();
     private static final long EEXIST = Errno.EEXIST.negative();
+    private static final long EACCES = Errno.EACCES.negative();
+    private static final long EOVERFLOW = Errno.EOVERFLOW.negative();
 
     private final PageTableAllocator tables;
     private final MemoryMapping memory;
@@ -127,29 +134,117 @@ public final class AddressSpaces {
         }
         mm.mmapLock.writeLock().lock();
         try {
-            mm.livePgd();
-            if (addr != 0) {
-                if ((addr & ~MemMap.PAGE_MASK) != 0) {
-                    return EINVAL;
-                }
-                if (Long.compareUnsigned(addr, taskSize - size) > 0) {
-                    return ENOMEM;
-                }
-                Vma clash = mm.findVmaLocked(addr);
-                if (clash != null && clash.start() < addr + size) {
-                    return EEXIST;
-                }
-            } else {
-                addr = unmappedArea(mm, size);
-                if (addr == 0) {
-                    return ENOMEM;
-                }
+            long start = placeLocked(mm, addr, size);
+            if (start >= 0) {
+                mm.insertVma(new Vma(mm, start, start + size, vmFlags, 0,
+                        anonymous ? null : VmOperations.DUMMY, null));
             }
-            mm.insertVma(new Vma(mm, addr, addr + size, vmFlags, anonymous));
-            return addr;
+            return start;
         } finally {
             mm.mmapLock.writeLock().unlock();
         }
+    }
+
+    /**
+     * {@code do_mmap} of {@code file}: maps {@code len} bytes of it from page {@code pgoff} at
+     * {@code addr} (0: anywhere) and lets the file's {@code ->mmap} set the vma up (its
+     * {@code vm_ops}, its pages). The vma's flags come from {@code prot} ({@code VM_READ},
+     * {@code VM_WRITE}, {@code VM_EXEC}), from {@code flags} ({@code MAP_SHARED}: {@code VM_SHARED
+     * | VM_MAYSHARE}) and from the file's mode: every {@code VM_MAY*} is set, but a shared
+     * mapping of a file not open for writing loses {@code VM_MAYWRITE} and {@code VM_SHARED}
+     * (keeping {@code VM_MAYSHARE}), so it can never be made writable. The vma holds a file
+     * reference ({@code get_file}) until it goes. When {@code ->mmap} fails the mapping is undone:
+     * the pages the driver mapped are unmapped, its page tables freed, the reference dropped.
+     *
+     * @param prot {@code PROT_*} of {@link Mman}
+     * @param flags {@code MAP_SHARED}, {@code MAP_SHARED_VALIDATE} or {@code MAP_PRIVATE}
+     * @return the start address; {@code -EINVAL} (zero length, unaligned address, no map type),
+     *     {@code -ENOMEM} (no room), {@code -EEXIST} (the fixed range is taken),
+     *     {@code -EOVERFLOW} (the page offset wraps), {@code -EACCES} (a shared writable mapping
+     *     of a file without {@code FMODE_WRITE}, any mapping of one without {@code FMODE_READ}),
+     *     or the error of the file's {@code ->mmap} ({@code -ENODEV} when it has none)
+     */
+    public long mmap(MmStruct mm, File file, long addr, long len, int prot, int flags, long pgoff) {
+        if (len == 0) {
+            return EINVAL;
+        }
+        long size = pageAlign(len);
+        if (size == 0 || Long.compareUnsigned(size, taskSize) > 0) {
+            return ENOMEM;
+        }
+        if (Long.compareUnsigned(pgoff + (size >>> MemMap.PAGE_SHIFT), pgoff) < 0) {
+            return EOVERFLOW;
+        }
+        mm.mmapLock.writeLock().lock();
+        try {
+            long start = placeLocked(mm, addr, size);
+            if (start < 0) {
+                return start;
+            }
+            long vmFlags = fileVmFlags(file, prot, flags);
+            if (vmFlags < 0) {
+                return vmFlags;
+            }
+            Vma vma = new Vma(mm, start, start + size, vmFlags, pgoff, VmOperations.DUMMY, file.get());
+            int ret = file.operations().mmap(file, vma);
+            if (ret != 0) {
+                vma.detachFile().put();
+                Vma prev = mm.prevVmaLocked(start);
+                Vma next = mm.findVmaLocked(start);
+                unmapRegion(mm, List.of(vma), prev == null ? 0 : prev.end(), next == null ? 0 : next.start(), false);
+                return ret;
+            }
+            mm.insertVma(vma);
+            return start;
+        } finally {
+            mm.mmapLock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * The vma flags {@code do_mmap} gives a mapping of {@code file}, or a negative errno.
+     * (Flags are below bit 63, so the two cannot be confused, as with {@code IS_ERR_VALUE}.)
+     */
+    private static long fileVmFlags(File file, int prot, int flags) {
+        long vmFlags = Mman.calcVmProtBits(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC;
+        boolean writable = (file.mode() & File.FMODE_WRITE) != 0;
+        int type = flags & Mman.MAP_TYPE;
+        if (type == Mman.MAP_SHARED || type == Mman.MAP_SHARED_VALIDATE) {
+            if ((prot & Mman.PROT_WRITE) != 0 && !writable) {
+                return EACCES;
+            }
+            vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+            if (!writable) {
+                vmFlags &= ~(VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED);
+            }
+        } else if (type != Mman.MAP_PRIVATE) {
+            return EINVAL;
+        }
+        if ((file.mode() & File.FMODE_READ) == 0) {
+            return EACCES;
+        }
+        return vmFlags;
+    }
+
+    /**
+     * Where a mapping of {@code size} (page aligned, at most {@code TASK_SIZE}) goes: at
+     * {@code addr} if it is free there, else the lowest free range; or {@code -EINVAL},
+     * {@code -ENOMEM}, {@code -EEXIST}. The mmap lock is held for write.
+     */
+    private long placeLocked(MmStruct mm, long addr, long size) {
+        mm.livePgd();
+        if (addr == 0) {
+            long found = unmappedArea(mm, size);
+            return found == 0 ? ENOMEM : found;
+        }
+        if ((addr & ~MemMap.PAGE_MASK) != 0) {
+            return EINVAL;
+        }
+        if (Long.compareUnsigned(addr, taskSize - size) > 0) {
+            return ENOMEM;
+        }
+        Vma clash = mm.findVmaLocked(addr);
+        return clash != null && clash.start() < addr + size ? EEXIST : addr;
     }
 
     /** The lowest free range of {@code size} from {@code TASK_UNMAPPED_BASE}, or 0. */
@@ -168,9 +263,12 @@ public final class AddressSpaces {
     }
 
     /**
-     * {@code munmap}: unmaps {@code [start, start + len)}, splitting vmas that straddle an end;
-     * zaps their PTEs (each page: rmap removed, reference dropped through the gather), then
-     * frees the page tables that no vma outside the range still needs.
+     * {@code munmap}: unmaps {@code [start, start + len)}, splitting vmas that straddle an end
+     * (the part split off is a new vma: {@code vm_ops->open} is called on it, and it holds a
+     * file reference of its own; the upper part's {@code vm_pgoff} is advanced); zaps their PTEs
+     * (each page: rmap removed, reference dropped through the gather), frees the page tables
+     * that no vma outside the range still needs, then removes each vma ({@code vm_ops->close},
+     * {@code fput} of its file).
      *
      * @return 0 (also when nothing was mapped), {@code -EINVAL} for an unaligned start, a zero
      *     length or a range beyond {@code TASK_SIZE}
@@ -202,6 +300,7 @@ public final class AddressSpaces {
             Vma prev = mm.prevVmaLocked(start);
             Vma next = mm.findVmaLocked(end);
             unmapRegion(mm, doomed, prev == null ? 0 : prev.end(), next == null ? 0 : next.start(), false);
+            removeVmas(mm, doomed);
             return 0;
         } finally {
             mm.mmapLock.writeLock().unlock();
@@ -212,13 +311,15 @@ public final class AddressSpaces {
     private void exitMmap(MmStruct mm) {
         mm.mmapLock.writeLock().lock();
         try {
-            unmapRegion(mm, new ArrayList<>(mm.vmaMap().values()), 0, 0, true);
+            List<Vma> all = new ArrayList<>(mm.vmaMap().values());
+            unmapRegion(mm, all, 0, 0, true);
+            removeVmas(mm, all);
         } finally {
             mm.mmapLock.writeLock().unlock();
         }
     }
 
-    /** {@code unmap_region} + {@code remove_vma_list}. */
+    /** {@code unmap_region}: the PTEs of {@code vmas} zapped, their page tables freed. */
     private void unmapRegion(MmStruct mm, List<Vma> vmas, long floor, long ceiling, boolean fullmm) {
         MmuGather tlb = tlbGatherMmu(mm, fullmm);
         if (!vmas.isEmpty()) {
@@ -226,30 +327,55 @@ public final class AddressSpaces {
             memory.freePgtables(tlb, vmas.get(0).start(), vmas.get(vmas.size() - 1).end(), floor, ceiling);
         }
         tlb.finish();
+    }
+
+    /**
+     * {@code remove_vma_list}: each vma leaves the mm and its anon_vma, then
+     * {@code remove_vma}: {@code vm_ops->close}, then {@code fput} of its file.
+     */
+    private void removeVmas(MmStruct mm, List<Vma> vmas) {
         for (Vma vma : vmas) {
             mm.removeVma(vma);
             memory.unlinkAnonVma(vma);
+            if (!vma.isAnonymous()) {
+                vma.vmOps().close(vma);
+            }
+            File file = vma.detachFile();
+            if (file != null) {
+                file.put();
+            }
         }
     }
 
     /**
      * {@code __split_vma}: cuts {@code vma} at {@code addr}; the vma object keeps the upper part
-     * when {@code newBelow}, the lower part otherwise. Both parts share the anon_vma.
+     * when {@code newBelow}, the lower part otherwise. The new vma ({@code vm_area_dup}) shares
+     * the anon_vma, holds a reference to the file and is opened ({@code vm_ops->open}); the
+     * upper part's {@code vm_pgoff} moves on by the pages of the lower one.
      */
-    private static void splitVma(MmStruct mm, Vma vma, long addr, boolean newBelow) {
-        mm.removeVma(vma);
-        Vma fresh;
+    static void splitVma(MmStruct mm, Vma vma, long addr, boolean newBelow) {
+        long lowerPages = (addr - vma.start()) >>> MemMap.PAGE_SHIFT;
+        Vma fresh = vma.dup(mm);
         if (newBelow) {
-            fresh = new Vma(mm, vma.start(), addr, vma.flags(), vma.isAnonymous());
-            vma.setStart(addr);
+            fresh.setEnd(addr);
         } else {
-            fresh = new Vma(mm, addr, vma.end(), vma.flags(), vma.isAnonymous());
-            vma.setEnd(addr);
+            fresh.setStart(addr);
+            fresh.setPgoff(vma.pgoff() + lowerPages);
         }
         AnonVma anonVma = vma.anonVma();
         if (anonVma != null) {
             anonVma.get();
             fresh.setAnonVma(anonVma);
+        }
+        if (!fresh.isAnonymous()) {
+            fresh.vmOps().open(fresh);
+        }
+        mm.removeVma(vma);
+        if (newBelow) {
+            vma.setStart(addr);
+            vma.setPgoff(vma.pgoff() + lowerPages);
+        } else {
+            vma.setEnd(addr);
         }
         mm.insertVma(vma);
         mm.insertVma(fresh);
@@ -270,7 +396,8 @@ public final class AddressSpaces {
         }
     }
 
-    private static long pageAlign(long len) {
+    /** {@code PAGE_ALIGN}. */
+    static long pageAlign(long len) {
         return (len + MemMap.PAGE_SIZE - 1) & MemMap.PAGE_MASK;
     }
 }

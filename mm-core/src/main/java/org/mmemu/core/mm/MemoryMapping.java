@@ -113,7 +113,7 @@ public final class MemoryMapping {
             refs.getPage(page);
             mm.addRss(rmap.mmCounterFile(page), 1);
             rmap.pageAddFileRmap(page);
-            pteTable.setPte(i, Pte.mkPte(page, vma.flags()));
+            pteTable.setPte(i, Pte.mkPte(page, Pte.vmGetPageProt(vma.flags())));
         }
         return 0;
     }
@@ -151,7 +151,7 @@ public final class MemoryMapping {
                 if (Pte.none(pteTable.pte(i))) {
                     rmap.pageAddNewAnonRmap(page, anonVma);
                     mm.addRss(MmStruct.MM_ANONPAGES, 1);
-                    pteTable.setPte(i, Pte.mkPte(page, vma.flags()));
+                    pteTable.setPte(i, anonPte(vma, page, Pte.mkPte(page, Pte.vmGetPageProt(vma.flags()))));
                     return 0;
                 }
             }
@@ -159,6 +159,33 @@ public final class MemoryMapping {
             return 0;
         } finally {
             mm.mmapLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The entry of an anonymous page: writable in a writable vma while the page is mapped only
+     * here, as the write fault ({@code do_anonymous_page}) and mprotect
+     * ({@code can_change_pte_writable}) make it; {@code pte} otherwise.
+     */
+    private static long anonPte(Vma vma, Page page, long pte) {
+        boolean exclusive = MapcountWord.pageMapcount(page.mapcountWord()) == 1;
+        return vma.hasFlags(VmFlags.VM_WRITE) && exclusive ? Pte.mkWrite(pte) : pte;
+    }
+
+    /**
+     * {@code change_protection}: the PTEs of {@code [start, end)} of {@code vma} get the
+     * protection of its (new) flags ({@link Pte#vmGetPageProt}), keeping their frames. Called by
+     * mprotect under the mmap lock held for write.
+     */
+    void changeProtection(Vma vma, long start, long end) {
+        long prot = Pte.vmGetPageProt(vma.flags());
+        MmStruct mm = vma.mm();
+        synchronized (mm.pageTableLock) {
+            walk.forEachPte(mm, start, end, (table, index, addr, pte) -> {
+                long updated = Pte.modify(pte, prot);
+                Page page = memMap.pfnToPage(Pte.pfn(pte));
+                table.setPte(index, rmap.pageAnon(page) ? anonPte(vma, page, updated) : updated);
+            });
         }
     }
 
