@@ -12,6 +12,8 @@ import org.mmemu.core.fs.File;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.rcu.Rcu;
+import org.mmemu.core.sched.TaskStruct;
+import org.mmemu.core.sched.Tasks;
 
 /**
  * The life of user address spaces (kernel/fork.c and mm/mmap.c): {@code mm_alloc},
@@ -19,7 +21,8 @@ import org.mmemu.core.rcu.Rcu;
  * driver ("special") ranges and of files ({@code do_mmap}: the file's {@code ->mmap} sets the
  * vma up), {@code munmap}, which splits the vmas it cuts ({@code __split_vma}: the new part is
  * opened), zaps the PTEs, frees the page tables no remaining vma needs and closes the vmas
- * that go ({@code remove_vma}).
+ * that go ({@code remove_vma}), and the per-vma step of fork's
+ * {@code dup_mmap} for driver vmas ({@link #dupVma}).
  *
  * <p>Simplifications: an address given to mmap is a {@code MAP_FIXED_NOREPLACE} request; a
  * zero address takes the lowest free range from {@code TASK_UNMAPPED_BASE} (the legacy
@@ -40,17 +43,19 @@ public final class AddressSpaces {
     private final Rcu rcu;
     private final KernelObjects kernelObjects;
     private final KernelLog log;
+    private final Tasks tasks;
     private final long taskSize;
 
     @Inject
     public AddressSpaces(PageTableAllocator tables, MemoryMapping memory, PageRefs refs, Rcu rcu,
-                         KernelObjects kernelObjects, KernelLog log) {
+                         KernelObjects kernelObjects, KernelLog log, Tasks tasks) {
         this.tables = tables;
         this.memory = memory;
         this.refs = refs;
         this.rcu = rcu;
         this.kernelObjects = kernelObjects;
         this.log = log;
+        this.tasks = tasks;
         this.taskSize = tables.geometry().taskSize();
     }
 
@@ -304,6 +309,53 @@ public final class AddressSpaces {
             return 0;
         } finally {
             mm.mmapLock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * The step of fork's {@code dup_mmap} for one driver vma of the parent: a
+     * {@code VM_DONTCOPY} vma is skipped; any other is copied into {@code newMm} (same range,
+     * flags without {@code VM_LOCKED}, pgoff, {@code vm_ops}, private data, a file reference of
+     * its own) and, for a {@code VM_PFNMAP}/{@code VM_MIXEDMAP} vma (what {@code vm_insert_page}
+     * and {@code remap_vmalloc_range} set), its pages are mapped again in the child
+     * ({@code copy_page_range}: a reference and a mapcount per page, the child's rss), in page
+     * tables allocated while {@code child} is current, so that they are charged in its context;
+     * then {@code vm_ops->open} is called on the copy. Anonymous vmas are {@code dupMm}'s
+     * ({@code anon_vma_fork}, copy on write), not this step's.
+     *
+     * @param old a vma of the parent's mm, not anonymous
+     * @param newMm the child's mm, from {@link #mmAlloc}
+     * @param child the child task, current while its page tables are allocated
+     * @return 0, or {@code -ENOMEM} when a page table cannot be had; the copy is in
+     *     {@code newMm} (opened, with the entries copied so far) either way, and the caller
+     *     tears the child's mm down with {@link #mmput} on failure, as {@code dup_mm} does
+     */
+    public int dupVma(Vma old, MmStruct newMm, TaskStruct child) {
+        if (old.isAnonymous()) {
+            throw new IllegalArgumentException("dupVma copies driver vmas; " + old + " is dupMm's");
+        }
+        if (old.hasFlags(VmFlags.VM_DONTCOPY)) {
+            return 0;
+        }
+        MmStruct oldMm = old.mm();
+        oldMm.mmapLock.writeLock().lock();
+        newMm.mmapLock.writeLock().lock();
+        try {
+            newMm.livePgd();
+            Vma copy = old.dup(newMm);
+            copy.clearFlags(VmFlags.VM_LOCKED | VmFlags.VM_LOCKONFAULT);
+            newMm.insertVma(copy);
+            int ret = 0;
+            if ((old.flags() & (VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP)) != 0) {
+                try (Tasks.TaskScope scope = tasks.enter(child)) {
+                    ret = memory.copyPageRange(copy, old);
+                }
+            }
+            copy.vmOps().open(copy);
+            return ret;
+        } finally {
+            newMm.mmapLock.writeLock().unlock();
+            oldMm.mmapLock.writeLock().unlock();
         }
     }
 

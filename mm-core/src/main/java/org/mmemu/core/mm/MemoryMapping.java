@@ -1,6 +1,7 @@
 package org.mmemu.core.mm;
 
 import com.google.inject.Inject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.mmemu.core.Errno;
@@ -187,6 +188,41 @@ public final class MemoryMapping {
                 table.setPte(index, rmap.pageAnon(page) ? anonPte(vma, page, updated) : updated);
             });
         }
+    }
+
+    /**
+     * {@code copy_page_range} for a driver vma ({@code VM_PFNMAP}/{@code VM_MIXEDMAP}) at fork:
+     * each present PTE of {@code src} is set in {@code dst}'s mm, in page tables allocated there
+     * (by the current task, whose context pays for them), and each page gains what a mapping
+     * holds ({@code copy_present_pte}: {@code get_page}, {@code page_dup_rmap}, the rss count).
+     * A driver's PTE is never writable in a private vma ({@link Pte#vmGetPageProt}), so the
+     * copy-on-write protection of both entries has nothing to do. Both mmap locks are held for
+     * write.
+     *
+     * @return 0, or {@code -ENOMEM} when a page table cannot be had (the entries copied so far
+     *     stay, for the caller's teardown of the child)
+     */
+    int copyPageRange(Vma dst, Vma src) {
+        MmStruct srcMm = src.mm();
+        MmStruct dstMm = dst.mm();
+        List<long[]> present = new ArrayList<>();
+        synchronized (srcMm.pageTableLock) {
+            walk.forEachPte(srcMm, src.start(), src.end(), (table, index, addr, pte) -> present.add(new long[] {addr, pte}));
+        }
+        for (long[] entry : present) {
+            PageTable table = walk.allocPteTable(dstMm, entry[0]);
+            if (table == null) {
+                return ENOMEM;
+            }
+            Page page = memMap.pfnToPage(Pte.pfn(entry[1]));
+            synchronized (dstMm.pageTableLock) {
+                refs.getPage(page);
+                rmap.pageDupRmap(page);
+                dstMm.addRss(rmap.mmCounter(page), 1);
+                table.setPte(walk.geometry().index(entry[0], 0), entry[1]);
+            }
+        }
+        return 0;
     }
 
     /** {@code follow_page}: the page mapped at {@code addr} of the vma, or null. */

@@ -24,6 +24,8 @@ public final class VmFlags {
     public static final long VM_DONTCOPY = 0x00020000L;
     /** Cannot be expanded with mremap ({@code remap_vmalloc_range} sets it). */
     public static final long VM_DONTEXPAND = 0x00040000L;
+    /** Lock the pages as they are faulted in ({@code mlock2(MLOCK_ONFAULT)}). */
+    public static final long VM_LOCKONFAULT = 0x00080000L;
     public static final long VM_ACCOUNT = 0x00100000L;
     public static final long VM_NORESERVE = 0x00200000L;
     /** Not included in core dumps ({@code remap_vmalloc_range} sets it). */

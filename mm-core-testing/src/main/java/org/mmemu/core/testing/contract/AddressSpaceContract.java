@@ -9,6 +9,7 @@ import static org.mmemu.core.mm.Mman.PROT_EXEC;
 import static org.mmemu.core.mm.Mman.PROT_READ;
 import static org.mmemu.core.mm.Mman.PROT_WRITE;
 import static org.mmemu.core.mm.VmFlags.VM_ACCESS_FLAGS;
+import static org.mmemu.core.mm.VmFlags.VM_DONTCOPY;
 import static org.mmemu.core.mm.VmFlags.VM_DONTDUMP;
 import static org.mmemu.core.mm.VmFlags.VM_DONTEXPAND;
 import static org.mmemu.core.mm.VmFlags.VM_MAYEXEC;
@@ -53,6 +54,7 @@ import org.mmemu.core.mm.Vma;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.rcu.Rcu;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.testing.Seeded;
 import org.mmemu.core.testing.VmallocDriver;
 import org.mmemu.core.testing.junit.MachineExtension;
@@ -66,7 +68,7 @@ import org.mmemu.core.vmstat.VmStatItem;
  * ranges, anonymous faults, page tables allocated as mappings need them and freed as they go,
  * teardown, use after free, racing populates, a seeded random walk, and driver mappings (a
  * file's mmap through a {@link VmallocDriver}, splits with {@code vm_ops} open and close,
- * mprotect and its PTEs, {@code remap_vmalloc_range}'s checks), each
+ * mprotect and its PTEs, {@code dupVma} for fork, {@code remap_vmalloc_range}'s checks), each
  * ending with every page free again ({@link MachineExtension}'s leak check).
  *
  * <p>A binding runs the suite by extending it and naming its Guice module:
@@ -804,6 +806,74 @@ public abstract class AddressSpaceContract {
                 .isEqualTo(Errno.ENOMEM.negative());
         assertThat(mm.vmaLookup(rw).hasFlags(VM_WRITE)).as("the vma before the hole was changed").isFalse();
         exitAndPut(mm, readOnly, readWrite);
+    }
+
+    @Test
+    void dupVmaMapsTheDriversPagesAgainInTheChildAndOpensTheCopy() {
+        MmStruct parent = spaces.mmAlloc();
+        MmStruct child = spaces.mmAlloc();
+        TaskStruct childTask = m.tasks().create("child", child);
+        VmallocDriver driver = driver(2);
+        File file = readWrite(driver);
+        Vma old = parent.vmaLookup(mapShared(parent, file, 2, 0));
+
+        assertThat(spaces.dupVma(old, child, childTask)).isZero();
+
+        Vma copy = child.vmaLookup(base);
+        assertThat(copy).isNotSameAs(old);
+        assertThat(copy.mm()).isSameAs(child);
+        assertThat(copy).extracting(Vma::start, Vma::end, Vma::flags, Vma::pgoff, Vma::file, Vma::vmOps)
+                .containsExactly(old.start(), old.end(), old.flags(), 0L, file, driver);
+        assertThat(file.count()).isEqualTo(3);
+        assertThat(driver.opens()).isEqualTo(1);
+        assertThat(driver.mappings()).isEqualTo(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(memory.followPage(copy, base + i * PAGE)).isSameAs(driver.page(i));
+            assertThat(driver.page(i).refcount()).as("vmalloc's and two mappings'").isEqualTo(3);
+            assertThat(driver.page(i).mapcountWord()).as("mapped twice").isEqualTo(1);
+        }
+        assertThat(pteAt(child, base)).isEqualTo(pteAt(parent, base));
+        assertThat(child.rss(MmStruct.MM_FILEPAGES)).isEqualTo(2);
+        assertThat(vmStat.read(VmStatItem.NR_FILE_MAPPED)).as("each page counts once").isEqualTo(2);
+        PageTableCensus parentTables = PageTableCensus.of(parent, geo, m.memMap());
+        PageTableCensus childTables = PageTableCensus.of(child, geo, m.memMap());
+        assertThat(child.pgtablesBytes()).isEqualTo(childTables.pgtablesBytes()).isEqualTo(parent.pgtablesBytes());
+        assertThat(vmStat.read(VmStatItem.NR_PAGETABLE)).isEqualTo(parentTables.pageBlocks() + childTables.pageBlocks());
+        assertThat(used()).isEqualTo(parentTables.pages() + childTables.pages() + 2);
+
+        spaces.mmput(parent);
+        assertThat(driver.page(0).refcount()).as("the child still maps it").isEqualTo(2);
+        spaces.mmput(child);
+        assertThat(driver.closes()).isEqualTo(2);
+        assertThat(file.count()).isEqualTo(1);
+        file.put();
+    }
+
+    @Test
+    void dupVmaSkipsVmDontcopyAndCopiesSpecialMappingsWithTheirPages() {
+        MmStruct parent = spaces.mmAlloc();
+        MmStruct child = spaces.mmAlloc();
+        TaskStruct childTask = m.tasks().create("child", child);
+        Page page = m.alloc().allocPage(GFP_KERNEL);
+        spaces.mmapSpecial(parent, base, PAGE, VM_READ | VM_SHARED);
+        spaces.mmapSpecial(parent, base + PAGE, PAGE, VM_READ | VM_SHARED | VM_DONTCOPY);
+        memory.vmInsertPage(parent.vmaLookup(base), base, page);
+        memory.vmInsertPage(parent.vmaLookup(base + PAGE), base + PAGE, page);
+
+        for (Vma vma : parent.vmas()) {
+            assertThat(spaces.dupVma(vma, child, childTask)).isZero();
+        }
+
+        assertThat(child.vmas()).extracting(Vma::start).containsExactly(base);
+        assertThat(memory.followPage(child.vmaLookup(base), base)).isSameAs(page);
+        assertThat(page.refcount()).isEqualTo(4);
+        assertThat(page.mapcountWord()).isEqualTo(2);
+        assertThatThrownBy(() -> spaces.dupVma(anon(parent, base + 8 * PAGE, PAGE), child, childTask))
+                .isInstanceOf(IllegalArgumentException.class);
+        spaces.mmput(parent);
+        spaces.mmput(child);
+        assertThat(page.refcount()).isEqualTo(1);
+        m.alloc().freePage(page);
     }
 
     @Test
