@@ -111,19 +111,25 @@ public final class AddressSpaces {
     }
 
     /**
-     * Maps an anonymous range: pages arrive with {@link MemoryMapping#handleAnonFault}.
+     * Maps an anonymous range: pages arrive with {@link MemoryMapping#handleAnonFault}. As
+     * {@code do_mmap} does for {@code MAP_ANONYMOUS}, the vma gets {@code VM_MAYREAD |
+     * VM_MAYWRITE | VM_MAYEXEC} besides {@code vmFlags} (and {@code VM_MAYSHARE} with
+     * {@code VM_SHARED}), so that mprotect may later grant any permission.
      *
      * @return the start address, or {@code -EINVAL} (zero length, unaligned address),
      *     {@code -ENOMEM} (no room), {@code -EEXIST} (the fixed range is taken)
      */
     public long mmapAnonymous(MmStruct mm, long addr, long len, long vmFlags) {
-        return mmapRegion(mm, addr, len, vmFlags, true);
+        long may = VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC
+                | ((vmFlags & VmFlags.VM_SHARED) != 0 ? VmFlags.VM_MAYSHARE : 0);
+        return mmapRegion(mm, addr, len, vmFlags | may, true);
     }
 
     /**
      * Maps a driver's range ({@code vm_ops} set, no anonymous faults) that the driver fills with
-     * {@link MemoryMapping#vmInsertPage} or {@code remap_vmalloc_range}. Returns as
-     * {@link #mmapAnonymous}.
+     * {@link MemoryMapping#vmInsertPage} or {@code remap_vmalloc_range}, with {@code vmFlags}
+     * exactly ({@code _install_special_mapping}: the caller chooses its {@code VM_MAY*} bits
+     * too). Returns as {@link #mmapAnonymous}.
      */
     public long mmapSpecial(MmStruct mm, long addr, long len, long vmFlags) {
         return mmapRegion(mm, addr, len, vmFlags, false);

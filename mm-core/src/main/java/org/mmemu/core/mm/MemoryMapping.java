@@ -207,7 +207,8 @@ public final class MemoryMapping {
         MmStruct dstMm = dst.mm();
         List<long[]> present = new ArrayList<>();
         synchronized (srcMm.pageTableLock) {
-            walk.forEachPte(srcMm, src.start(), src.end(), (table, index, addr, pte) -> present.add(new long[] {addr, pte}));
+            walk.forEachPte(srcMm, src.start(), src.end(),
+                    (table, index, addr, pte) -> present.add(new long[] {addr, pte}));
         }
         for (long[] entry : present) {
             PageTable table = walk.allocPteTable(dstMm, entry[0]);

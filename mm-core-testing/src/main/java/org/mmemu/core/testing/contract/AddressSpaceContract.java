@@ -785,6 +785,25 @@ public abstract class AddressSpaceContract {
     }
 
     @Test
+    void mprotectWriteProtectsAnAnonymousPageAndMakesItWritableAgain() {
+        MmStruct mm = spaces.mmAlloc();
+        Vma vma = anon(mm, base, 2 * PAGE);
+        memory.handleAnonFault(vma, base);
+        long faulted = pteAt(mm, base);
+        assertThat(Pte.write(faulted)).as("the write fault").isTrue();
+        assertThat(faulted & Pte._PAGE_DIRTY).isNotZero();
+
+        assertThat(mprotect.mprotect(mm, base, 2 * PAGE, PROT_READ)).isZero();
+        assertThat(Pte.write(pteAt(mm, base))).isFalse();
+        assertThat(pteAt(mm, base) & Pte._PAGE_DIRTY).as("pte_modify keeps the dirty bit").isNotZero();
+
+        assertThat(mprotect.mprotect(mm, base, 2 * PAGE, PROT_READ | PROT_WRITE)).isZero();
+        assertThat(pteAt(mm, base)).as("mapped only here: writable again").isEqualTo(faulted);
+        assertThat(mm.vmaLookup(base).hasFlags(VM_READ | VM_WRITE)).isTrue();
+        spaces.mmput(mm);
+    }
+
+    @Test
     void mprotectRefusesWhatTheVmasMayBitsForbidAndWhatTheKernelRejects() {
         VmallocDriver driver = driver(2);
         File readOnly = driver.open(File.FMODE_READ);
