@@ -502,9 +502,9 @@ public abstract class AddressSpaceContract {
     // ---- a seeded random walk ---------------------------------------------------------------
 
     /**
-     * mmap, munmap, anonymous faults and driver inserts at random over 2048 pages straddling the
-     * boundary between two level-1 tables; after every step (and a grace period) the tables are
-     * exactly what the mappings need and every counter matches them.
+     * mmap, munmap, mprotect, anonymous faults and driver inserts at random over 2048 pages
+     * straddling the boundary between two level-1 tables; after every step (and a grace period)
+     * the tables are exactly what the mappings need and every counter matches them.
      */
     @Test
     void aRandomWalkKeepsPageTablesAndCountersExact() {
@@ -513,6 +513,7 @@ public abstract class AddressSpaceContract {
 
     private final class RandomWalk {
         private static final int SLOTS = 2048;
+        private static final int[] PROT_RW_NONE = {PROT_READ | PROT_WRITE, PROT_READ, PROT_NONE};
         private final SplittableRandom rnd;
         private final long window = geo.tableSpan(1) - (4L << 20);
         private final List<Page> driverPages = new ArrayList<>();
@@ -535,7 +536,7 @@ public abstract class AddressSpaceContract {
 
         private void step() {
             List<Vma> vmas = mm.vmas();
-            switch (rnd.nextInt(5)) {
+            switch (rnd.nextInt(6)) {
                 case 0 -> {
                     long start = window + rnd.nextInt(SLOTS) * PAGE;
                     long len = Math.min(1 + rnd.nextInt(256), SLOTS - (start - window) / PAGE) * PAGE;
@@ -547,6 +548,12 @@ public abstract class AddressSpaceContract {
                 case 1 -> {
                     long start = window + rnd.nextInt(SLOTS) * PAGE;
                     assertThat(spaces.munmap(mm, start, (1 + rnd.nextInt(512)) * PAGE)).isZero();
+                }
+                case 4 -> {
+                    long start = window + rnd.nextInt(SLOTS) * PAGE;
+                    int prot = PROT_RW_NONE[rnd.nextInt(PROT_RW_NONE.length)];
+                    assertThat(mprotect.mprotect(mm, start, (1 + rnd.nextInt(64)) * PAGE, prot))
+                            .isIn(0, Errno.ENOMEM.negative(), Errno.EACCES.negative());
                 }
                 case 2, 3 -> {
                     if (vmas.isEmpty()) {
@@ -782,6 +789,23 @@ public abstract class AddressSpaceContract {
         spaces.mmput(mm);
         assertThat(driver.closes()).isEqualTo(2);
         file.put();
+    }
+
+    @Test
+    void mprotectOverAdjacentVmasChangesEachOfThem() {
+        MmStruct mm = spaces.mmAlloc();
+        VmallocDriver driver = driver(2);
+        File file = readWrite(driver);
+        for (int i = 0; i < 2; i++) {
+            spaces.mmap(mm, file, base + i * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, i);
+        }
+
+        assertThat(mprotect.mprotect(mm, base, 2 * PAGE, PROT_READ)).isZero();
+
+        assertThat(mm.vmas()).hasSize(2).noneMatch(v -> v.hasFlags(VM_WRITE));
+        assertThat(Pte.write(pteAt(mm, base + PAGE))).isFalse();
+        assertThat(driver.opens()).as("no vma was cut").isZero();
+        exitAndPut(mm, file);
     }
 
     @Test
