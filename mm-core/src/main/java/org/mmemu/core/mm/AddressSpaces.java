@@ -21,8 +21,8 @@ import org.mmemu.core.sched.Tasks;
  * driver ("special") ranges and of files ({@code do_mmap}: the file's {@code ->mmap} sets the
  * vma up), {@code munmap}, which splits the vmas it cuts ({@code __split_vma}: the new part is
  * opened), zaps the PTEs, frees the page tables no remaining vma needs and closes the vmas
- * that go ({@code remove_vma}), and the per-vma step of fork's
- * {@code dup_mmap} for driver vmas ({@link #dupVma}).
+ * that go ({@code remove_vma}), and the per-vma step of fork's {@code dup_mmap} for driver vmas
+ * ({@link #dupVma}). {@link Mprotect} changes permissions.
  *
  * <p>Simplifications: an address given to mmap is a {@code MAP_FIXED_NOREPLACE} request; a
  * zero address takes the lowest free range from {@code TASK_UNMAPPED_BASE} (the legacy
