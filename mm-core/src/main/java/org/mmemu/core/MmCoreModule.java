@@ -30,6 +30,7 @@ import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.GenericPageTableAllocator;
 import org.mmemu.core.mm.InsertPagePolicy;
 import org.mmemu.core.mm.MemoryMapping;
+import org.mmemu.core.mm.Mprotect;
 import org.mmemu.core.mm.PageTableAllocator;
 import org.mmemu.core.mm.PageTableCtor;
 import org.mmemu.core.mm.PageTableGfp;
@@ -106,6 +107,7 @@ public final class MmCoreModule implements Module {
         binder.bind(Rmap.class).in(Scopes.SINGLETON);
         binder.bind(MemoryMapping.class).in(Scopes.SINGLETON);
         binder.bind(AddressSpaces.class).in(Scopes.SINGLETON);
+        binder.bind(Mprotect.class).in(Scopes.SINGLETON);
         binder.bind(Vmalloc.class).in(Scopes.SINGLETON);
         binder.bind(UserStructs.class).in(Scopes.SINGLETON);
         binder.bind(OpenFiles.class).in(Scopes.SINGLETON);

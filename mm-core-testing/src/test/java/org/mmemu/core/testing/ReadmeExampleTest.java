@@ -1,7 +1,11 @@
 package org.mmemu.core.testing;
 
+import static org.mmemu.core.mm.Mman.MAP_SHARED;
+import static org.mmemu.core.mm.Mman.PROT_READ;
+import static org.mmemu.core.mm.Mman.PROT_WRITE;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 import static org.mmemu.core.page.Gfp.__GFP_COMP;
+import static org.mmemu.core.page.MemMap.PAGE_SIZE;
 import static org.mmemu.core.testing.assertj.MmAssertions.assertThat;
 
 import org.junit.jupiter.api.Nested;
@@ -13,6 +17,9 @@ import org.mmemu.core.cred.Rlimits;
 import org.mmemu.core.fs.File;
 import org.mmemu.core.fs.FileOperations;
 import org.mmemu.core.interleave.InterleavingPoint;
+import org.mmemu.core.mm.AddressSpaces;
+import org.mmemu.core.mm.MmStruct;
+import org.mmemu.core.mm.Mprotect;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.sched.Exit;
@@ -20,6 +27,7 @@ import org.mmemu.core.sched.Fork;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.testing.junit.MachineExtension;
 import org.mmemu.core.testing.junit.TestMachine;
+import org.mmemu.core.vmalloc.Vmalloc;
 
 /** The README's "Writing a test" examples, kept compiling and passing. */
 class ReadmeExampleTest {
@@ -103,6 +111,27 @@ class ReadmeExampleTest {
             m.get(Exit.class).doExit(parent);                          // exit_files: the last fput
             assertThat(file.count()).isZero();
             assertThat(m.tasks().findTaskByVpid(parent.pid())).isNull();
+        }
+    }
+
+    @Nested
+    @ExtendWith(MachineExtension.class)
+    class DriverMappingTest {
+        @Test
+        void aDriversMemoryLivesUntilItsLastMappingAndFileGo(TestMachine m) {
+            AddressSpaces spaces = m.get(AddressSpaces.class);
+            VmallocDriver driver = new VmallocDriver(m.get(Vmalloc.class), 4);
+            File file = driver.open(File.FMODE_READ);
+            MmStruct mm = spaces.mmAlloc();
+
+            long addr = spaces.mmap(mm, file, 0, 4 * PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
+            assertThat(m.get(Mprotect.class).mprotect(mm, addr, PAGE_SIZE, PROT_READ | PROT_WRITE))
+                    .isEqualTo(Errno.EACCES.negative());
+            spaces.munmap(mm, addr + PAGE_SIZE, PAGE_SIZE);
+            assertThat(driver.mappings()).isEqualTo(2);
+
+            spaces.mmput(mm);
+            file.put();
         }
     }
 }

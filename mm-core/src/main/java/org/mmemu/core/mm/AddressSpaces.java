@@ -8,24 +8,34 @@ import org.mmemu.core.Errno;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.alloc.PageRefs;
+import org.mmemu.core.fs.File;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.rcu.Rcu;
+import org.mmemu.core.sched.TaskStruct;
+import org.mmemu.core.sched.Tasks;
 
 /**
  * The life of user address spaces (kernel/fork.c and mm/mmap.c): {@code mm_alloc},
- * {@code mmget}/{@code mmput} with {@code exit_mmap}, {@code mmap} of anonymous and driver
- * ("special") ranges, and {@code munmap}, which zaps the PTEs and frees the page tables no
- * remaining vma needs.
+ * {@code mmget}/{@code mmput} with {@code exit_mmap}, {@code mmap} of anonymous ranges, of
+ * driver ("special") ranges and of files ({@code do_mmap}: the file's {@code ->mmap} sets the
+ * vma up), {@code munmap}, which splits the vmas it cuts ({@code __split_vma}: the new part is
+ * opened), zaps the PTEs, frees the page tables no remaining vma needs and closes the vmas
+ * that go ({@code remove_vma}), and the per-vma step of fork's {@code dup_mmap} for driver vmas
+ * ({@link #dupVma}). {@link Mprotect} changes permissions.
  *
  * <p>Simplifications: an address given to mmap is a {@code MAP_FIXED_NOREPLACE} request; a
  * zero address takes the lowest free range from {@code TASK_UNMAPPED_BASE} (the legacy
- * bottom-up layout, deterministic); vmas are never merged.
+ * bottom-up layout, deterministic); vmas are never merged; there is no commit accounting
+ * ({@code VM_ACCOUNT}), no {@code max_map_count} and no {@code vm_ops->may_split} or
+ * {@code ->mprotect}.
  */
 public final class AddressSpaces {
     private static final long EINVAL = Errno.EINVAL.negative();
     private static final long ENOMEM = Errno.ENOMEM.negative();
     private static final long EEXIST = Errno.EEXIST.negative();
+    private static final long EACCES = Errno.EACCES.negative();
+    private static final long EOVERFLOW = Errno.EOVERFLOW.negative();
 
     private final PageTableAllocator tables;
     private final MemoryMapping memory;
@@ -33,17 +43,19 @@ public final class AddressSpaces {
     private final Rcu rcu;
     private final KernelObjects kernelObjects;
     private final KernelLog log;
+    private final Tasks tasks;
     private final long taskSize;
 
     @Inject
     public AddressSpaces(PageTableAllocator tables, MemoryMapping memory, PageRefs refs, Rcu rcu,
-                         KernelObjects kernelObjects, KernelLog log) {
+                         KernelObjects kernelObjects, KernelLog log, Tasks tasks) {
         this.tables = tables;
         this.memory = memory;
         this.refs = refs;
         this.rcu = rcu;
         this.kernelObjects = kernelObjects;
         this.log = log;
+        this.tasks = tasks;
         this.taskSize = tables.geometry().taskSize();
     }
 
@@ -66,44 +78,50 @@ public final class AddressSpaces {
     }
 
     /**
-     * {@code dup_mm}: the address space of a forked child: a new mm ({@link #mmAlloc}, its pgd
-     * allocated and charged as {@code current}, which {@code copy_process} makes the child) with
-     * the layout of {@code old}, each vma copied by {@link #dupVma} ({@code dup_mmap}), except
-     * {@code VM_DONTCOPY} ones.
+     * {@code dup_mm}: the address space of a forked child, which must be {@code current}: a new
+     * mm ({@link #mmAlloc}, its pgd allocated and charged in the child's context) with the layout
+     * of {@code old} ({@code dup_mmap}): anonymous vmas copied empty, driver vmas by
+     * {@link #dupVma} (their pages mapped again, {@code vm_ops->open}), {@code VM_DONTCOPY}
+     * ones left out.
      *
-     * <p>Left out for now: no page is copied or shared (no COW), so the child's vmas start empty
-     * and its anonymous faults bring fresh pages; hence no page table below the pgd is copied.
+     * <p>Left out for now: no anonymous page is copied or shared (no COW), so the child's
+     * anonymous vmas start empty and its faults bring fresh pages.
      *
-     * @return the child's mm, or null out of memory
+     * @return the child's mm, or null out of memory (what was copied is torn down, as
+     *     {@code dup_mm} does with {@code mmput})
      */
     public MmStruct dupMm(MmStruct old) {
         MmStruct mm = mmAlloc();
         if (mm == null) {
             return null;
         }
+        TaskStruct child = tasks.current();
+        int ret = 0;
         old.mmapLock.writeLock().lock();
         mm.mmapLock.writeLock().lock();
         try {
             old.livePgd();
-            for (Vma vma : old.vmaMap().values()) {
-                if (!vma.hasFlags(VmFlags.VM_DONTCOPY)) {
-                    dupVma(mm, vma);
+            for (Vma vma : List.copyOf(old.vmaMap().values())) {
+                if (vma.hasFlags(VmFlags.VM_DONTCOPY)) {
+                    continue;
+                }
+                if (vma.isAnonymous()) {
+                    Vma copy = vma.dup(mm);
+                    copy.clearFlags(VmFlags.VM_LOCKED | VmFlags.VM_LOCKONFAULT);
+                    mm.insertVma(copy);
+                } else if ((ret = dupVma(vma, mm, child)) != 0) {
+                    break;
                 }
             }
         } finally {
             mm.mmapLock.writeLock().unlock();
             old.mmapLock.writeLock().unlock();
         }
+        if (ret != 0) {
+            mmput(mm);
+            return null;
+        }
         return mm;
-    }
-
-    /**
-     * One vma of {@code dup_mmap}: {@code vm_area_dup} into {@code mm}, same range and flags.
-     * The anon_vma is not chained ({@code anon_vma_fork}): the child's first fault makes its own.
-     * Called under both mms' mmap locks.
-     */
-    private static void dupVma(MmStruct mm, Vma vma) {
-        mm.insertVma(new Vma(mm, vma.start(), vma.end(), vma.flags(), vma.isAnonymous()));
     }
 
     /** {@code mmget}: one more user. */
@@ -140,19 +158,25 @@ public final class AddressSpaces {
     }
 
     /**
-     * Maps an anonymous range: pages arrive with {@link MemoryMapping#handleAnonFault}.
+     * Maps an anonymous range: pages arrive with {@link MemoryMapping#handleAnonFault}. As
+     * {@code do_mmap} does for {@code MAP_ANONYMOUS}, the vma gets {@code VM_MAYREAD |
+     * VM_MAYWRITE | VM_MAYEXEC} besides {@code vmFlags} (and {@code VM_MAYSHARE} with
+     * {@code VM_SHARED}), so that mprotect may later grant any permission.
      *
      * @return the start address, or {@code -EINVAL} (zero length, unaligned address),
      *     {@code -ENOMEM} (no room), {@code -EEXIST} (the fixed range is taken)
      */
     public long mmapAnonymous(MmStruct mm, long addr, long len, long vmFlags) {
-        return mmapRegion(mm, addr, len, vmFlags, true);
+        long may = VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC
+                | ((vmFlags & VmFlags.VM_SHARED) != 0 ? VmFlags.VM_MAYSHARE : 0);
+        return mmapRegion(mm, addr, len, vmFlags | may, true);
     }
 
     /**
      * Maps a driver's range ({@code vm_ops} set, no anonymous faults) that the driver fills with
-     * {@link MemoryMapping#vmInsertPage} or {@code remap_vmalloc_range}. Returns as
-     * {@link #mmapAnonymous}.
+     * {@link MemoryMapping#vmInsertPage} or {@code remap_vmalloc_range}, with {@code vmFlags}
+     * exactly ({@code _install_special_mapping}: the caller chooses its {@code VM_MAY*} bits
+     * too). Returns as {@link #mmapAnonymous}.
      */
     public long mmapSpecial(MmStruct mm, long addr, long len, long vmFlags) {
         return mmapRegion(mm, addr, len, vmFlags, false);
@@ -168,29 +192,117 @@ public final class AddressSpaces {
         }
         mm.mmapLock.writeLock().lock();
         try {
-            mm.livePgd();
-            if (addr != 0) {
-                if ((addr & ~MemMap.PAGE_MASK) != 0) {
-                    return EINVAL;
-                }
-                if (Long.compareUnsigned(addr, taskSize - size) > 0) {
-                    return ENOMEM;
-                }
-                Vma clash = mm.findVmaLocked(addr);
-                if (clash != null && clash.start() < addr + size) {
-                    return EEXIST;
-                }
-            } else {
-                addr = unmappedArea(mm, size);
-                if (addr == 0) {
-                    return ENOMEM;
-                }
+            long start = placeLocked(mm, addr, size);
+            if (start >= 0) {
+                mm.insertVma(new Vma(mm, start, start + size, vmFlags, 0,
+                        anonymous ? null : VmOperations.DUMMY, null));
             }
-            mm.insertVma(new Vma(mm, addr, addr + size, vmFlags, anonymous));
-            return addr;
+            return start;
         } finally {
             mm.mmapLock.writeLock().unlock();
         }
+    }
+
+    /**
+     * {@code do_mmap} of {@code file}: maps {@code len} bytes of it from page {@code pgoff} at
+     * {@code addr} (0: anywhere) and lets the file's {@code ->mmap} set the vma up (its
+     * {@code vm_ops}, its pages). The vma's flags come from {@code prot} ({@code VM_READ},
+     * {@code VM_WRITE}, {@code VM_EXEC}), from {@code flags} ({@code MAP_SHARED}: {@code VM_SHARED
+     * | VM_MAYSHARE}) and from the file's mode: every {@code VM_MAY*} is set, but a shared
+     * mapping of a file not open for writing loses {@code VM_MAYWRITE} and {@code VM_SHARED}
+     * (keeping {@code VM_MAYSHARE}), so it can never be made writable. The vma holds a file
+     * reference ({@code get_file}) until it goes. When {@code ->mmap} fails the mapping is undone:
+     * the pages the driver mapped are unmapped, its page tables freed, the reference dropped.
+     *
+     * @param prot {@code PROT_*} of {@link Mman}
+     * @param flags {@code MAP_SHARED}, {@code MAP_SHARED_VALIDATE} or {@code MAP_PRIVATE}
+     * @return the start address; {@code -EINVAL} (zero length, unaligned address, no map type),
+     *     {@code -ENOMEM} (no room), {@code -EEXIST} (the fixed range is taken),
+     *     {@code -EOVERFLOW} (the page offset wraps), {@code -EACCES} (a shared writable mapping
+     *     of a file without {@code FMODE_WRITE}, any mapping of one without {@code FMODE_READ}),
+     *     or the error of the file's {@code ->mmap} ({@code -ENODEV} when it has none)
+     */
+    public long mmap(MmStruct mm, File file, long addr, long len, int prot, int flags, long pgoff) {
+        if (len == 0) {
+            return EINVAL;
+        }
+        long size = pageAlign(len);
+        if (size == 0 || Long.compareUnsigned(size, taskSize) > 0) {
+            return ENOMEM;
+        }
+        if (Long.compareUnsigned(pgoff + (size >>> MemMap.PAGE_SHIFT), pgoff) < 0) {
+            return EOVERFLOW;
+        }
+        mm.mmapLock.writeLock().lock();
+        try {
+            long start = placeLocked(mm, addr, size);
+            if (start < 0) {
+                return start;
+            }
+            long vmFlags = fileVmFlags(file, prot, flags);
+            if (vmFlags < 0) {
+                return vmFlags;
+            }
+            Vma vma = new Vma(mm, start, start + size, vmFlags, pgoff, VmOperations.DUMMY, file.get());
+            int ret = file.operations().mmap(file, vma);
+            if (ret != 0) {
+                vma.detachFile().put();
+                Vma prev = mm.prevVmaLocked(start);
+                Vma next = mm.findVmaLocked(start);
+                unmapRegion(mm, List.of(vma), prev == null ? 0 : prev.end(), next == null ? 0 : next.start(), false);
+                return ret;
+            }
+            mm.insertVma(vma);
+            return start;
+        } finally {
+            mm.mmapLock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * The vma flags {@code do_mmap} gives a mapping of {@code file}, or a negative errno.
+     * (Flags are below bit 63, so the two cannot be confused, as with {@code IS_ERR_VALUE}.)
+     */
+    private static long fileVmFlags(File file, int prot, int flags) {
+        long vmFlags = Mman.calcVmProtBits(prot) | VmFlags.VM_MAYREAD | VmFlags.VM_MAYWRITE | VmFlags.VM_MAYEXEC;
+        boolean writable = (file.mode() & File.FMODE_WRITE) != 0;
+        int type = flags & Mman.MAP_TYPE;
+        if (type == Mman.MAP_SHARED || type == Mman.MAP_SHARED_VALIDATE) {
+            if ((prot & Mman.PROT_WRITE) != 0 && !writable) {
+                return EACCES;
+            }
+            vmFlags |= VmFlags.VM_SHARED | VmFlags.VM_MAYSHARE;
+            if (!writable) {
+                vmFlags &= ~(VmFlags.VM_MAYWRITE | VmFlags.VM_SHARED);
+            }
+        } else if (type != Mman.MAP_PRIVATE) {
+            return EINVAL;
+        }
+        if ((file.mode() & File.FMODE_READ) == 0) {
+            return EACCES;
+        }
+        return vmFlags;
+    }
+
+    /**
+     * Where a mapping of {@code size} (page aligned, at most {@code TASK_SIZE}) goes: at
+     * {@code addr} if it is free there, else the lowest free range; or {@code -EINVAL},
+     * {@code -ENOMEM}, {@code -EEXIST}. The mmap lock is held for write.
+     */
+    private long placeLocked(MmStruct mm, long addr, long size) {
+        mm.livePgd();
+        if (addr == 0) {
+            long found = unmappedArea(mm, size);
+            return found == 0 ? ENOMEM : found;
+        }
+        if ((addr & ~MemMap.PAGE_MASK) != 0) {
+            return EINVAL;
+        }
+        if (Long.compareUnsigned(addr, taskSize - size) > 0) {
+            return ENOMEM;
+        }
+        Vma clash = mm.findVmaLocked(addr);
+        return clash != null && clash.start() < addr + size ? EEXIST : addr;
     }
 
     /** The lowest free range of {@code size} from {@code TASK_UNMAPPED_BASE}, or 0. */
@@ -209,9 +321,12 @@ public final class AddressSpaces {
     }
 
     /**
-     * {@code munmap}: unmaps {@code [start, start + len)}, splitting vmas that straddle an end;
-     * zaps their PTEs (each page: rmap removed, reference dropped through the gather), then
-     * frees the page tables that no vma outside the range still needs.
+     * {@code munmap}: unmaps {@code [start, start + len)}, splitting vmas that straddle an end
+     * (the part split off is a new vma: {@code vm_ops->open} is called on it, and it holds a
+     * file reference of its own; the upper part's {@code vm_pgoff} is advanced); zaps their PTEs
+     * (each page: rmap removed, reference dropped through the gather), frees the page tables
+     * that no vma outside the range still needs, then removes each vma ({@code vm_ops->close},
+     * {@code fput} of its file).
      *
      * @return 0 (also when nothing was mapped), {@code -EINVAL} for an unaligned start, a zero
      *     length or a range beyond {@code TASK_SIZE}
@@ -243,9 +358,57 @@ public final class AddressSpaces {
             Vma prev = mm.prevVmaLocked(start);
             Vma next = mm.findVmaLocked(end);
             unmapRegion(mm, doomed, prev == null ? 0 : prev.end(), next == null ? 0 : next.start(), false);
+            removeVmas(mm, doomed);
             return 0;
         } finally {
             mm.mmapLock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * The step of fork's {@code dup_mmap} for one driver vma of the parent: a
+     * {@code VM_DONTCOPY} vma is skipped; any other is copied into {@code newMm} (same range,
+     * flags without {@code VM_LOCKED}, pgoff, {@code vm_ops}, private data, a file reference of
+     * its own) and, for a {@code VM_PFNMAP}/{@code VM_MIXEDMAP} vma (what {@code vm_insert_page}
+     * and {@code remap_vmalloc_range} set), its pages are mapped again in the child
+     * ({@code copy_page_range}: a reference and a mapcount per page, the child's rss), in page
+     * tables allocated while {@code child} is current, so that they are charged in its context;
+     * then {@code vm_ops->open} is called on the copy. Anonymous vmas are {@code dupMm}'s
+     * ({@code anon_vma_fork}, copy on write), not this step's.
+     *
+     * @param old a vma of the parent's mm, not anonymous
+     * @param newMm the child's mm, from {@link #mmAlloc}
+     * @param child the child task, current while its page tables are allocated
+     * @return 0, or {@code -ENOMEM} when a page table cannot be had; the copy is in
+     *     {@code newMm} (opened, with the entries copied so far) either way, and the caller
+     *     tears the child's mm down with {@link #mmput} on failure, as {@code dup_mm} does
+     */
+    public int dupVma(Vma old, MmStruct newMm, TaskStruct child) {
+        if (old.isAnonymous()) {
+            throw new IllegalArgumentException("dupVma copies driver vmas; " + old + " is dupMm's");
+        }
+        if (old.hasFlags(VmFlags.VM_DONTCOPY)) {
+            return 0;
+        }
+        MmStruct oldMm = old.mm();
+        oldMm.mmapLock.writeLock().lock();
+        newMm.mmapLock.writeLock().lock();
+        try {
+            newMm.livePgd();
+            Vma copy = old.dup(newMm);
+            copy.clearFlags(VmFlags.VM_LOCKED | VmFlags.VM_LOCKONFAULT);
+            newMm.insertVma(copy);
+            int ret = 0;
+            if ((old.flags() & (VmFlags.VM_PFNMAP | VmFlags.VM_MIXEDMAP)) != 0) {
+                try (Tasks.TaskScope scope = tasks.enter(child)) {
+                    ret = memory.copyPageRange(copy, old);
+                }
+            }
+            copy.vmOps().open(copy);
+            return ret;
+        } finally {
+            newMm.mmapLock.writeLock().unlock();
+            oldMm.mmapLock.writeLock().unlock();
         }
     }
 
@@ -253,13 +416,15 @@ public final class AddressSpaces {
     private void exitMmap(MmStruct mm) {
         mm.mmapLock.writeLock().lock();
         try {
-            unmapRegion(mm, new ArrayList<>(mm.vmaMap().values()), 0, 0, true);
+            List<Vma> all = new ArrayList<>(mm.vmaMap().values());
+            unmapRegion(mm, all, 0, 0, true);
+            removeVmas(mm, all);
         } finally {
             mm.mmapLock.writeLock().unlock();
         }
     }
 
-    /** {@code unmap_region} + {@code remove_vma_list}. */
+    /** {@code unmap_region}: the PTEs of {@code vmas} zapped, their page tables freed. */
     private void unmapRegion(MmStruct mm, List<Vma> vmas, long floor, long ceiling, boolean fullmm) {
         MmuGather tlb = tlbGatherMmu(mm, fullmm);
         if (!vmas.isEmpty()) {
@@ -267,30 +432,55 @@ public final class AddressSpaces {
             memory.freePgtables(tlb, vmas.get(0).start(), vmas.get(vmas.size() - 1).end(), floor, ceiling);
         }
         tlb.finish();
+    }
+
+    /**
+     * {@code remove_vma_list}: each vma leaves the mm and its anon_vma, then
+     * {@code remove_vma}: {@code vm_ops->close}, then {@code fput} of its file.
+     */
+    private void removeVmas(MmStruct mm, List<Vma> vmas) {
         for (Vma vma : vmas) {
             mm.removeVma(vma);
             memory.unlinkAnonVma(vma);
+            if (!vma.isAnonymous()) {
+                vma.vmOps().close(vma);
+            }
+            File file = vma.detachFile();
+            if (file != null) {
+                file.put();
+            }
         }
     }
 
     /**
      * {@code __split_vma}: cuts {@code vma} at {@code addr}; the vma object keeps the upper part
-     * when {@code newBelow}, the lower part otherwise. Both parts share the anon_vma.
+     * when {@code newBelow}, the lower part otherwise. The new vma ({@code vm_area_dup}) shares
+     * the anon_vma, holds a reference to the file and is opened ({@code vm_ops->open}); the
+     * upper part's {@code vm_pgoff} moves on by the pages of the lower one.
      */
-    private static void splitVma(MmStruct mm, Vma vma, long addr, boolean newBelow) {
-        mm.removeVma(vma);
-        Vma fresh;
+    static void splitVma(MmStruct mm, Vma vma, long addr, boolean newBelow) {
+        long lowerPages = (addr - vma.start()) >>> MemMap.PAGE_SHIFT;
+        Vma fresh = vma.dup(mm);
         if (newBelow) {
-            fresh = new Vma(mm, vma.start(), addr, vma.flags(), vma.isAnonymous());
-            vma.setStart(addr);
+            fresh.setEnd(addr);
         } else {
-            fresh = new Vma(mm, addr, vma.end(), vma.flags(), vma.isAnonymous());
-            vma.setEnd(addr);
+            fresh.setStart(addr);
+            fresh.setPgoff(vma.pgoff() + lowerPages);
         }
         AnonVma anonVma = vma.anonVma();
         if (anonVma != null) {
             anonVma.get();
             fresh.setAnonVma(anonVma);
+        }
+        if (!fresh.isAnonymous()) {
+            fresh.vmOps().open(fresh);
+        }
+        mm.removeVma(vma);
+        if (newBelow) {
+            vma.setStart(addr);
+            vma.setPgoff(vma.pgoff() + lowerPages);
+        } else {
+            vma.setEnd(addr);
         }
         mm.insertVma(vma);
         mm.insertVma(fresh);
@@ -311,7 +501,8 @@ public final class AddressSpaces {
         }
     }
 
-    private static long pageAlign(long len) {
+    /** {@code PAGE_ALIGN}. */
+    static long pageAlign(long len) {
         return (len + MemMap.PAGE_SIZE - 1) & MemMap.PAGE_MASK;
     }
 }

@@ -1,6 +1,7 @@
 package org.mmemu.core.mm;
 
 import com.google.inject.Inject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.mmemu.core.Errno;
@@ -113,7 +114,7 @@ public final class MemoryMapping {
             refs.getPage(page);
             mm.addRss(rmap.mmCounterFile(page), 1);
             rmap.pageAddFileRmap(page);
-            pteTable.setPte(i, Pte.mkPte(page, vma.flags()));
+            pteTable.setPte(i, Pte.mkPte(page, Pte.vmGetPageProt(vma.flags())));
         }
         return 0;
     }
@@ -151,7 +152,7 @@ public final class MemoryMapping {
                 if (Pte.none(pteTable.pte(i))) {
                     rmap.pageAddNewAnonRmap(page, anonVma);
                     mm.addRss(MmStruct.MM_ANONPAGES, 1);
-                    pteTable.setPte(i, Pte.mkPte(page, vma.flags()));
+                    pteTable.setPte(i, anonPte(vma, page, Pte.mkPte(page, Pte.vmGetPageProt(vma.flags()))));
                     return 0;
                 }
             }
@@ -160,6 +161,69 @@ public final class MemoryMapping {
         } finally {
             mm.mmapLock.readLock().unlock();
         }
+    }
+
+    /**
+     * The entry of an anonymous page: writable in a writable vma while the page is mapped only
+     * here, as the write fault ({@code do_anonymous_page}) and mprotect
+     * ({@code can_change_pte_writable}) make it; {@code pte} otherwise.
+     */
+    private static long anonPte(Vma vma, Page page, long pte) {
+        boolean exclusive = MapcountWord.pageMapcount(page.mapcountWord()) == 1;
+        return vma.hasFlags(VmFlags.VM_WRITE) && exclusive ? Pte.mkWrite(pte) : pte;
+    }
+
+    /**
+     * {@code change_protection}: the PTEs of {@code [start, end)} of {@code vma} get the
+     * protection of its (new) flags ({@link Pte#vmGetPageProt}), keeping their frames. Called by
+     * mprotect under the mmap lock held for write.
+     */
+    void changeProtection(Vma vma, long start, long end) {
+        long prot = Pte.vmGetPageProt(vma.flags());
+        MmStruct mm = vma.mm();
+        synchronized (mm.pageTableLock) {
+            walk.forEachPte(mm, start, end, (table, index, addr, pte) -> {
+                long updated = Pte.modify(pte, prot);
+                Page page = memMap.pfnToPage(Pte.pfn(pte));
+                table.setPte(index, rmap.pageAnon(page) ? anonPte(vma, page, updated) : updated);
+            });
+        }
+    }
+
+    /**
+     * {@code copy_page_range} for a driver vma ({@code VM_PFNMAP}/{@code VM_MIXEDMAP}) at fork:
+     * each present PTE of {@code src} is set in {@code dst}'s mm, in page tables allocated there
+     * (by the current task, whose context pays for them), and each page gains what a mapping
+     * holds ({@code copy_present_pte}: {@code get_page}, {@code page_dup_rmap}, the rss count).
+     * A driver's PTE is never writable in a private vma ({@link Pte#vmGetPageProt}), so the
+     * copy-on-write protection of both entries has nothing to do. Both mmap locks are held for
+     * write.
+     *
+     * @return 0, or {@code -ENOMEM} when a page table cannot be had (the entries copied so far
+     *     stay, for the caller's teardown of the child)
+     */
+    int copyPageRange(Vma dst, Vma src) {
+        MmStruct srcMm = src.mm();
+        MmStruct dstMm = dst.mm();
+        List<long[]> present = new ArrayList<>();
+        synchronized (srcMm.pageTableLock) {
+            walk.forEachPte(srcMm, src.start(), src.end(),
+                    (table, index, addr, pte) -> present.add(new long[] {addr, pte}));
+        }
+        for (long[] entry : present) {
+            PageTable table = walk.allocPteTable(dstMm, entry[0]);
+            if (table == null) {
+                return ENOMEM;
+            }
+            Page page = memMap.pfnToPage(Pte.pfn(entry[1]));
+            synchronized (dstMm.pageTableLock) {
+                refs.getPage(page);
+                rmap.pageDupRmap(page);
+                dstMm.addRss(rmap.mmCounter(page), 1);
+                table.setPte(walk.geometry().index(entry[0], 0), entry[1]);
+            }
+        }
+        return 0;
     }
 
     /** {@code follow_page}: the page mapped at {@code addr} of the vma, or null. */

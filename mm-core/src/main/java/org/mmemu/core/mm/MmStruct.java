@@ -190,8 +190,9 @@ public final class MmStruct {
         vmas.put(vma.start(), vma);
     }
 
+    /** Takes {@code vma} out of the tree (nothing if it was never linked: a failed mmap). */
     void removeVma(Vma vma) {
-        vmas.remove(vma.start());
+        vmas.remove(vma.start(), vma);
     }
 
     @Override

@@ -52,6 +52,14 @@ public final class Rmap {
     }
 
     /**
+     * {@code page_dup_rmap(page, false)}: one more mapping of a mapped page (fork), a plain
+     * {@code atomic_inc(&_mapcount)}; no counter moves, the page is mapped already.
+     */
+    public void pageDupRmap(Page page) {
+        page.mapcountAddReturn(1);
+    }
+
+    /**
      * {@code page_add_new_anon_rmap}: a fresh page becomes anonymous and mapped once
      * ({@code _mapcount} = 0, swap-backed, mapping = anon_vma | anon bit).
      */

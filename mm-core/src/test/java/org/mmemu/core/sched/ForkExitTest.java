@@ -2,6 +2,8 @@ package org.mmemu.core.sched;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mmemu.core.mm.Mman.MAP_SHARED;
+import static org.mmemu.core.mm.Mman.PROT_READ;
 import static org.mmemu.core.mm.VmFlags.VM_DONTCOPY;
 import static org.mmemu.core.mm.VmFlags.VM_READ;
 import static org.mmemu.core.mm.VmFlags.VM_WRITE;
@@ -24,6 +26,9 @@ import org.mmemu.core.mm.MemoryMapping;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.mm.Vma;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.Page;
+import org.mmemu.core.testing.VmallocDriver;
+import org.mmemu.core.vmalloc.Vmalloc;
 
 /** copy_process and do_exit (kernel/fork.c, kernel/exit.c): what a child gets, what an exit frees, in which order. */
 class ForkExitTest {
@@ -107,12 +112,40 @@ class ForkExitTest {
         assertThat(mm).isNotSameAs(parent.mm());
         assertThat(mm.pgd()).isNotNull();
         assertThat(allocatingAs).as("the child's pgd, allocated in its context").isNotEmpty().containsOnly(child);
+        long aFlags = parent.mm().vmaLookup(a).flags();
+        long bFlags = parent.mm().vmaLookup(b).flags();
+        assertThat(aFlags & rw).isEqualTo(rw);
         assertThat(mm.vmas()).extracting(Vma::start, Vma::end, Vma::flags).containsExactly(
-                Tuple.tuple(a, a + 3 * MemMap.PAGE_SIZE, rw),
-                Tuple.tuple(b, b + MemMap.PAGE_SIZE, (long) VM_READ));
+                Tuple.tuple(a, a + 3 * MemMap.PAGE_SIZE, aFlags),
+                Tuple.tuple(b, b + MemMap.PAGE_SIZE, bFlags));
         assertThat(mm.rss(MmStruct.MM_ANONPAGES)).as("no page is copied").isZero();
         assertThat(memory.handleAnonFault(mm.vmaLookup(a), a)).as("the child faults its own").isZero();
         assertThat(memory.followPage(mm.vmaLookup(a), a)).isNotSameAs(memory.followPage(parent.mm().vmaLookup(a), a));
+    }
+
+    @Test
+    void aDriverMappingIsOpenedAndItsPagesMappedAgainInTheChild() {
+        TaskStruct parent = spawn("parent");
+        VmallocDriver driver = new VmallocDriver(m.injector.getInstance(Vmalloc.class), 2);
+        File file = driver.open(File.FMODE_READ | File.FMODE_WRITE);
+        long addr = spaces.mmap(parent.mm(), file, 0, 2 * MemMap.PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
+        file.put();
+        assertThat(addr).isPositive();
+        Page first = driver.page(0);
+        int mapcount = first.mapcountWord();
+
+        TaskStruct child = fork.copyProcess(parent);
+
+        Vma copy = child.mm().vmaLookup(addr);
+        assertThat(copy).isNotNull();
+        assertThat(copy.isAnonymous()).isFalse();
+        assertThat(driver.mappings()).as("vm_ops->open on the copy").isEqualTo(2);
+        assertThat(memory.followPage(copy, addr)).as("copy_page_range: the same page").isSameAs(first);
+        assertThat(first.mapcountWord()).isEqualTo(mapcount + 1);
+        exit.doExit(child);
+        assertThat(driver.mappings()).isEqualTo(1);
+        exit.doExit(parent);
+        assertThat(driver.released()).as("the last mapping held the last file reference").isTrue();
     }
 
     @Test

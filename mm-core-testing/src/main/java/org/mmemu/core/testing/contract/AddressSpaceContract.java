@@ -3,6 +3,21 @@ package org.mmemu.core.testing.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.mmemu.core.mm.Mman.MAP_PRIVATE;
+import static org.mmemu.core.mm.Mman.MAP_SHARED;
+import static org.mmemu.core.mm.Mman.PROT_EXEC;
+import static org.mmemu.core.mm.Mman.PROT_NONE;
+import static org.mmemu.core.mm.Mman.PROT_READ;
+import static org.mmemu.core.mm.Mman.PROT_WRITE;
+import static org.mmemu.core.mm.VmFlags.VM_ACCESS_FLAGS;
+import static org.mmemu.core.mm.VmFlags.VM_DONTCOPY;
+import static org.mmemu.core.mm.VmFlags.VM_DONTDUMP;
+import static org.mmemu.core.mm.VmFlags.VM_DONTEXPAND;
+import static org.mmemu.core.mm.VmFlags.VM_MAYEXEC;
+import static org.mmemu.core.mm.VmFlags.VM_MAYREAD;
+import static org.mmemu.core.mm.VmFlags.VM_MAYSHARE;
+import static org.mmemu.core.mm.VmFlags.VM_MAYWRITE;
+import static org.mmemu.core.mm.VmFlags.VM_MIXEDMAP;
 import static org.mmemu.core.mm.VmFlags.VM_READ;
 import static org.mmemu.core.mm.VmFlags.VM_SHARED;
 import static org.mmemu.core.mm.VmFlags.VM_WRITE;
@@ -26,27 +41,36 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmemu.core.Errno;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.addr.KernelObjects;
+import org.mmemu.core.fs.File;
+import org.mmemu.core.fs.FileOperations;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MemoryMapping;
 import org.mmemu.core.mm.MmStruct;
+import org.mmemu.core.mm.Mprotect;
 import org.mmemu.core.mm.PageTable;
 import org.mmemu.core.mm.PageTableGeometry;
+import org.mmemu.core.mm.Pte;
 import org.mmemu.core.mm.Rmap;
 import org.mmemu.core.mm.Vma;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.rcu.Rcu;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.testing.Seeded;
+import org.mmemu.core.testing.VmallocDriver;
 import org.mmemu.core.testing.junit.MachineExtension;
 import org.mmemu.core.testing.junit.TestMachine;
+import org.mmemu.core.vmalloc.Vmalloc;
 import org.mmemu.core.vmstat.VmStat;
 import org.mmemu.core.vmstat.VmStatItem;
 
 /**
  * What user address spaces must do whatever page-table allocator is bound: mmap and munmap of
  * ranges, anonymous faults, page tables allocated as mappings need them and freed as they go,
- * teardown, use after free, racing populates, and a seeded random walk, each ending with every
- * page free again ({@link MachineExtension}'s leak check).
+ * teardown, use after free, racing populates, a seeded random walk, and driver mappings (a
+ * file's mmap through a {@link VmallocDriver}, splits with {@code vm_ops} open and close,
+ * mprotect and its PTEs, {@code dupVma} for fork, {@code remap_vmalloc_range}'s checks), each
+ * ending with every page free again ({@link MachineExtension}'s leak check).
  *
  * <p>A binding runs the suite by extending it and naming its Guice module:
  *
@@ -78,6 +102,7 @@ public abstract class AddressSpaceContract {
     private TestMachine m;
     private AddressSpaces spaces;
     private MemoryMapping memory;
+    private Mprotect mprotect;
     private Rcu rcu;
     private VmStat vmStat;
     private PageTableGeometry geo;
@@ -93,6 +118,7 @@ public abstract class AddressSpaceContract {
         m = booted;
         spaces = m.get(AddressSpaces.class);
         memory = m.get(MemoryMapping.class);
+        mprotect = m.get(Mprotect.class);
         rcu = m.get(Rcu.class);
         vmStat = m.vmStat();
         geo = memory.geometry();
@@ -506,9 +532,9 @@ public abstract class AddressSpaceContract {
     // ---- a seeded random walk ---------------------------------------------------------------
 
     /**
-     * mmap, munmap, anonymous faults and driver inserts at random over 2048 pages straddling the
-     * boundary between two level-1 tables; after every step (and a grace period) the tables are
-     * exactly what the mappings need and every counter matches them.
+     * mmap, munmap, mprotect, anonymous faults and driver inserts at random over 2048 pages
+     * straddling the boundary between two level-1 tables; after every step (and a grace period)
+     * the tables are exactly what the mappings need and every counter matches them.
      */
     @Test
     void aRandomWalkKeepsPageTablesAndCountersExact() {
@@ -517,6 +543,7 @@ public abstract class AddressSpaceContract {
 
     private final class RandomWalk {
         private static final int SLOTS = 2048;
+        private static final int[] PROT_RW_NONE = {PROT_READ | PROT_WRITE, PROT_READ, PROT_NONE};
         private final SplittableRandom rnd;
         private final long window = geo.tableSpan(1) - (4L << 20);
         private final List<Page> driverPages = new ArrayList<>();
@@ -539,7 +566,7 @@ public abstract class AddressSpaceContract {
 
         private void step() {
             List<Vma> vmas = mm.vmas();
-            switch (rnd.nextInt(5)) {
+            switch (rnd.nextInt(6)) {
                 case 0 -> {
                     long start = window + rnd.nextInt(SLOTS) * PAGE;
                     long len = Math.min(1 + rnd.nextInt(256), SLOTS - (start - window) / PAGE) * PAGE;
@@ -551,6 +578,12 @@ public abstract class AddressSpaceContract {
                 case 1 -> {
                     long start = window + rnd.nextInt(SLOTS) * PAGE;
                     assertThat(spaces.munmap(mm, start, (1 + rnd.nextInt(512)) * PAGE)).isZero();
+                }
+                case 4 -> {
+                    long start = window + rnd.nextInt(SLOTS) * PAGE;
+                    int prot = PROT_RW_NONE[rnd.nextInt(PROT_RW_NONE.length)];
+                    assertThat(mprotect.mprotect(mm, start, (1 + rnd.nextInt(64)) * PAGE, prot))
+                            .isIn(0, Errno.ENOMEM.negative(), Errno.EACCES.negative());
                 }
                 case 2, 3 -> {
                     if (vmas.isEmpty()) {
@@ -604,6 +637,339 @@ public abstract class AddressSpaceContract {
         }
     }
 
+    // ---- driver mappings: files, vm_ops, splits, mprotect, fork -----------------------------
+
+    @Test
+    void mmapOfAFileMapsTheDriversPagesFromVmPgoffAndHoldsTheFileUntilExit() {
+        MmStruct mm = spaces.mmAlloc();
+        VmallocDriver driver = driver(4);
+        File file = readWrite(driver);
+
+        assertThat(mapShared(mm, file, 2, 1)).isEqualTo(base);
+
+        Vma vma = mm.vmaLookup(base);
+        assertThat(vma.flags()).isEqualTo(VM_READ | VM_WRITE | VM_SHARED | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC
+                | VM_MAYSHARE | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
+        assertThat(vma.isAnonymous()).isFalse();
+        assertThat(vma.file()).isSameAs(file);
+        assertThat(vma.vmOps()).isSameAs(driver);
+        assertThat(vma.privateData()).isSameAs(driver);
+        assertThat(vma.pgoff()).isEqualTo(1);
+        assertThat(memory.followPage(vma, base)).isSameAs(driver.page(1));
+        assertThat(memory.followPage(vma, base + PAGE)).isSameAs(driver.page(2));
+        assertThat(Pte.write(pteAt(mm, base))).as("shared and writable").isTrue();
+        assertThat(driver.page(1).refcount()).isEqualTo(2);
+        assertThat(driver.page(1).mapcountWord()).isZero();
+        assertThat(file.count()).as("the vma's reference").isEqualTo(2);
+        assertThat(driver.mappings()).isEqualTo(1);
+        assertThat(driver.opens()).as("the vma mmap set up is not opened").isZero();
+
+        spaces.mmput(mm);
+
+        assertThat(driver.closes()).isEqualTo(1);
+        assertThat(driver.mappings()).isZero();
+        assertThat(file.count()).isEqualTo(1);
+        assertThat(driver.page(1).refcount()).isEqualTo(1);
+        assertThat(driver.released()).isFalse();
+        file.put();
+        assertThat(driver.released()).as("the last fput releases the file").isTrue();
+    }
+
+    @Test
+    void theFilesModeAndTheMapTypeDecideSharingAndTheMayWriteBit() {
+        MmStruct mm = spaces.mmAlloc();
+        VmallocDriver driver = driver(1);
+        File readOnly = driver.open(File.FMODE_READ);
+        File readWrite = readWrite(driver);
+
+        long shared = spaces.mmap(mm, readOnly, 0, PAGE, PROT_READ, MAP_SHARED, 0);
+        long cow = spaces.mmap(mm, readWrite, 0, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, 0);
+
+        Vma sharedVma = mm.vmaLookup(shared);
+        assertThat(sharedVma.hasFlags(VM_MAYSHARE | VM_MAYREAD)).isTrue();
+        assertThat(sharedVma.flags() & (VM_SHARED | VM_MAYWRITE | VM_WRITE))
+                .as("a file opened read-only never becomes writable through the mapping").isZero();
+        Vma cowVma = mm.vmaLookup(cow);
+        assertThat(cowVma.hasFlags(VM_WRITE | VM_MAYWRITE)).isTrue();
+        assertThat(cowVma.flags() & (VM_SHARED | VM_MAYSHARE)).isZero();
+        assertThat(Pte.write(pteAt(mm, shared))).isFalse();
+        assertThat(Pte.write(pteAt(mm, cow))).as("private: copy on write, read-only until a write fault")
+                .isFalse();
+        exitAndPut(mm, readOnly, readWrite);
+    }
+
+    @Test
+    void mmapOfAFileRefusesWhatDoMmapRefusesAndKeepsNothing() {
+        MmStruct mm = spaces.mmAlloc();
+        VmallocDriver driver = driver(2);
+        File readOnly = driver.open(File.FMODE_READ);
+        File writeOnly = driver.open(File.FMODE_WRITE);
+        File noMmap = new File(new FileOperations() { }, null, File.FMODE_READ | File.FMODE_WRITE);
+        long usedBefore = used();
+
+        assertThat(spaces.mmap(mm, readOnly, base, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0))
+                .isEqualTo(Errno.EACCES.negative());
+        assertThat(spaces.mmap(mm, writeOnly, base, PAGE, PROT_WRITE, MAP_SHARED, 0)).isEqualTo(Errno.EACCES.negative());
+        assertThat(spaces.mmap(mm, readOnly, base, PAGE, PROT_READ, 0, 0)).isEqualTo(Errno.EINVAL.negative());
+        assertThat(spaces.mmap(mm, readOnly, base, 0, PROT_READ, MAP_SHARED, 0)).isEqualTo(Errno.EINVAL.negative());
+        assertThat(spaces.mmap(mm, readOnly, base, PAGE, PROT_READ, MAP_SHARED, -1L)).isEqualTo(Errno.EOVERFLOW.negative());
+        assertThat(spaces.mmap(mm, noMmap, base, PAGE, PROT_READ, MAP_SHARED, 0)).isEqualTo(Errno.ENODEV.negative());
+        assertThat(spaces.mmap(mm, readOnly, base, 2 * PAGE, PROT_READ, MAP_SHARED, 1))
+                .as("remap_vmalloc_range: the area is too small from that pgoff").isEqualTo(Errno.EINVAL.negative());
+
+        assertThat(mm.mapCount()).isZero();
+        assertThat(List.of(readOnly.count(), writeOnly.count(), noMmap.count())).containsOnly(1L);
+        assertThat(driver.mappings()).isZero();
+        assertThat(driver.closes()).isZero();
+        rcu.synchronizeRcu();
+        assertThat(used()).isEqualTo(usedBefore);
+        exitAndPut(mm, readOnly, writeOnly, noMmap);
+    }
+
+    @Test
+    void aDriverMmapThatFailsHalfwayIsUndoneWithItsPagesAndTables() {
+        MmStruct mm = spaces.mmAlloc();
+        VmallocDriver driver = driver(4);
+        Vmalloc vmalloc = m.get(Vmalloc.class);
+        FileOperations failsAfterTwoPages = new FileOperations() {
+            @Override
+            public int mmap(File file, Vma vma) {
+                vma.setVmOps(driver);
+                assertThat(vmalloc.remapVmallocRangePartial(vma, vma.start(), driver.area(), 0, 2 * PAGE)).isZero();
+                return Errno.ENOMEM.negative();
+            }
+        };
+        File file = new File(failsAfterTwoPages, null, File.FMODE_READ | File.FMODE_WRITE);
+        long usedBefore = used();
+
+        assertThat(spaces.mmap(mm, file, base, 4 * PAGE, PROT_READ, MAP_SHARED, 0)).isEqualTo(Errno.ENOMEM.negative());
+
+        assertThat(mm.mapCount()).isZero();
+        assertThat(file.count()).isEqualTo(1);
+        assertThat(driver.closes()).as("a vma mmap failed to set up is not closed").isZero();
+        for (int i = 0; i < 2; i++) {
+            assertThat(driver.page(i).refcount()).as("page %d", i).isEqualTo(1);
+            assertThat(driver.page(i).mapcountWord()).as("page %d", i).isEqualTo(-1);
+        }
+        assertThat(mm.rss(MmStruct.MM_FILEPAGES)).isZero();
+        rcu.synchronizeRcu();
+        assertThat(used()).as("the tables the driver's inserts built are freed").isEqualTo(usedBefore);
+        exitAndPut(mm, file);
+        driver.open(File.FMODE_READ).put();
+    }
+
+    @Test
+    void munmapOfPartOfADriverVmaSplitsItOpeningWhatIsCutOffAndClosingWhatGoes() {
+        VmallocDriver driver = driver(4);
+        File file = readWrite(driver);
+        MmStruct mm = spaces.mmAlloc();
+        mapShared(mm, file, 4, 0);
+
+        assertThat(spaces.munmap(mm, base + PAGE, 2 * PAGE)).isZero();
+
+        assertThat(mm.vmas()).extracting(Vma::start, Vma::end, Vma::pgoff).containsExactly(
+                Tuple.tuple(base, base + PAGE, 0L), Tuple.tuple(base + 3 * PAGE, base + 4 * PAGE, 3L));
+        assertThat(driver.opens()).as("one split at each end").isEqualTo(2);
+        assertThat(driver.closes()).as("the middle").isEqualTo(1);
+        assertThat(driver.mappings()).isEqualTo(2);
+        assertThat(file.count()).isEqualTo(3);
+        assertThat(memory.followPage(mm.vmaLookup(base + 3 * PAGE), base + 3 * PAGE)).isSameAs(driver.page(3));
+        assertThat(driver.page(1).refcount()).isEqualTo(1);
+        assertThat(driver.page(2).refcount()).isEqualTo(1);
+        assertThat(driver.page(3).refcount()).isEqualTo(2);
+        rcu.synchronizeRcu();
+        censusAndCheck(mm, 4);
+
+        assertThat(spaces.munmap(mm, base, PAGE)).isZero();
+        spaces.mmput(mm);
+        assertThat(driver.closes()).isEqualTo(3);
+        assertThat(driver.mappings()).isZero();
+        assertThat(file.count()).isEqualTo(1);
+        file.put();
+    }
+
+    @Test
+    void mprotectChangesTheFlagsAndThePtesSplittingWhereItMust() {
+        VmallocDriver driver = driver(2);
+        File file = readWrite(driver);
+        MmStruct mm = spaces.mmAlloc();
+        Vma vma = mm.vmaLookup(mapShared(mm, file, 2, 0));
+
+        assertThat(mprotect.mprotect(mm, base, 2 * PAGE, PROT_READ)).isZero();
+        assertThat(vma.hasFlags(VM_WRITE)).isFalse();
+        assertThat(Pte.write(pteAt(mm, base))).isFalse();
+        assertThat(Pte.write(pteAt(mm, base + PAGE))).isFalse();
+        assertThat(Pte.pfn(pteAt(mm, base))).isEqualTo(driver.page(0).pfn());
+
+        assertThat(mprotect.mprotect(mm, base, 2 * PAGE, PROT_READ | PROT_WRITE)).isZero();
+        assertThat(Pte.write(pteAt(mm, base))).isTrue();
+        assertThat(mm.mapCount()).isEqualTo(1);
+
+        assertThat(mprotect.mprotect(mm, base, PAGE, PROT_NONE)).isZero();
+        assertThat(mm.vmas()).extracting(Vma::start, Vma::end, Vma::pgoff).containsExactly(
+                Tuple.tuple(base, base + PAGE, 0L), Tuple.tuple(base + PAGE, base + 2 * PAGE, 1L));
+        assertThat(mm.vmaLookup(base).flags() & VM_ACCESS_FLAGS).isZero();
+        assertThat(pteAt(mm, base) & Pte._PAGE_PRESENT).as("PROT_NONE").isZero();
+        assertThat(Pte.pfn(pteAt(mm, base))).as("the frame stays").isEqualTo(driver.page(0).pfn());
+        assertThat(driver.opens()).isEqualTo(1);
+        assertThat(file.count()).isEqualTo(3);
+
+        assertThat(mprotect.mprotect(mm, base + PAGE, PAGE, PROT_READ | PROT_WRITE)).as("unchanged").isZero();
+        assertThat(driver.opens()).as("no split for flags already set").isEqualTo(1);
+        spaces.mmput(mm);
+        assertThat(driver.closes()).isEqualTo(2);
+        file.put();
+    }
+
+    @Test
+    void mprotectOverAdjacentVmasChangesEachOfThem() {
+        MmStruct mm = spaces.mmAlloc();
+        VmallocDriver driver = driver(2);
+        File file = readWrite(driver);
+        for (int i = 0; i < 2; i++) {
+            spaces.mmap(mm, file, base + i * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, i);
+        }
+
+        assertThat(mprotect.mprotect(mm, base, 2 * PAGE, PROT_READ)).isZero();
+
+        assertThat(mm.vmas()).hasSize(2).noneMatch(v -> v.hasFlags(VM_WRITE));
+        assertThat(Pte.write(pteAt(mm, base + PAGE))).isFalse();
+        assertThat(driver.opens()).as("no vma was cut").isZero();
+        exitAndPut(mm, file);
+    }
+
+    @Test
+    void mprotectWriteProtectsAnAnonymousPageAndMakesItWritableAgain() {
+        MmStruct mm = spaces.mmAlloc();
+        Vma vma = anon(mm, base, 2 * PAGE);
+        memory.handleAnonFault(vma, base);
+        long faulted = pteAt(mm, base);
+        assertThat(Pte.write(faulted)).as("the write fault").isTrue();
+        assertThat(faulted & Pte._PAGE_DIRTY).isNotZero();
+
+        assertThat(mprotect.mprotect(mm, base, 2 * PAGE, PROT_READ)).isZero();
+        assertThat(Pte.write(pteAt(mm, base))).isFalse();
+        assertThat(pteAt(mm, base) & Pte._PAGE_DIRTY).as("pte_modify keeps the dirty bit").isNotZero();
+
+        assertThat(mprotect.mprotect(mm, base, 2 * PAGE, PROT_READ | PROT_WRITE)).isZero();
+        assertThat(pteAt(mm, base)).as("mapped only here: writable again").isEqualTo(faulted);
+        assertThat(mm.vmaLookup(base).hasFlags(VM_READ | VM_WRITE)).isTrue();
+        spaces.mmput(mm);
+    }
+
+    @Test
+    void mprotectRefusesWhatTheVmasMayBitsForbidAndWhatTheKernelRejects() {
+        VmallocDriver driver = driver(2);
+        File readOnly = driver.open(File.FMODE_READ);
+        File readWrite = readWrite(driver);
+        MmStruct mm = spaces.mmAlloc();
+        long ro = spaces.mmap(mm, readOnly, base, PAGE, PROT_READ, MAP_SHARED, 0);
+        long rw = spaces.mmap(mm, readWrite, base + 4 * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 1);
+
+        assertThat(mprotect.mprotect(mm, ro, PAGE, PROT_READ | PROT_WRITE)).isEqualTo(Errno.EACCES.negative());
+        assertThat(mm.vmaLookup(ro).hasFlags(VM_WRITE)).isFalse();
+        assertThat(Pte.write(pteAt(mm, ro))).isFalse();
+        assertThat(mprotect.mprotect(mm, ro, PAGE, PROT_READ | PROT_EXEC)).as("VM_MAYEXEC is set").isZero();
+
+        assertThat(mprotect.mprotect(mm, ro + 1, PAGE, PROT_READ)).isEqualTo(Errno.EINVAL.negative());
+        assertThat(mprotect.mprotect(mm, ro, PAGE, 0x10)).isEqualTo(Errno.EINVAL.negative());
+        assertThat(mprotect.mprotect(mm, ro, 0, PROT_NONE)).isZero();
+        assertThat(mprotect.mprotect(mm, ro + PAGE, PAGE, PROT_READ)).as("nothing mapped").isEqualTo(Errno.ENOMEM.negative());
+        assertThat(mprotect.mprotect(mm, rw, 2 * PAGE, PROT_READ)).as("a hole after the vma")
+                .isEqualTo(Errno.ENOMEM.negative());
+        assertThat(mm.vmaLookup(rw).hasFlags(VM_WRITE)).as("the vma before the hole was changed").isFalse();
+        exitAndPut(mm, readOnly, readWrite);
+    }
+
+    @Test
+    void dupVmaMapsTheDriversPagesAgainInTheChildAndOpensTheCopy() {
+        MmStruct parent = spaces.mmAlloc();
+        MmStruct child = spaces.mmAlloc();
+        TaskStruct childTask = m.tasks().create("child", child);
+        VmallocDriver driver = driver(2);
+        File file = readWrite(driver);
+        Vma old = parent.vmaLookup(mapShared(parent, file, 2, 0));
+
+        assertThat(spaces.dupVma(old, child, childTask)).isZero();
+
+        Vma copy = child.vmaLookup(base);
+        assertThat(copy).isNotSameAs(old);
+        assertThat(copy.mm()).isSameAs(child);
+        assertThat(copy).extracting(Vma::start, Vma::end, Vma::flags, Vma::pgoff, Vma::file, Vma::vmOps)
+                .containsExactly(old.start(), old.end(), old.flags(), 0L, file, driver);
+        assertThat(file.count()).isEqualTo(3);
+        assertThat(driver.opens()).isEqualTo(1);
+        assertThat(driver.mappings()).isEqualTo(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(memory.followPage(copy, base + i * PAGE)).isSameAs(driver.page(i));
+            assertThat(driver.page(i).refcount()).as("vmalloc's and two mappings'").isEqualTo(3);
+            assertThat(driver.page(i).mapcountWord()).as("mapped twice").isEqualTo(1);
+        }
+        assertThat(pteAt(child, base)).isEqualTo(pteAt(parent, base));
+        assertThat(child.rss(MmStruct.MM_FILEPAGES)).isEqualTo(2);
+        assertThat(vmStat.read(VmStatItem.NR_FILE_MAPPED)).as("each page counts once").isEqualTo(2);
+        PageTableCensus parentTables = PageTableCensus.of(parent, geo, m.memMap());
+        PageTableCensus childTables = PageTableCensus.of(child, geo, m.memMap());
+        assertThat(child.pgtablesBytes()).isEqualTo(childTables.pgtablesBytes()).isEqualTo(parent.pgtablesBytes());
+        assertThat(vmStat.read(VmStatItem.NR_PAGETABLE)).isEqualTo(parentTables.pageBlocks() + childTables.pageBlocks());
+        assertThat(used()).isEqualTo(parentTables.pages() + childTables.pages() + 2);
+
+        spaces.mmput(parent);
+        assertThat(driver.page(0).refcount()).as("the child still maps it").isEqualTo(2);
+        spaces.mmput(child);
+        assertThat(driver.closes()).isEqualTo(2);
+        assertThat(file.count()).isEqualTo(1);
+        file.put();
+    }
+
+    @Test
+    void dupVmaSkipsVmDontcopyAndCopiesSpecialMappingsWithTheirPages() {
+        MmStruct parent = spaces.mmAlloc();
+        MmStruct child = spaces.mmAlloc();
+        TaskStruct childTask = m.tasks().create("child", child);
+        Page page = m.alloc().allocPage(GFP_KERNEL);
+        spaces.mmapSpecial(parent, base, PAGE, VM_READ | VM_SHARED);
+        spaces.mmapSpecial(parent, base + PAGE, PAGE, VM_READ | VM_SHARED | VM_DONTCOPY);
+        memory.vmInsertPage(parent.vmaLookup(base), base, page);
+        memory.vmInsertPage(parent.vmaLookup(base + PAGE), base + PAGE, page);
+
+        for (Vma vma : parent.vmas()) {
+            assertThat(spaces.dupVma(vma, child, childTask)).isZero();
+        }
+
+        assertThat(child.vmas()).extracting(Vma::start).containsExactly(base);
+        assertThat(memory.followPage(child.vmaLookup(base), base)).isSameAs(page);
+        assertThat(page.refcount()).isEqualTo(4);
+        assertThat(page.mapcountWord()).isEqualTo(2);
+        assertThatThrownBy(() -> spaces.dupVma(anon(parent, base + 8 * PAGE, PAGE), child, childTask))
+                .isInstanceOf(IllegalArgumentException.class);
+        spaces.mmput(parent);
+        spaces.mmput(child);
+        assertThat(page.refcount()).isEqualTo(1);
+        m.alloc().freePage(page);
+    }
+
+    @Test
+    void remapVmallocRangeNeedsAUsermapAreaLargeEnoughFromThePgoff() {
+        Vmalloc vmalloc = m.get(Vmalloc.class);
+        MmStruct mm = spaces.mmAlloc();
+        spaces.mmapSpecial(mm, base, 2 * PAGE, VM_READ | VM_SHARED);
+        Vma vma = mm.vmaLookup(base);
+        long plain = vmalloc.vmalloc(2 * PAGE);
+        long user = vmalloc.vmallocUser(3 * PAGE);
+
+        assertThat(vmalloc.remapVmallocRange(vma, plain, 0)).as("not VM_USERMAP").isEqualTo(Errno.EINVAL.negative());
+        assertThat(vmalloc.remapVmallocRange(vma, user, 2)).as("too small from page 2").isEqualTo(Errno.EINVAL.negative());
+        assertThat(memory.followPage(vma, base)).isNull();
+
+        assertThat(vmalloc.remapVmallocRange(vma, user, 1)).isZero();
+        assertThat(memory.followPage(vma, base)).isSameAs(vmalloc.vmallocToPage(user + PAGE));
+        assertThat(memory.followPage(vma, base + PAGE)).isSameAs(vmalloc.vmallocToPage(user + 2 * PAGE));
+        spaces.mmput(mm);
+        vmalloc.vfree(plain);
+        vmalloc.vfree(user);
+    }
+
     // ---- helpers ----------------------------------------------------------------------------
 
     /**
@@ -629,6 +995,34 @@ public abstract class AddressSpaceContract {
             t = t.table(geo.index(addr, l));
         }
         return t;
+    }
+
+    /** The PTE mapping {@code addr} (its PTE table must exist). */
+    private long pteAt(MmStruct mm, long addr) {
+        return tableAt(mm, addr, 0).pte(geo.index(addr, 0));
+    }
+
+    /** The last {@code mmput} of {@code mm}, then the last {@code fput} of each file. */
+    private void exitAndPut(MmStruct mm, File... files) {
+        spaces.mmput(mm);
+        for (File f : files) {
+            f.put();
+        }
+    }
+
+    /** A {@link VmallocDriver} with {@code pages} pages. */
+    private VmallocDriver driver(int pages) {
+        return new VmallocDriver(m.get(Vmalloc.class), pages);
+    }
+
+    /** A shared, readable and writable mapping of {@code pages} pages of {@code file} at {@code base}. */
+    private long mapShared(MmStruct mm, File file, int pages, long pgoff) {
+        return spaces.mmap(mm, file, base, pages * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, pgoff);
+    }
+
+    /** A file of {@code driver} open for reading and writing. */
+    private static File readWrite(VmallocDriver driver) {
+        return driver.open(File.FMODE_READ | File.FMODE_WRITE);
     }
 
     private Vma anon(MmStruct mm, long addr, long len) {
