@@ -17,6 +17,7 @@ import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.check.BuddyCheck;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.PageLeakCheck;
+import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.GenericPageTableAllocator;
 import org.mmemu.core.mm.InsertPagePolicy;
@@ -42,8 +43,9 @@ import org.mmemu.core.vmstat.PageStats;
 import org.mmemu.core.vmstat.VmStat;
 
 /**
- * Binds one machine's page-frame layer: the mem_map, the allocator, refcounting, CPUs and
- * tasks, the kernel log, and mm-core's policies with the latest kernel's behaviour as default.
+ * Binds one machine's page-frame layer: the mem_map and the RAM behind it, the allocator,
+ * refcounting, CPUs and tasks, the kernel log, and mm-core's policies with the latest kernel's
+ * behaviour as default.
  * Every binding is a singleton of the injector, so two injectors are two independent machines.
  * mm-core's {@link ConsistencyChecks} (buddy invariants, page leaks) are bound here too.
  *
@@ -75,6 +77,7 @@ public final class MmCoreModule implements Module {
         binder.bind(BadPageReporter.class).in(Scopes.SINGLETON);
         binder.bind(FreePageChecks.class).in(Scopes.SINGLETON);
         binder.bind(PageHooks.class).in(Scopes.SINGLETON);
+        binder.bind(PhysicalMemory.class).in(Scopes.SINGLETON);
         binder.bind(PageAllocator.class).in(Scopes.SINGLETON);
         binder.bind(PageRefs.class).in(Scopes.SINGLETON);
         binder.bind(Rcu.class).in(Scopes.SINGLETON);

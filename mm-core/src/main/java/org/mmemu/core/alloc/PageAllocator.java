@@ -10,6 +10,7 @@ import com.google.inject.Inject;
 import java.util.BitSet;
 import java.util.Locale;
 import org.mmemu.core.KernelBug;
+import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.GfpLayout;
 import org.mmemu.core.page.MemMap;
@@ -55,6 +56,8 @@ public final class PageAllocator {
     private final Tasks tasks;
     private final GfpLayout gfpLayout;
     private final Jiffies jiffies;
+    private final PhysicalMemory ram;
+    private final PagePoison poison;
     /** {@code warn_alloc}'s {@code nopage_rs}: one report per 10 seconds (5.10+). */
     private final RatelimitState nopageRs = new RatelimitState("warn_alloc", 10L * Jiffies.HZ, 1);
     /** The WARN_ON_ONCE in {@code __alloc_pages_nodemask} has fired. */
@@ -63,7 +66,7 @@ public final class PageAllocator {
     @Inject
     public PageAllocator(MemMap memMap, Cpus cpus, FreePageChecks checks, BadPageReporter badPages,
                          PageHooks hooks, PageTypes types, VmStat vmStat, KernelLog log,
-                         Tasks tasks, GfpLayout gfpLayout, Jiffies jiffies) {
+                         Tasks tasks, GfpLayout gfpLayout, Jiffies jiffies, PhysicalMemory ram) {
         this.memMap = memMap;
         this.cpus = cpus;
         this.checks = checks;
@@ -75,6 +78,8 @@ public final class PageAllocator {
         this.tasks = tasks;
         this.gfpLayout = gfpLayout;
         this.jiffies = jiffies;
+        this.ram = ram;
+        this.poison = new PagePoison(memMap, ram, log, jiffies);
         this.zone = new Zone(0, "Normal", 0, memMap.nrPages(), memMap, types);
         this.pcp = cpus.perCpu(cpu -> new PerCpuPages(memMap));
         freeAllMemory();
@@ -204,10 +209,17 @@ public final class PageAllocator {
         return bad;
     }
 
-    /** {@code prep_new_page}: refcount 1, private cleared, compound bookkeeping. */
+    /**
+     * {@code prep_new_page}: refcount 1, private cleared, the poison checked, the contents zeroed
+     * for {@code __GFP_ZERO} (without, they read as the poison pattern), compound bookkeeping.
+     */
     private void prepNewPage(Page page, int order, int gfp) {
         page.setPrivateWord(0);
         page.setRefcount(1);
+        poison.kernelUnpoisonPages(page, 1 << order);
+        if ((gfp & __GFP_ZERO) != 0) {
+            ram.kernelInitPages(page, 1 << order);
+        }
         if (order > 0 && (gfp & __GFP_COMP) != 0) {
             prepCompoundPage(page, order);
         }
@@ -328,7 +340,8 @@ public final class PageAllocator {
 
     /**
      * {@code free_pages_prepare}: tail checks, the free hooks (where the kmem uncharge sits),
-     * then the head's checks. False if any page was bad: the whole block is then leaked.
+     * then the head's checks, then the poison: every page of the block drops its contents. False
+     * if any page was bad: the whole block is then leaked, contents and all.
      */
     private boolean freePagesPrepare(Cpu cpu, Page page, int order) {
         if (CompoundHead.isTail(page)) {
@@ -366,6 +379,7 @@ public final class PageAllocator {
             return false;
         }
         page.clearFlagsNonAtomic(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
+        ram.kernelPoisonPages(page, 1 << order);
         return true;
     }
 
