@@ -17,6 +17,7 @@ import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.check.BuddyCheck;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.PageLeakCheck;
+import org.mmemu.core.maccess.KernelMemory;
 import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.GenericPageTableAllocator;
@@ -26,6 +27,7 @@ import org.mmemu.core.mm.PageTableAllocator;
 import org.mmemu.core.mm.PageTableCtor;
 import org.mmemu.core.mm.PageTableGfp;
 import org.mmemu.core.mm.Rmap;
+import org.mmemu.core.mm.UserCopy;
 import org.mmemu.core.page.DumpPage;
 import org.mmemu.core.page.GfpLayout;
 import org.mmemu.core.page.MapcountWord.Encoding;
@@ -87,6 +89,8 @@ public final class MmCoreModule implements Module {
         binder.bind(MemoryMapping.class).in(Scopes.SINGLETON);
         binder.bind(AddressSpaces.class).in(Scopes.SINGLETON);
         binder.bind(Vmalloc.class).in(Scopes.SINGLETON);
+        binder.bind(KernelMemory.class).in(Scopes.SINGLETON);
+        binder.bind(UserCopy.class).in(Scopes.SINGLETON);
 
         PageHooks.allocHooks(binder);
         PageHooks.freeHooks(binder);
