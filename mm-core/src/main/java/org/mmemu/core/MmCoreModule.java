@@ -17,6 +17,7 @@ import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.check.BuddyCheck;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.PageLeakCheck;
+import org.mmemu.core.check.PagePoisonCheck;
 import org.mmemu.core.maccess.KernelMemory;
 import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.mm.AddressSpaces;
@@ -49,7 +50,8 @@ import org.mmemu.core.vmstat.VmStat;
  * refcounting, CPUs and tasks, the kernel log, and mm-core's policies with the latest kernel's
  * behaviour as default.
  * Every binding is a singleton of the injector, so two injectors are two independent machines.
- * mm-core's {@link ConsistencyChecks} (buddy invariants, page leaks) are bound here too.
+ * mm-core's {@link ConsistencyChecks} (buddy invariants, page leaks, the poison of free pages)
+ * are bound here too.
  *
  * <p>Policies (override with {@link org.mmemu.core.policy.PolicyBinder#select}):
  * <ul>
@@ -101,10 +103,12 @@ public final class MmCoreModule implements Module {
         binder.bind(RcuCheck.class).in(Scopes.SINGLETON);
         binder.bind(BuddyCheck.class).in(Scopes.SINGLETON);
         binder.bind(PageLeakCheck.class).in(Scopes.SINGLETON);
+        binder.bind(PagePoisonCheck.class).in(Scopes.SINGLETON);
         binder.bind(ConsistencyChecks.class).in(Scopes.SINGLETON);
         // RCU first: callbacks that never ran explain the pages the leak check then finds.
         ConsistencyChecks.consistencyChecks(binder)
-                .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class);
+                .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class)
+                .add(PagePoisonCheck.class);
         ConsistencyChecks.pageOwners(binder);
 
         var encodings = policyBinder(binder, PageTypeEncoding.class);
