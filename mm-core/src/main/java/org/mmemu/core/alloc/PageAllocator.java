@@ -216,7 +216,9 @@ public final class PageAllocator {
     private void prepNewPage(Page page, int order, int gfp) {
         page.setPrivateWord(0);
         page.setRefcount(1);
-        poison.kernelUnpoisonPages(page, 1 << order);
+        if (ram.anyTouched(page, 1 << order)) {
+            poison.kernelUnpoisonPages(page, 1 << order);
+        }
         if ((gfp & __GFP_ZERO) != 0) {
             ram.kernelInitPages(page, 1 << order);
         }

@@ -66,14 +66,16 @@ public final class PhysicalMemory {
      */
     public void kernelPoisonPages(Page page, int nr) {
         int pfn = (int) page.pfn();
-        byte[][] section = section(pfn);
-        for (int i = 0; i < nr; i++, pfn++) {
-            if ((pfn & SECTION_MASK) == 0 && i > 0) {
-                section = section(pfn);
+        int end = pfn + nr;
+        while (pfn < end) {
+            int stop = Math.min(end, (pfn | SECTION_MASK) + 1);
+            byte[][] section = section(pfn);
+            for (; section != null && pfn < stop; pfn++) {
+                if (SLOT.getAcquire(section, pfn & SECTION_MASK) != null) {
+                    SLOT.setRelease(section, pfn & SECTION_MASK, null);
+                }
             }
-            if (section != null && SLOT.getAcquire(section, pfn & SECTION_MASK) != null) {
-                SLOT.setRelease(section, pfn & SECTION_MASK, null);
-            }
+            pfn = stop;
         }
     }
 
@@ -90,10 +92,24 @@ public final class PhysicalMemory {
 
     /**
      * Whether the frame holds anything but the poison pattern's lazy form: it was zeroed or
-     * written since it was last freed. What {@code kernel_unpoison_pages} checks on allocation.
+     * written since it was last freed.
      */
     public boolean isTouched(long pfn) {
         return slot((int) pfn) != null;
+    }
+
+    /**
+     * Whether any of {@code nr} frames from {@code page} is touched ({@link #isTouched}): the
+     * allocator's cheap question before {@code kernel_unpoison_pages} looks at the bytes.
+     */
+    public boolean anyTouched(Page page, int nr) {
+        int pfn = (int) page.pfn();
+        for (int i = 0; i < nr; i++) {
+            if (slot(pfn + i) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the frame has an array of its own (it was written): a diagnostic for footprint. */

@@ -104,6 +104,17 @@ class PageContentsTest {
     }
 
     @Test
+    void holdersOfOnePageByReferenceShareItsBytesUntilTheLastPut() {
+        Page page = m.alloc.allocPage(GFP_KERNEL);
+        m.ram.write(page.pfn(), 0, new byte[] {42}, 0, 1);
+        m.refs.getPage(page);                    // as tee and splice take a pipe buffer's page
+        m.refs.putPage(page);
+        assertThat(m.ram.readByte(page.pfn(), 0)).as("no copy, nothing dropped").isEqualTo((byte) 42);
+        m.refs.putPage(page);
+        assertThat(m.ram.isTouched(page.pfn())).isFalse();
+    }
+
+    @Test
     void everySubpageOfACompoundPageDropsItsContentsOnTheLastPut() {
         Page head = m.alloc.allocPages(GFP_KERNEL | __GFP_COMP, 3);
         for (int i = 0; i < 8; i++) {
