@@ -79,9 +79,12 @@ public final class Page {
         this.lruPrev = NIL_LINK;
     }
 
-    /** {@code page_to_pfn}. */
+    /**
+     * {@code page_to_pfn}. A plain read: the pfn bits are written once, by the constructor, and
+     * every later write of the word leaves them as they are.
+     */
     public long pfn() {
-        return flags() >>> PFN_SHIFT;
+        return flags >>> PFN_SHIFT;
     }
 
     /** {@code page_zonenum}. */

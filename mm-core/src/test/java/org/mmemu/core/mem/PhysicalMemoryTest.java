@@ -97,18 +97,21 @@ class PhysicalMemoryTest {
     }
 
     @Test
-    void poisonAndInitCrossSectionBoundaries() {
-        int last = PhysicalMemory.SECTION_PAGES - 2;
+    void poisonAndInitTakeWholeBlocksUpToASectionsEnd() {
+        int last = PhysicalMemory.SECTION_PAGES - 4;
         Page page = memMap.page(last);
         ram.kernelInitPages(page, 4);
         for (int i = 0; i < 4; i++) {
             assertThat(read(last + i)).isEqualTo(filled(0));
         }
+        assertThat(ram.anyTouched(memMap.page(PhysicalMemory.SECTION_PAGES), 4)).isFalse();
         ram.memset(last + 3, 0, 9, 1);
+        assertThat(ram.anyTouched(page, 4)).isTrue();
         ram.kernelPoisonPages(page, 4);
-        for (int i = 0; i < 4; i++) {
-            assertThat(ram.isTouched(last + i)).isFalse();
-        }
+        assertThat(ram.anyTouched(page, 4)).isFalse();
+        assertThatThrownBy(() -> ram.kernelPoisonPages(memMap.page(last + 2), 4))
+                .as("a buddy block is aligned to its size: it never straddles a section")
+                .isInstanceOf(AssertionError.class);
     }
 
     @Test
