@@ -71,11 +71,10 @@ public final class PhysicalMemory {
         int pfn = (int) page.pfn();
         byte[][] section = section(pfn);
         if (section != null) {
-            int first = blockSlot(pfn, nr);
-            for (int i = first; i < first + nr; i++) {
-                if (SLOT.getAcquire(section, i) != null) {
-                    SLOT.setRelease(section, i, null);
-                }
+            int end = blockSlot(pfn, nr) + nr;
+            for (int i = nextTouched(section, pfn & SECTION_MASK, end); i >= 0;
+                    i = nextTouched(section, i + 1, end)) {
+                SLOT.setRelease(section, i, null);
             }
         }
     }
@@ -109,15 +108,7 @@ public final class PhysicalMemory {
     public boolean anyTouched(Page page, int nr) {
         int pfn = (int) page.pfn();
         byte[][] section = section(pfn);
-        if (section != null) {
-            int first = blockSlot(pfn, nr);
-            for (int i = first; i < first + nr; i++) {
-                if (SLOT.getAcquire(section, i) != null) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return section != null && nextTouched(section, pfn & SECTION_MASK, blockSlot(pfn, nr) + nr) >= 0;
     }
 
     /** Whether the frame has an array of its own (it was written): a diagnostic for footprint. */
@@ -218,6 +209,16 @@ public final class PhysicalMemory {
      */
     private byte[][] section(int pfn) {
         return sections[pfn >>> SECTION_SHIFT];
+    }
+
+    /** The first slot of {@code section} in {@code [from, to)} that is not null, or -1. */
+    private static int nextTouched(byte[][] section, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (SLOT.getAcquire(section, i) != null) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The slot index of a block's first frame; the block must not straddle two sections. */
