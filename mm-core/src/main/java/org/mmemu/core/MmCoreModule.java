@@ -19,6 +19,7 @@ import org.mmemu.core.check.BuddyCheck;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.Expectations;
 import org.mmemu.core.check.PageLeakCheck;
+import org.mmemu.core.check.PagePoisonCheck;
 import org.mmemu.core.cred.Creds;
 import org.mmemu.core.cred.InitRlimits;
 import org.mmemu.core.cred.Prlimit;
@@ -26,6 +27,8 @@ import org.mmemu.core.cred.UserStructs;
 import org.mmemu.core.fs.AnonInodes;
 import org.mmemu.core.fs.FileLeakCheck;
 import org.mmemu.core.fs.OpenFiles;
+import org.mmemu.core.maccess.KernelMemory;
+import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.GenericPageTableAllocator;
 import org.mmemu.core.mm.InsertPagePolicy;
@@ -35,6 +38,7 @@ import org.mmemu.core.mm.PageTableAllocator;
 import org.mmemu.core.mm.PageTableCtor;
 import org.mmemu.core.mm.PageTableGfp;
 import org.mmemu.core.mm.Rmap;
+import org.mmemu.core.mm.UserCopy;
 import org.mmemu.core.page.DumpPage;
 import org.mmemu.core.page.GfpLayout;
 import org.mmemu.core.page.MapcountWord.Encoding;
@@ -56,10 +60,12 @@ import org.mmemu.core.vmstat.PageStats;
 import org.mmemu.core.vmstat.VmStat;
 
 /**
- * Binds one machine's page-frame layer: the mem_map, the allocator, refcounting, CPUs and
- * tasks, the kernel log, and mm-core's policies with the latest kernel's behaviour as default.
+ * Binds one machine's page-frame layer: the mem_map and the RAM behind it, the allocator,
+ * refcounting, CPUs and tasks, the kernel log, and mm-core's policies with the latest kernel's
+ * behaviour as default.
  * Every binding is a singleton of the injector, so two injectors are two independent machines.
- * mm-core's {@link ConsistencyChecks} (buddy invariants, page leaks) are bound here too.
+ * mm-core's {@link ConsistencyChecks} (buddy invariants, page leaks, the poison of free pages)
+ * are bound here too.
  *
  * <p>Policies (override with {@link org.mmemu.core.policy.PolicyBinder#select}):
  * <ul>
@@ -99,6 +105,7 @@ public final class MmCoreModule implements Module {
         binder.bind(BadPageReporter.class).in(Scopes.SINGLETON);
         binder.bind(FreePageChecks.class).in(Scopes.SINGLETON);
         binder.bind(PageHooks.class).in(Scopes.SINGLETON);
+        binder.bind(PhysicalMemory.class).in(Scopes.SINGLETON);
         binder.bind(PageAllocator.class).in(Scopes.SINGLETON);
         binder.bind(PageRefs.class).in(Scopes.SINGLETON);
         binder.bind(Rcu.class).in(Scopes.SINGLETON);
@@ -119,6 +126,8 @@ public final class MmCoreModule implements Module {
         binder.bind(Exit.class).in(Scopes.SINGLETON);
         TaskHooks.forkHooks(binder);
         TaskHooks.exitHooks(binder);
+        binder.bind(KernelMemory.class).in(Scopes.SINGLETON);
+        binder.bind(UserCopy.class).in(Scopes.SINGLETON);
 
         PageHooks.allocHooks(binder);
         PageHooks.freeHooks(binder);
@@ -129,11 +138,13 @@ public final class MmCoreModule implements Module {
         binder.bind(RcuCheck.class).in(Scopes.SINGLETON);
         binder.bind(BuddyCheck.class).in(Scopes.SINGLETON);
         binder.bind(PageLeakCheck.class).in(Scopes.SINGLETON);
+        binder.bind(PagePoisonCheck.class).in(Scopes.SINGLETON);
         binder.bind(ConsistencyChecks.class).in(Scopes.SINGLETON);
         binder.bind(Expectations.class).in(Scopes.SINGLETON);
         // RCU first: callbacks that never ran explain the pages the leak check then finds.
         ConsistencyChecks.consistencyChecks(binder)
-                .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class).add(FileLeakCheck.class);
+                .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class).add(FileLeakCheck.class)
+                .add(PagePoisonCheck.class);
         ConsistencyChecks.pageOwners(binder);
 
         var encodings = policyBinder(binder, PageTypeEncoding.class);

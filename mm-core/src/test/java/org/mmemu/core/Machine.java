@@ -3,8 +3,11 @@ package org.mmemu.core;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import java.util.BitSet;
+import java.util.List;
 import org.mmemu.core.alloc.BadPageReporter;
+import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.PageLeakCheck;
+import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.alloc.PageRefs;
@@ -32,6 +35,7 @@ public final class Machine {
     public final PageHooks hooks;
     public final Jiffies jiffies;
     public final VmStat vmStat;
+    public final PhysicalMemory ram;
 
     private Machine(Injector injector) {
         this.injector = injector;
@@ -46,6 +50,7 @@ public final class Machine {
         this.hooks = injector.getInstance(PageHooks.class);
         this.jiffies = injector.getInstance(Jiffies.class);
         this.vmStat = injector.getInstance(VmStat.class);
+        this.ram = injector.getInstance(PhysicalMemory.class);
     }
 
     /** A 64 MiB machine with the default (latest) policies plus {@code extra} modules. */
@@ -68,6 +73,11 @@ public final class Machine {
     /** The pfns neither free (buddy or per-CPU list) nor reported bad: mm-core's leak check. */
     public BitSet leakedPfns() {
         return injector.getInstance(PageLeakCheck.class).leakedPfns();
+    }
+
+    /** The violations every bound consistency check reports: empty at a test's clean end. */
+    public List<String> consistencyViolations() {
+        return injector.getInstance(ConsistencyChecks.class).run();
     }
 
     /** Pages neither free nor reported bad: what a finished test must not leave behind. */

@@ -1,5 +1,6 @@
 package org.mmemu.core.testing;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.mmemu.core.mm.Mman.MAP_SHARED;
 import static org.mmemu.core.mm.Mman.PROT_READ;
 import static org.mmemu.core.mm.Mman.PROT_WRITE;
@@ -20,6 +21,7 @@ import org.mmemu.core.interleave.InterleavingPoint;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.mm.Mprotect;
+import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.core.sched.Exit;
@@ -44,6 +46,20 @@ class ReadmeExampleTest {
             m.alloc().freePage(page);
 
             assertThat(m.log().dmesg()).contains("BUG: Bad page state");
+        }
+    }
+
+    @Nested
+    @ExtendWith(MachineExtension.class)
+    class ContentsTest {
+        @Test
+        void writeAndReadAPageThroughTheDirectMap(TestMachine m) {
+            Page page = m.alloc().allocPage(GFP_KERNEL);                // reads as PAGE_POISON (0xaa)
+            long addr = MemMap.pageAddress(page);                        // page_address: the direct map
+            m.kernelMemory().write(addr + 8, "hi".getBytes(US_ASCII), 0, 2);
+            assertThat(m.kernelMemory().read(addr + 7, 3)).containsExactly(0xaa, 'h', 'i');
+            assertThat(m.ram().readByte(page.pfn(), 9)).isEqualTo((byte) 'i');
+            m.alloc().freePage(page);                                    // the bytes are dropped
         }
     }
 

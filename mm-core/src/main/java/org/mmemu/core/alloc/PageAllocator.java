@@ -10,6 +10,7 @@ import com.google.inject.Inject;
 import java.util.BitSet;
 import java.util.Locale;
 import org.mmemu.core.KernelBug;
+import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.GfpLayout;
 import org.mmemu.core.page.MemMap;
@@ -58,13 +59,16 @@ public final class PageAllocator {
     private final PageAllocTexts texts;
     /** {@code warn_alloc}'s {@code nopage_rs}. */
     private final RatelimitState nopageRs;
+    private final PhysicalMemory ram;
+    private final PagePoison poison;
     /** The WARN_ON_ONCE in {@code __alloc_pages_nodemask} has fired. */
     private volatile boolean warnedOrder;
 
     @Inject
     public PageAllocator(MemMap memMap, Cpus cpus, FreePageChecks checks, BadPageReporter badPages,
                          PageHooks hooks, PageTypes types, VmStat vmStat, KernelLog log,
-                         Tasks tasks, GfpLayout gfpLayout, Jiffies jiffies, PageAllocTexts texts) {
+                         Tasks tasks, GfpLayout gfpLayout, Jiffies jiffies, PageAllocTexts texts,
+                         PhysicalMemory ram) {
         this.memMap = memMap;
         this.cpus = cpus;
         this.checks = checks;
@@ -78,6 +82,8 @@ public final class PageAllocator {
         this.jiffies = jiffies;
         this.texts = texts;
         this.nopageRs = new RatelimitState(texts.warnFunction(), texts.warnInterval(), texts.warnBurst());
+        this.ram = ram;
+        this.poison = new PagePoison(memMap, ram, log, jiffies);
         this.zone = new Zone(0, "Normal", 0, memMap.nrPages(), memMap, types);
         this.pcp = cpus.perCpu(cpu -> new PerCpuPages(memMap));
         freeAllMemory();
@@ -207,10 +213,19 @@ public final class PageAllocator {
         return bad;
     }
 
-    /** {@code prep_new_page}: refcount 1, private cleared, compound bookkeeping. */
+    /**
+     * {@code prep_new_page}: refcount 1, private cleared, the poison checked, the contents zeroed
+     * for {@code __GFP_ZERO} (without, they read as the poison pattern), compound bookkeeping.
+     */
     private void prepNewPage(Page page, int order, int gfp) {
         page.setPrivateWord(0);
         page.setRefcount(1);
+        if (ram.anyTouched(page, 1 << order)) {
+            poison.kernelUnpoisonPages(page, 1 << order);
+        }
+        if ((gfp & __GFP_ZERO) != 0) {
+            ram.kernelInitPages(page, 1 << order);
+        }
         if (order > 0 && (gfp & __GFP_COMP) != 0) {
             prepCompoundPage(page, order);
         }
@@ -329,7 +344,8 @@ public final class PageAllocator {
 
     /**
      * {@code free_pages_prepare}: tail checks, the free hooks (where the kmem uncharge sits),
-     * then the head's checks. False if any page was bad: the whole block is then leaked.
+     * then the head's checks, then the poison: every page of the block drops its contents. False
+     * if any page was bad: the whole block is then leaked, contents and all.
      */
     private boolean freePagesPrepare(Cpu cpu, Page page, int order) {
         if (CompoundHead.isTail(page)) {
@@ -367,6 +383,7 @@ public final class PageAllocator {
             return false;
         }
         page.clearFlagsNonAtomic(PageFlags.PAGE_FLAGS_CHECK_AT_PREP);
+        ram.kernelPoisonPages(page, 1 << order);
         return true;
     }
 

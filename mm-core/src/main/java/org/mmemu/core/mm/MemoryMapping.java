@@ -235,8 +235,7 @@ public final class MemoryMapping {
         mm.mmapLock.readLock().lock();
         try {
             synchronized (mm.pageTableLock) {
-                PageTable pteTable = walk.lookupPteTable(mm, addr);
-                long pte = pteTable == null ? 0 : pteTable.pte(walk.geometry().index(addr, 0));
+                long pte = walk.pte(mm, addr);
                 return Pte.none(pte) ? null : memMap.pfnToPage(Pte.pfn(pte));
             }
         } finally {

@@ -35,6 +35,12 @@ final class PageTableWalk {
         return t;
     }
 
+    /** The PTE at {@code addr}, 0 ({@code pte_none}) if a level is missing. Caller holds the ptl. */
+    long pte(MmStruct mm, long addr) {
+        PageTable pteTable = lookupPteTable(mm, addr);
+        return pteTable == null ? 0 : pteTable.pte(geo.index(addr, 0));
+    }
+
     /**
      * The PTE table covering {@code addr}, allocating the missing levels on the way down
      * ({@code __pud_alloc}, {@code __pmd_alloc}, {@code __pte_alloc}); null when an allocation

@@ -31,6 +31,10 @@ import java.lang.invoke.VarHandle;
  * compound_head. {@code private} is 32 bits wide here (every value the emulated subsystems
  * store in it fits), which keeps an emulated page at 56 bytes plus its 4-byte mem_map slot:
  * inside the 64 bytes of the kernel's {@code struct page}.
+ *
+ * <p>RAM is not {@code struct page}: the 4096 bytes of the frame are not here. They live in
+ * {@link org.mmemu.core.mem.PhysicalMemory}, keyed by pfn, made on first write and dropped when
+ * the page is freed; so is whether an untouched frame reads as zeroes or as the poison pattern.
  */
 public final class Page {
     /** Encoded link value meaning "no page" (even, so it never looks like a compound_head). */
@@ -75,9 +79,12 @@ public final class Page {
         this.lruPrev = NIL_LINK;
     }
 
-    /** {@code page_to_pfn}. */
+    /**
+     * {@code page_to_pfn}. A plain read: the pfn bits are written once, by the constructor, and
+     * every later write of the word leaves them as they are.
+     */
     public long pfn() {
-        return flags() >>> PFN_SHIFT;
+        return flags >>> PFN_SHIFT;
     }
 
     /** {@code page_zonenum}. */

@@ -10,12 +10,12 @@ import org.mmemu.core.page.Page;
 
 class ConsistencyChecksTest {
     @Test
-    void mmCoreBindsTheRcuBuddyAndLeakChecks() {
+    void mmCoreBindsTheRcuBuddyLeakAndPoisonChecks() {
         Machine m = Machine.boot();
         ConsistencyChecks checks = m.injector.getInstance(ConsistencyChecks.class);
 
         assertThat(checks.checks()).extracting(ConsistencyCheck::name)
-                .containsExactly("rcu", "buddy", "page leak", "file leak");
+                .containsExactly("rcu", "buddy", "page leak", "file leak", "page poison");
         assertThat(checks.run()).isEmpty();
     }
 

@@ -12,6 +12,9 @@ import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.Expectations;
 import org.mmemu.core.check.PageLeakCheck;
+import org.mmemu.core.maccess.KernelMemory;
+import org.mmemu.core.mem.PhysicalMemory;
+import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.DumpPage;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
@@ -149,6 +152,16 @@ public final class TestMachine {
 
     public VmStat vmStat() {
         return get(VmStat.class);
+    }
+
+    /** The page frames' contents by pfn: {@code PAGE_POISON} until zeroed or written. */
+    public PhysicalMemory ram() {
+        return get(PhysicalMemory.class);
+    }
+
+    /** {@code memcpy} and {@code memset} on kernel addresses: the direct map and vmalloc areas. */
+    public KernelMemory kernelMemory() {
+        return get(KernelMemory.class);
     }
 
     /** {@code pfn_to_page}. */
