@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
-import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.cred.Rlimits;
 import org.mmemu.core.fs.File;
 import org.mmemu.core.fs.FileOperations;
@@ -23,7 +22,7 @@ class KernelTasksTest {
 
     @BeforeEach
     void boot() {
-        k = Kernel.boot(Era.LATEST, MemoryConfig.of("16M"));
+        k = Kernel.boot(Era.LATEST, KernelConfig.memory("16M"));
         k.cgroupfs().mkdir("/job");
     }
 
@@ -37,7 +36,8 @@ class KernelTasksTest {
                 .extracting(e -> ((ErrnoException) e).errno()).isEqualTo(Errno.ESRCH);
     }
 
-    private static int open(TaskStruct t, FileOperations ops) {
+    private static int open(Task task, FileOperations ops) {
+        TaskStruct t = task.taskStruct();
         int fd = t.files().getUnusedFd(t.rlimit(Rlimits.RLIMIT_NOFILE));
         t.files().fdInstall(fd, new File(ops, t, File.FMODE_READ));
         return fd;
@@ -45,42 +45,42 @@ class KernelTasksTest {
 
     @Test
     void aSpawnedTaskIsRootWithAnEmptyFdTableAndInitsLimits() {
-        TaskStruct t = k.spawn("/job");
+        Task t = k.spawn("/job");
 
-        assertThat(t.cred().uid()).isZero();
-        assertThat(t.files().openFds()).isEmpty();
-        assertThat(t.rlimits().cur(Rlimits.RLIMIT_NOFILE)).isEqualTo(k.init().rlimits().cur(Rlimits.RLIMIT_NOFILE));
-        assertThat(t.rlimits().max(Rlimits.RLIMIT_MEMLOCK)).isEqualTo(k.init().rlimits().max(Rlimits.RLIMIT_MEMLOCK));
-        assertThat(k.get(Tasks.class).findTaskByVpid(t.pid())).isSameAs(t);
-        k.exit(t);
+        assertThat(t.taskStruct().cred().uid()).isZero();
+        assertThat(t.taskStruct().files().openFds()).isEmpty();
+        assertThat(t.taskStruct().rlimits().cur(Rlimits.RLIMIT_NOFILE)).isEqualTo(k.init().rlimits().cur(Rlimits.RLIMIT_NOFILE));
+        assertThat(t.taskStruct().rlimits().max(Rlimits.RLIMIT_MEMLOCK)).isEqualTo(k.init().rlimits().max(Rlimits.RLIMIT_MEMLOCK));
+        assertThat(k.get(Tasks.class).findTaskByVpid(t.pid())).isSameAs(t.taskStruct());
+        t.exit();
     }
 
     @Test
     void anExitedTaskIsRefusedWithEsrch() {
-        TaskStruct t = k.spawn("/job");
-        k.exit(t);
+        Task t = k.spawn("/job");
+        t.exit();
 
         assertThat(t.isAlive()).isFalse();
-        assertEsrch(() -> k.exit(t));
+        assertEsrch(t::exit);
         assertEsrch(() -> k.enter(t));
-        assertEsrch(() -> k.fork(t));
+        assertEsrch(t::fork);
         assertThat(k.get(Tasks.class).findTaskByVpid(t.pid())).isNull();
     }
 
     @Test
     void aForkedChildIsInItsParentsCgroupAndPaysForItsOwnPgd() {
-        TaskStruct parent = k.spawn("/job");
+        Task parent = k.spawn("/job");
         k.drainAllStock();
         long before = k.cgroupfs().readLong("/job/memory.current");
 
-        TaskStruct child = k.fork(parent);
+        Task child = parent.fork();
 
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEqualTo(parent.pid() + "\n" + child.pid() + "\n");
         k.drainAllStock();
         assertThat(k.cgroupfs().readLong("/job/memory.current") - before).as("the child's pgd")
                 .isEqualTo(MemMap.PAGE_SIZE);
-        k.exit(parent);
-        k.exit(child);
+        parent.exit();
+        child.exit();
         k.drainAllStock();
         assertThat(k.cgroupfs().readLong("/job/memory.current")).isZero();
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
@@ -95,14 +95,14 @@ class KernelTasksTest {
                 releases[0]++;
             }
         };
-        TaskStruct parent = k.spawn("/job");
+        Task parent = k.spawn("/job");
         int fd = open(parent, ops);
-        TaskStruct child = k.fork(parent);
-        assertThat(child.files().openFds()).containsExactly(fd);
+        Task child = parent.fork();
+        assertThat(child.taskStruct().files().openFds()).containsExactly(fd);
 
-        k.exit(parent);
+        parent.exit();
         assertThat(releases[0]).as("the child's fd holds it").isZero();
-        k.exit(child);
+        child.exit();
         assertThat(releases[0]).isEqualTo(1);
     }
 }
