@@ -1,14 +1,10 @@
 package org.mmemu.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.mmemu.core.Errno;
-import org.mmemu.core.ErrnoException;
 import org.mmemu.core.cred.Rlimits;
 import org.mmemu.core.fs.File;
 import org.mmemu.core.fs.FileOperations;
@@ -16,7 +12,7 @@ import org.mmemu.core.page.MemMap;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 
-/** The facade's task life: what spawn gives, fork, and calls on an exited task refused with ESRCH. */
+/** The facade's task life: what spawn gives, and what a fork shares and pays for. */
 class KernelTasksTest {
     private Kernel k;
 
@@ -29,11 +25,6 @@ class KernelTasksTest {
     @AfterEach
     void theMachineIsConsistent() {
         assertThat(k.checkConsistency()).isEmpty();
-    }
-
-    private static void assertEsrch(ThrowingCallable call) {
-        assertThatThrownBy(call).isInstanceOf(ErrnoException.class)
-                .extracting(e -> ((ErrnoException) e).errno()).isEqualTo(Errno.ESRCH);
     }
 
     private static int open(Task task, FileOperations ops) {
@@ -53,18 +44,6 @@ class KernelTasksTest {
         assertThat(t.taskStruct().rlimits().max(Rlimits.RLIMIT_MEMLOCK)).isEqualTo(k.init().rlimits().max(Rlimits.RLIMIT_MEMLOCK));
         assertThat(k.get(Tasks.class).findTaskByVpid(t.pid())).isSameAs(t.taskStruct());
         t.exit();
-    }
-
-    @Test
-    void anExitedTaskIsRefusedWithEsrch() {
-        Task t = k.spawn("/job");
-        t.exit();
-
-        assertThat(t.isAlive()).isFalse();
-        assertEsrch(t::exit);
-        assertEsrch(() -> k.enter(t));
-        assertEsrch(t::fork);
-        assertThat(k.get(Tasks.class).findTaskByVpid(t.pid())).isNull();
     }
 
     @Test
