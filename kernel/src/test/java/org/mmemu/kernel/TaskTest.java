@@ -14,10 +14,12 @@ import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.cred.Rlimits;
 import org.mmemu.core.fs.File;
 import org.mmemu.core.fs.FileOperations;
+import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.TaskStruct;
+import org.mmemu.core.sched.Tasks;
 
-/** The facade's process handle: each call, its errors, and ESRCH once the process is dead. */
+/** The facade's process handle: what spawn gives, each call, its errors, and ESRCH once the process is dead. */
 class TaskTest {
     private Kernel k;
 
@@ -63,18 +65,49 @@ class TaskTest {
     }
 
     @Test
-    void aForkedChildSharesTheOpenFilesUntilBothClose() {
+    void aSpawnedTaskIsRootWithAnEmptyFdTableAndInitsLimits() {
+        Task t = k.spawn("/job");
+        TaskStruct ts = t.taskStruct();
+
+        assertThat(ts.cred().uid()).isZero();
+        assertThat(ts.files().openFds()).isEmpty();
+        assertThat(ts.rlimits().cur(Rlimits.RLIMIT_NOFILE)).isEqualTo(k.init().rlimits().cur(Rlimits.RLIMIT_NOFILE));
+        assertThat(ts.rlimits().max(Rlimits.RLIMIT_MEMLOCK)).isEqualTo(k.init().rlimits().max(Rlimits.RLIMIT_MEMLOCK));
+        assertThat(k.get(Tasks.class).findTaskByVpid(t.pid())).isSameAs(ts);
+    }
+
+    @Test
+    void aForkedChildIsInItsParentsCgroupAndPaysForItsOwnPgd() {
+        Task parent = k.spawn("/job");
+        k.drainAllStock();
+        long before = k.cgroupfs().readLong("/job/memory.current");
+
+        Task child = parent.fork();
+
+        assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEqualTo(parent.pid() + "\n" + child.pid() + "\n");
+        k.drainAllStock();
+        assertThat(k.cgroupfs().readLong("/job/memory.current") - before).as("the child's pgd")
+                .isEqualTo(MemMap.PAGE_SIZE);
+        parent.exit();
+        child.exit();
+        k.drainAllStock();
+        assertThat(k.cgroupfs().readLong("/job/memory.current")).isZero();
+        assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
+    }
+
+    @Test
+    void aForkedChildSharesTheOpenFilesWhichTheLastCloseOrExitReleases() {
         int[] releases = {0};
         Task parent = k.spawn("/job");
         int fd = open(parent, releases);
         Task child = parent.fork();
+        assertThat(child.taskStruct().files().openFds()).containsExactly(fd);
 
-        assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEqualTo(parent.pid() + "\n" + child.pid() + "\n");
         parent.close(fd);
         assertThat(releases[0]).as("the child's fd holds the file").isZero();
-        child.close(fd);
-        assertThat(releases[0]).isEqualTo(1);
-        assertErrno(Errno.EBADF, () -> child.close(fd));
+        assertErrno(Errno.EBADF, () -> parent.close(fd));
+        child.exit();
+        assertThat(releases[0]).as("exit_files dropped the last reference").isEqualTo(1);
     }
 
     @Test

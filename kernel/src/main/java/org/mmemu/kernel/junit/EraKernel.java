@@ -10,15 +10,14 @@ import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.KernelConfig;
 
 /**
- * The kernel of one era's run: booted before the test's {@code @BeforeEach} methods, passed to
- * every method that takes a {@link Kernel}, closed (and so checked) after its {@code @AfterEach}
- * methods unless the test failed.
+ * The kernel of one era's run (an instance per run): booted before the test's
+ * {@code @BeforeEach} methods, passed to every method that takes a {@link Kernel}, closed (and
+ * so checked) after its {@code @AfterEach} methods unless the test failed.
  */
 final class EraKernel implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(EraKernel.class);
-
     private final Era era;
     private final KernelConfig config;
+    private Kernel kernel;
 
     EraKernel(Era era, KernelConfig config) {
         this.era = era;
@@ -27,14 +26,15 @@ final class EraKernel implements BeforeEachCallback, AfterEachCallback, Paramete
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        context.getStore(NAMESPACE).put(Kernel.class, Kernel.boot(era, config));
+        kernel = Kernel.boot(era, config);
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        Kernel kernel = context.getStore(NAMESPACE).remove(Kernel.class, Kernel.class);
-        if (kernel != null && context.getExecutionException().isEmpty()) {
-            kernel.close();
+        Kernel booted = kernel;
+        kernel = null;
+        if (booted != null && context.getExecutionException().isEmpty()) {
+            booted.close();
         }
     }
 
@@ -45,6 +45,6 @@ final class EraKernel implements BeforeEachCallback, AfterEachCallback, Paramete
 
     @Override
     public Kernel resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return context.getStore(NAMESPACE).get(Kernel.class, Kernel.class);
+        return kernel;
     }
 }
