@@ -12,6 +12,7 @@ import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.ConsistencyFailure;
 import org.mmemu.core.check.Expectations;
+import org.mmemu.core.check.PageLeakCheck;
 import org.mmemu.core.page.DumpPage;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
@@ -195,7 +196,7 @@ public final class TestMachine {
 
     /**
      * Everything wrong with the machine now: the violations of every bound consistency check
-     * (the page leak check among them), bad-page reports not declared, and declarations that
+     * (the {@link PageLeakCheck} among them), bad-page reports not declared, and declarations that
      * did not come true. Exact only while no other thread uses the machine.
      */
     public List<String> problems() {
