@@ -6,21 +6,26 @@ import com.google.inject.Inject;
 import com.google.inject.Module;
 import com.google.inject.Scopes;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import org.mmemu.core.alloc.PageAllocator;
+import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.check.PageOwner;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 
 /**
  * A stand-in for the slab module in memcg's tests: order-0 slab pages of fixed-size objects,
- * addressed in the direct map, and the {@link ChargeOwner} that declares the byte charges of
- * the objects whose vector slots are set (as the slab module will, walking its own slabs).
+ * addressed in the direct map; the {@link ChargeOwner} that declares the byte charges of the
+ * objects whose vector slots are set, and the {@link PageOwner} of its slab pages and of their
+ * vectors' (single) pages, as the slab module will, walking its own slabs.
  */
-final class FakeSlab implements ChargeOwner {
+final class FakeSlab implements ChargeOwner, PageOwner {
     /** Binds the fake and registers it with the charge check. */
     static final Module MODULE = binder -> {
         binder.bind(FakeSlab.class).in(Scopes.SINGLETON);
         MemcgModule.chargeOwners(binder).addBinding().to(FakeSlab.class);
+        ConsistencyChecks.pageOwners(binder).add(FakeSlab.class);
     };
 
     /** A cache of {@code size}-byte objects ({@code s->size}). */
@@ -45,6 +50,7 @@ final class FakeSlab implements ChargeOwner {
     }
 
     private final PageAllocator allocator;
+    private final MemMap memMap;
     private final ObjCgroupVectors vectors;
     private final MemcgSlabHooks hooks;
     private final List<Slab> slabs = new ArrayList<>();
@@ -52,6 +58,7 @@ final class FakeSlab implements ChargeOwner {
     @Inject
     FakeSlab(PageAllocator allocator, ObjCgroupVectors vectors, MemcgSlabHooks hooks) {
         this.allocator = allocator;
+        this.memMap = allocator.memMap();
         this.vectors = vectors;
         this.hooks = hooks;
     }
@@ -68,6 +75,17 @@ final class FakeSlab implements ChargeOwner {
         hooks.freeSlabPage(page);
         slabs.removeIf(s -> s.page() == page);
         allocator.freePages(page, 0);
+    }
+
+    @Override
+    public void markOwned(BitSet owned) {
+        for (Slab s : slabs) {
+            owned.set((int) s.page().pfn());
+            ObjCgroupVector vector = vectors.pageObjCgroups(s.page());
+            if (vector != null) {
+                owned.set((int) memMap.virtToPage(vector.backing()).pfn());
+            }
+        }
     }
 
     @Override
