@@ -45,7 +45,9 @@ import org.mmemu.memcg.stat.MemoryStatFormat;
  *       (default).</li>
  * </ul>
  * Modules that give tasks memory add a {@link TaskMemory} with {@link #taskMemory(Binder)};
- * modules that hold charges no page carries declare them with {@link #chargeOwners(Binder)}.
+ * modules that hold charges no page carries declare them with {@link #chargeOwners(Binder)};
+ * modules that keep per-cgroup state follow the cgroups' lives with
+ * {@link MemcgLifecycle#listeners(Binder)}.
  * {@link MemcgChargeCheck} joins mm-core's consistency checks, so every test that runs them ends
  * with a charge check.
  */
@@ -91,6 +93,7 @@ public final class MemcgModule implements Module {
         config(binder).setDefault().toInstance(config);
         taskMemory(binder);
         chargeOwners(binder);
+        MemcgLifecycle.listeners(binder);
         binder.bind(MemcgTaskHooks.class).in(Scopes.SINGLETON);
         TaskHooks.forkHooks(binder).add(MemcgTaskHooks.class);
         TaskHooks.exitHooks(binder).add(MemcgTaskHooks.class);
@@ -108,6 +111,7 @@ public final class MemcgModule implements Module {
         objcgVectorMemory(binder).setDefault().to(PageObjCgroupVectorMemory.class);
         binder.bind(ObjCgroupVectors.class).in(Scopes.SINGLETON);
         binder.bind(MemcgSlabHooks.class).in(Scopes.SINGLETON);
+        binder.bind(MemcgSlabPages.class).in(Scopes.SINGLETON);
         var slabDesigns = policyBinder(binder, SlabAccounting.class);
         for (SlabAccounting d : SlabAccounting.values()) {
             slabDesigns.register(d.policyName(), d);
