@@ -227,6 +227,24 @@ class ObjCgSlabHooksTest {
     }
 
     @ParameterizedTest
+    @EnumSource(names = {"V5_9", "V5_10", "V5_11", "LATEST"})
+    void anAllocationAndFreeServedByTheStocksAllocateNothing(TestEra era) {
+        boot(era);
+        Page page = slab.newSlab(ACCOUNTED);
+        free(writer, ACCOUNTED, page, alloc(writer, ACCOUNTED, page, 0, GFP_KERNEL)); // the vector
+        long address = ACCOUNTED.object(page, 0);
+        try (Tasks.TaskScope s = m.tasks.enter(writer)) {
+            Cpu cpu = m.cpus.current();
+            assertThat(AllocatedBytes.of(() -> {
+                hooks.preAllocHook(cpu, ACCOUNTED, objcgp, 1, GFP_KERNEL);
+                hooks.postAllocHook(cpu, ACCOUNTED, objcgp[0], GFP_KERNEL, page, address);
+                hooks.freeHook(cpu, ACCOUNTED, page, address);
+            })).isZero();
+        }
+        finish(page);
+    }
+
+    @ParameterizedTest
     @EnumSource(names = {"V5_9", "V5_10"})
     void before511TheFreeHookSkipsAPageWhoseWordIsNotAVector(TestEra era) {
         boot(era);
