@@ -28,6 +28,19 @@ final class FakeSlab implements ChargeOwner, PageOwner {
         ConsistencyChecks.pageOwners(binder).add(FakeSlab.class);
     };
 
+    /** Vector memory that is never there: every {@code kcalloc} fails. */
+    static final ObjCgroupVectorMemory NO_MEMORY = new ObjCgroupVectorMemory() {
+        @Override
+        public long kcalloc(int size, int gfp) {
+            return 0;
+        }
+
+        @Override
+        public void kfree(long address, int size) {
+            throw new AssertionError("nothing was allocated");
+        }
+    };
+
     /** A cache of {@code size}-byte objects ({@code s->size}). */
     record Cache(int size, boolean accounted, boolean reclaimable) implements MemcgSlabCache {
         @Override

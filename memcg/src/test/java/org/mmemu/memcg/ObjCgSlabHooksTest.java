@@ -7,6 +7,7 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 import static org.mmemu.core.page.Gfp.GFP_NOWAIT;
 import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
 
+import com.google.inject.Module;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -34,8 +35,10 @@ class ObjCgSlabHooksTest {
     private TaskStruct writer;
     private final ObjCgroup[] objcgp = new ObjCgroup[1];
 
-    private void boot(TestEra era) {
-        m = era.boot(FakeSlab.MODULE);
+    private void boot(TestEra era, Module... extra) {
+        List<Module> modules = new ArrayList<>(List.of(extra));
+        modules.add(FakeSlab.MODULE);
+        m = era.boot(modules.toArray(new Module[0]));
         slab = m.injector.getInstance(FakeSlab.class);
         hooks = m.injector.getInstance(MemcgSlabHooks.class);
         job = m.cgroups.mkdir("/job");
@@ -62,6 +65,12 @@ class ObjCgSlabHooksTest {
 
     private long slabStat(MemCgroup memcg, FakeSlab.Cache cache) {
         return memcg.stats().local(MemcgSlabHooks.vmstatItem(cache));
+    }
+
+    /** Nothing of an ACCOUNTED object counted in /job, its whole charge back in cpu0's byte stock. */
+    private void assertGivenBack(String why) {
+        assertThat(slabStat(job, ACCOUNTED)).isZero();
+        assertThat(m.stock.stockedBytes(0)).as(why).isEqualTo(4096);
     }
 
     private void finish(Page... pages) {
@@ -93,8 +102,7 @@ class ObjCgSlabHooksTest {
 
         free(m.init, ACCOUNTED, page, obj);
         assertThat(vector.get(3)).isNull();
-        assertThat(slabStat(job, ACCOUNTED)).isZero();
-        assertThat(m.stock.stockedBytes(0)).as("the bytes went back to the freeing CPU's stock").isEqualTo(4096);
+        assertGivenBack("the bytes went back to the freeing CPU's stock");
         finish(page);
     }
 
@@ -186,28 +194,12 @@ class ObjCgSlabHooksTest {
     @ParameterizedTest
     @EnumSource(names = {"V5_9", "V5_10", "V5_11", "LATEST"})
     void afterAFailedVectorAttachTheObjectIsUnaccounted(TestEra era) {
-        m = era.boot(FakeSlab.MODULE, binder -> MemcgModule.objcgVectorMemory(binder).setBinding()
-                .toInstance(new ObjCgroupVectorMemory() {
-                    @Override
-                    public long kcalloc(int size, int gfp) {
-                        return 0;
-                    }
-
-                    @Override
-                    public void kfree(long address, int size) {
-                        throw new AssertionError("nothing was allocated");
-                    }
-                }));
-        slab = m.injector.getInstance(FakeSlab.class);
-        hooks = m.injector.getInstance(MemcgSlabHooks.class);
-        job = m.cgroups.mkdir("/job");
-        writer = m.userTask("writer", job);
+        boot(era, binder -> MemcgModule.objcgVectorMemory(binder).setBinding().toInstance(FakeSlab.NO_MEMORY));
         Page page = slab.newSlab(ACCOUNTED);
 
         assertThat(alloc(writer, ACCOUNTED, page, 0, GFP_KERNEL)).as("the allocation succeeds").isNotZero();
         assertThat(page.memcgData()).isZero();
-        assertThat(slabStat(job, ACCOUNTED)).isZero();
-        assertThat(m.stock.stockedBytes(0)).as("its charge went back").isEqualTo(4096);
+        assertGivenBack("its charge went back");
         finish(page);
     }
 

@@ -30,6 +30,17 @@ class ObjCgSlabPagesTest {
         cpu = m.cpus.current();
     }
 
+    private void assertUncharged(Page page) {
+        assertThat(page.memcgData()).isZero();
+        assertThat(job.stats().local(MemcgSlabHooks.vmstatItem(CACHE))).isZero();
+    }
+
+    private void finish(Page page, int order) {
+        m.alloc.freePages(page, order);
+        m.cgroups.rmdir(job);
+        m.assertNoLeaks();
+    }
+
     private long charged(MemCgroup memcg) {
         return memcg.memory().read() - m.stock.stockedPagesOf(memcg);
     }
@@ -50,12 +61,9 @@ class ObjCgSlabPagesTest {
                 .contains("\nslab_unreclaimable 8192\n");
 
         pages.memcgUnchargeSlab(cpu, page, 1, CACHE);
-        assertThat(page.memcgData()).isZero();
         assertThat(charged(job)).isZero();
-        assertThat(job.stats().local(MemcgSlabHooks.vmstatItem(CACHE))).isZero();
-        m.alloc.freePages(page, 1);
-        m.cgroups.rmdir(job);
-        m.assertNoLeaks();
+        assertUncharged(page);
+        finish(page, 1);
     }
 
     @ParameterizedTest
@@ -81,12 +89,9 @@ class ObjCgSlabPagesTest {
         Page page = m.alloc.allocPages(GFP_KERNEL, 0);
         long refs = job.cssRefs();
         assertThat(pages.memcgChargeSlab(cpu, page, GFP_NOWAIT, 0, CACHE, job)).isEqualTo(Errno.ENOMEM.negative());
-        assertThat(page.memcgData()).isZero();
         assertThat(job.cssRefs()).isEqualTo(refs);
-        assertThat(job.stats().local(MemcgSlabHooks.vmstatItem(CACHE))).isZero();
-        m.alloc.freePages(page, 0);
-        m.cgroups.rmdir(job);
-        m.assertNoLeaks();
+        assertUncharged(page);
+        finish(page, 0);
     }
 
     @ParameterizedTest
@@ -112,8 +117,6 @@ class ObjCgSlabPagesTest {
                 .hasMessageContaining("mem_cgroup_is_root(memcg)");
         page.setMemcgData(0);
         m.tree.root().cssPut(cpu, 1);
-        m.alloc.freePages(page, 0);
-        m.cgroups.rmdir(job);
-        m.assertNoLeaks();
+        finish(page, 0);
     }
 }

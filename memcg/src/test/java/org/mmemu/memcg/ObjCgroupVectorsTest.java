@@ -71,17 +71,7 @@ class ObjCgroupVectorsTest {
 
     @Test
     void aFailedKcallocIsEnomemAndLeavesThePageAlone() {
-        ObjCgroupVectors failing = new ObjCgroupVectors(m.objects, new ObjCgroupVectorMemory() {
-            @Override
-            public long kcalloc(int size, int gfp) {
-                return 0;
-            }
-
-            @Override
-            public void kfree(long address, int size) {
-                throw new AssertionError("nothing to free");
-            }
-        }, m.data);
+        ObjCgroupVectors failing = new ObjCgroupVectors(m.objects, FakeSlab.NO_MEMORY, m.data);
         assertThat(failing.memcgAllocPageObjCgroups(page, 32, GFP_KERNEL)).isEqualTo(Errno.ENOMEM.negative());
         assertThat(page.memcgData()).isZero();
     }
