@@ -3,6 +3,8 @@ package org.mmemu.memcg;
 import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
 
 import com.google.inject.Inject;
+import org.mmemu.core.page.CompoundHead;
+import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.memcg.kmem.KmemStaticKey;
@@ -20,7 +22,8 @@ import org.mmemu.memcg.stat.MemcgStatItem;
  *              objcg (a reference) and charge objects x obj_full_size bytes; 5.9 lets a failed
  *              charge allocate unaccounted, 5.10/5.11 fail the allocation. Latest: nothing.
  *  post-alloc  attach the page's vector if missing (a failure uncharges: object unaccounted),
- *              store the objcg in the object's slot, count NR_SLAB_(UN)RECLAIMABLE_B.
+ *              store the objcg (and a reference) in the object's slot, count
+ *              NR_SLAB_(UN)RECLAIMABLE_B, drop the pre-alloc reference.
  *              Latest: take current_obj_cgroup and charge here; a failed charge fails.
  *  free        uncharge the slot's objcg (the owner's, whoever frees), clear the slot, uncount,
  *              drop the object's objcg reference.
@@ -37,11 +40,13 @@ public final class MemcgSlabHooks {
     private final KmemStaticKey key;
     private final ObjCgroups objcgs;
     private final ObjCgroupVectors vectors;
+    private final MemMap memMap;
 
     @Inject
     public MemcgSlabHooks(SlabAccounting design, KmemStaticKey key, ObjCgroups objcgs,
-                          ObjCgroupVectors vectors) {
+                          ObjCgroupVectors vectors, MemMap memMap) {
         this.design = design;
+        this.memMap = memMap;
         this.key = key;
         this.objcgs = objcgs;
         this.vectors = vectors;
@@ -55,8 +60,8 @@ public final class MemcgSlabHooks {
     /**
      * {@code memcg_slab_pre_alloc_hook(s, objcgp, objects, gfp)} (with 5.9's accounted test
      * from {@code slab_pre_alloc_hook}): {@code objcgp[0]} is set to the objcg charged for
-     * {@code objects} objects, holding a reference that {@link #postAllocHook} consumes, or
-     * to null when the allocation is not accounted here.
+     * {@code objects} objects, holding a reference that {@link #postAllocHook} drops, or to
+     * null when the allocation is not accounted here.
      *
      * @param objcgp a one-slot array the caller keeps (its CPU's), the kernel's out parameter
      * @return false when the allocation must fail (a failed charge, 5.10 and 5.11)
@@ -84,55 +89,62 @@ public final class MemcgSlabHooks {
     }
 
     /**
-     * {@code memcg_slab_post_alloc_hook} for one object, at {@code address} on the slab page
-     * {@code page} (its head), or {@code address} 0 when the allocation failed: the charge is
-     * then given back. {@code objcg} is what {@link #preAllocHook} left in {@code objcgp}; its
-     * reference passes to the object's slot. In the latest era {@code objcg} is ignored: the
-     * hook charges the cached {@code current_obj_cgroup} itself.
+     * {@code memcg_slab_post_alloc_hook(s, objcg, gfp, size, p)}: each object of {@code p}
+     * (kernel addresses of objects on slab pages; 0 where the allocation failed, whose share of
+     * the charge is given back) gets {@code objcg} in its slot, with a reference of its own;
+     * the reference {@link #preAllocHook} took is dropped. {@code objcg} is what the pre hook
+     * left in {@code objcgp}. In the latest era ({@code __memcg_slab_post_alloc_hook})
+     * {@code objcg} is ignored: the hook charges {@code size} objects to the cached
+     * {@code current_obj_cgroup} itself.
      *
-     * @return false when the object must be freed again and the allocation fail (latest era,
+     * @param p the objects, e.g. a one-slot array the caller keeps per CPU
+     * @return false when the objects must be freed again and the allocation fail (latest era,
      *         a failed charge)
      */
-    public boolean postAllocHook(Cpu cpu, MemcgSlabCache s, ObjCgroup objcg, int gfp, Page page, long address) {
+    public boolean postAllocHook(Cpu cpu, MemcgSlabCache s, ObjCgroup objcg, int gfp, int size, long[] p) {
         if (design.chargesAfterAlloc()) {
-            return chargeAfterAlloc(cpu, s, gfp, page, address);
+            return chargeAfterAlloc(cpu, s, gfp, size, p);
         }
         if (objcg == null) {
             return true;
         }
-        int size = s.objFullSize();
-        if (address == 0 || !store(cpu, s, objcg, gfp, page, address)) {
-            objcgs.uncharge(cpu, objcg, size);
-            objcg.put(cpu);
+        for (int i = 0; i < size; i++) {
+            if (p[i] == 0 || !store(cpu, s, objcg, gfp, p[i])) {
+                objcgs.uncharge(cpu, objcg, s.objFullSize());
+            }
         }
+        objcg.put(cpu);
         return true;
     }
 
-    /** 6.13's {@code __memcg_slab_post_alloc_hook} for one object. */
-    private boolean chargeAfterAlloc(Cpu cpu, MemcgSlabCache s, int gfp, Page page, long address) {
-        if (address == 0 || !accounted(s, gfp)) {
+    /** 6.13's {@code __memcg_slab_post_alloc_hook}. */
+    private boolean chargeAfterAlloc(Cpu cpu, MemcgSlabCache s, int gfp, int size, long[] p) {
+        if (!accounted(s, gfp)) {
             return true;
         }
         ObjCgroup objcg = objcgs.currentObjcg(cpu);
-        if (objcg == null) {
+        // kmem_cache_alloc_bulk fills all of p or fails; a single failed object comes as p[0] 0.
+        if (objcg == null || p[0] == 0) {
             return true;
         }
-        if (objcgs.charge(cpu, objcg, gfp, s.objFullSize()) != 0) {
+        if (objcgs.charge(cpu, objcg, gfp, size * s.objFullSize()) != 0) {
             return false;
         }
-        if (store(cpu, s, objcg, gfp, page, address)) {
-            objcg.get(cpu);
-        } else {
-            objcgs.uncharge(cpu, objcg, s.objFullSize());
+        for (int i = 0; i < size; i++) {
+            if (!store(cpu, s, objcg, gfp, p[i])) {
+                objcgs.uncharge(cpu, objcg, s.objFullSize());
+            }
         }
         return true;
     }
 
     /**
-     * The object's slot takes {@code objcg} (and a reference on it), the vector
-     * attached first if the page has none; false when that attach failed.
+     * The slot of the object at {@code address} takes {@code objcg} and a reference on it, the
+     * vector of its slab page ({@code virt_to_head_page}) attached first if the page has none;
+     * false when that attach failed.
      */
-    private boolean store(Cpu cpu, MemcgSlabCache s, ObjCgroup objcg, int gfp, Page page, long address) {
+    private boolean store(Cpu cpu, MemcgSlabCache s, ObjCgroup objcg, int gfp, long address) {
+        Page page = CompoundHead.compoundHead(memMap, memMap.virtToPage(address));
         ObjCgroupVector vector = vector(page);
         if (vector == null) {
             if (vectors.memcgAllocPageObjCgroups(page, s.objects(page), gfp & ~__GFP_ACCOUNT) != 0) {
@@ -140,6 +152,7 @@ public final class MemcgSlabHooks {
             }
             vector = vector(page);
         }
+        objcg.get(cpu);
         vector.set(s.objToIndex(page, address), objcg);
         modObjcgState(cpu, objcg, s, s.objFullSize());
         return true;
