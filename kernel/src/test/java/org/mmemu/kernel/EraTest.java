@@ -20,6 +20,7 @@ import org.mmemu.core.mm.PageTableGfp;
 import org.mmemu.core.page.GfpLayout;
 import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.memcg.MemcgConfig;
+import org.mmemu.memcg.SlabAccounting;
 import org.mmemu.memcg.fs.CgroupFsLayout;
 import org.mmemu.memcg.kmem.KmemAccountingPolicy;
 import org.mmemu.memcg.stat.MemoryStatFormat;
@@ -46,6 +47,7 @@ class EraTest {
             Map.entry(KmemAccountingPolicy.class, p -> ((KmemAccountingPolicy) p).policyName()),
             Map.entry(MemoryStatFormat.class, p -> ((MemoryStatFormat) p).policyName()),
             Map.entry(CgroupFsLayout.class, p -> ((CgroupFsLayout) p).policyName()),
+            Map.entry(SlabAccounting.class, p -> ((SlabAccounting) p).policyName()),
             Map.entry(FragmentLayout.class, p -> ((FragmentLayout) p).policyName()));
 
     @Test
@@ -55,7 +57,7 @@ class EraTest {
         assertThat(Era.V4_8.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
                 InsertPagePolicy.class, PageTableGfp.class, PageAllocTexts.class, InitRlimits.class,
                 KmemAccountingPolicy.class,
-                MemoryStatFormat.class, CgroupFsLayout.class, FragmentLayout.class);
+                MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class, FragmentLayout.class);
     }
 
     @ParameterizedTest
