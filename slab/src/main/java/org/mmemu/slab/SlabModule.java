@@ -1,0 +1,76 @@
+package org.mmemu.slab;
+
+import static org.mmemu.core.check.ConsistencyChecks.consistencyChecks;
+import static org.mmemu.core.check.ConsistencyChecks.pageOwners;
+import static org.mmemu.core.policy.PolicyBinder.policyBinder;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Scopes;
+import com.google.inject.multibindings.OptionalBinder;
+
+/**
+ * Plugs SLUB into a machine, beside {@code MmCoreModule}: slab caches ({@link SlabCaches}), the
+ * allocator ({@link Slub}), kmalloc ({@link Kmalloc}), the slab consistency check, and the slab
+ * pages' owner for the leak check. memcg's slab accounting binds {@link SlabAccounting}
+ * ({@code OptionalBinder.newOptionalBinder(binder, SlabAccounting.class).setBinding()}); by
+ * default nothing is accounted.
+ *
+ * <p>Policies (the defaults are the latest era's; {@link SlabEras} has each era's):
+ * <ul>
+ *   <li>{@link SlabPageLayout}: {@code slablayout.Mapcount48} (needs a value page-type
+ *       encoding), {@code slablayout.Counters418}, {@code slablayout.Typed610} (default; needs
+ *       {@code pagetype.TopByte613});</li>
+ *   <li>{@link FreePointerOffset}: {@code freeptr.Start}, {@code freeptr.Middle57} (default);</li>
+ *   <li>{@link SlabOrder}: {@code slaborder.Classic}, {@code slaborder.MinOrder68} (default);</li>
+ *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default).</li>
+ * </ul>
+ */
+public final class SlabModule extends AbstractModule {
+    private final SlabConfig config;
+
+    /** SLUB with the kernel's boot defaults. */
+    public SlabModule() {
+        this(SlabConfig.DEFAULT);
+    }
+
+    /** SLUB booted with {@code config} ({@link SlabConfig#SLUB_DEBUG} for slub_debug=F). */
+    public SlabModule(SlabConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    protected void configure() {
+        bind(SlabConfig.class).toInstance(config);
+        bind(SlabPages.class).in(Scopes.SINGLETON);
+        bind(SlubDebug.class).in(Scopes.SINGLETON);
+        bind(Slub.class).in(Scopes.SINGLETON);
+        bind(SlabCaches.class).in(Scopes.SINGLETON);
+        bind(Kmalloc.class).in(Scopes.SINGLETON);
+        bind(SlabCheck.class).in(Scopes.SINGLETON);
+        OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault().toInstance(SlabAccounting.NONE);
+
+        var layouts = policyBinder(binder(), SlabPageLayout.class);
+        for (SlabPageLayout.Eras e : SlabPageLayout.Eras.values()) {
+            layouts.register(e.policyName(), e);
+        }
+        layouts.setDefault(SlabPageLayout.Eras.TYPED_6_10.policyName());
+        var offsets = policyBinder(binder(), FreePointerOffset.class);
+        for (FreePointerOffset.Eras e : FreePointerOffset.Eras.values()) {
+            offsets.register(e.policyName(), e);
+        }
+        offsets.setDefault(FreePointerOffset.Eras.MIDDLE_5_7.policyName());
+        var orders = policyBinder(binder(), SlabOrder.class);
+        for (SlabOrder.Eras e : SlabOrder.Eras.values()) {
+            orders.register(e.policyName(), e);
+        }
+        orders.setDefault(SlabOrder.Eras.MIN_ORDER_6_8.policyName());
+        var names = policyBinder(binder(), KmallocNames.class);
+        for (KmallocNames.Eras e : KmallocNames.Eras.values()) {
+            names.register(e.policyName(), e);
+        }
+        names.setDefault(KmallocNames.Eras.SHORT_5_2.policyName());
+
+        consistencyChecks(binder()).add(SlabCheck.class);
+        pageOwners(binder()).add(SlabCaches.class);
+    }
+}
