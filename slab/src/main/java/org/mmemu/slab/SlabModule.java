@@ -7,6 +7,8 @@ import static org.mmemu.core.policy.PolicyBinder.policyBinder;
 import com.google.inject.AbstractModule;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
+import java.util.function.Function;
+import org.mmemu.core.policy.PolicyBinder;
 
 /**
  * Plugs SLUB into a machine, beside {@code MmCoreModule}: slab caches ({@link SlabCaches}), the
@@ -49,28 +51,24 @@ public final class SlabModule extends AbstractModule {
         bind(SlabCheck.class).in(Scopes.SINGLETON);
         OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault().toInstance(SlabAccounting.NONE);
 
-        var layouts = policyBinder(binder(), SlabPageLayout.class);
-        for (SlabPageLayout.Eras e : SlabPageLayout.Eras.values()) {
-            layouts.register(e.policyName(), e);
-        }
-        layouts.setDefault(SlabPageLayout.Eras.TYPED_6_10.policyName());
-        var offsets = policyBinder(binder(), FreePointerOffset.class);
-        for (FreePointerOffset.Eras e : FreePointerOffset.Eras.values()) {
-            offsets.register(e.policyName(), e);
-        }
-        offsets.setDefault(FreePointerOffset.Eras.MIDDLE_5_7.policyName());
-        var orders = policyBinder(binder(), SlabOrder.class);
-        for (SlabOrder.Eras e : SlabOrder.Eras.values()) {
-            orders.register(e.policyName(), e);
-        }
-        orders.setDefault(SlabOrder.Eras.MIN_ORDER_6_8.policyName());
-        var names = policyBinder(binder(), KmallocNames.class);
-        for (KmallocNames.Eras e : KmallocNames.Eras.values()) {
-            names.register(e.policyName(), e);
-        }
-        names.setDefault(KmallocNames.Eras.SHORT_5_2.policyName());
+        policies(SlabPageLayout.class, SlabPageLayout.Eras.values(), SlabPageLayout::policyName,
+                SlabPageLayout.Eras.TYPED_6_10);
+        policies(FreePointerOffset.class, FreePointerOffset.Eras.values(), FreePointerOffset::policyName,
+                FreePointerOffset.Eras.MIDDLE_5_7);
+        policies(SlabOrder.class, SlabOrder.Eras.values(), SlabOrder::policyName, SlabOrder.Eras.MIN_ORDER_6_8);
+        policies(KmallocNames.class, KmallocNames.Eras.values(), KmallocNames::policyName,
+                KmallocNames.Eras.SHORT_5_2);
 
         consistencyChecks(binder()).add(SlabCheck.class);
         pageOwners(binder()).add(SlabCaches.class);
+    }
+
+    /** Registers every policy of {@code kind} under its name, {@code latest} the default. */
+    private <T> void policies(Class<T> kind, T[] all, Function<T, String> name, T latest) {
+        PolicyBinder<T> binder = policyBinder(binder(), kind);
+        for (T policy : all) {
+            binder.register(name.apply(policy), policy);
+        }
+        binder.setDefault(name.apply(latest));
     }
 }
