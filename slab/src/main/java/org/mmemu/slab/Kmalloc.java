@@ -4,12 +4,14 @@ import static org.mmemu.core.page.Gfp.__GFP_COMP;
 import static org.mmemu.core.page.Gfp.__GFP_ZERO;
 
 import com.google.inject.Inject;
+import java.util.Optional;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageFlags;
+import org.mmemu.memcg.kmem.KmemPages;
 
 /**
  * kmalloc (mm/slab_common.c {@code kmalloc_slab}, {@code create_kmalloc_caches},
@@ -25,7 +27,8 @@ import org.mmemu.core.page.PageFlags;
  * sizes up to 192 going through {@code size_index} (72..96 to the 96 class, 136..192 to 192),
  * larger ones to {@code fls(size - 1)}. Above 8192 {@code kmalloc_large} takes a compound block
  * from the page allocator with the caller's gfp, so an {@code __GFP_ACCOUNT} kmalloc_large is
- * charged by the era's kmem policy on the allocator's hooks.
+ * charged by the era's kmem policy: through {@code alloc_kmem_pages} until 4.7, on the
+ * allocator's hooks from 4.8 ({@link KmallocLargePages}).
  */
 public final class Kmalloc {
     /** {@code ZERO_SIZE_PTR}: what {@code kmalloc(0)} returns. */
@@ -43,12 +46,17 @@ public final class Kmalloc {
     private final SlabPages pages;
     private final PageAllocator allocator;
     private final MemMap memMap;
+    private final KmallocLargePages largePages;
+    private final Optional<KmemPages> kmemPages;
     /** {@code kmalloc_caches[KMALLOC_NORMAL]}, by index. */
     private final KmemCache[] caches = new KmemCache[KMALLOC_SHIFT_HIGH + 1];
 
     @Inject
+    @SuppressWarnings("checkstyle:ParameterNumber")
     Kmalloc(Slub slub, SlabPages pages, SlabCaches slabCaches, PageAllocator allocator, MemMap memMap,
-            KmallocNames names) {
+            KmallocNames names, KmallocLargePages largePages, Optional<KmemPages> kmemPages) {
+        this.largePages = largePages;
+        this.kmemPages = kmemPages;
         this.slub = slub;
         this.pages = pages;
         this.allocator = allocator;
@@ -96,7 +104,7 @@ public final class Kmalloc {
     /** {@code kmalloc_large} / {@code kmalloc_order}: a compound block with the caller's gfp. */
     public long kmallocLarge(long size, int gfp) {
         int order = SlabOrder.getOrder(size);
-        Page page = allocator.allocPages(gfp | __GFP_COMP, order);
+        Page page = largePages.alloc(allocator, kmemPages, gfp | __GFP_COMP, order);
         return page == null ? 0 : MemMap.pageAddress(page);
     }
 
@@ -118,7 +126,7 @@ public final class Kmalloc {
             throw new KernelBug("kernel BUG at mm/slub.c:4118! (kfree: BUG_ON(!PageCompound(page)) for 0x"
                     + Long.toHexString(x) + ")");
         }
-        allocator.freePages(page, CompoundHead.compoundOrder(memMap, page));
+        largePages.free(allocator, kmemPages, page, CompoundHead.compoundOrder(memMap, page));
     }
 
     /** {@code ksize(x)}: the bytes usable at {@code x}: its cache's object size, or the block's. */

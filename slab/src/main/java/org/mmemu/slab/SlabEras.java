@@ -2,6 +2,7 @@ package org.mmemu.slab;
 
 import static org.mmemu.core.era.KernelRelease.LATEST;
 import static org.mmemu.core.era.KernelRelease.V4_18;
+import static org.mmemu.core.era.KernelRelease.V4_8;
 import static org.mmemu.core.era.KernelRelease.V5_9;
 
 import org.mmemu.core.era.EraChoice;
@@ -9,8 +10,8 @@ import org.mmemu.core.era.EraDescriptor;
 
 /**
  * slab's era table: where SLUB's counters live and how a slab page is marked, where a free object
- * keeps its free pointer, the slab order heuristic and the kmalloc cache names. The choices take
- * effect where {@link SlabModule} is installed.
+ * keeps its free pointer, the slab order heuristic, how kmalloc_large gets its pages and the
+ * kmalloc cache names. The choices take effect where {@link SlabModule} is installed.
  */
 public final class SlabEras {
     /** The counters' word and the slab mark: {@code _mapcount} until 4.17, the page type in 6.10+. */
@@ -29,6 +30,11 @@ public final class SlabEras {
                     SlabOrder.Eras.CLASSIC.policyName())
             .since(LATEST, SlabOrder.Eras.MIN_ORDER_6_8.policyName());
 
+    /** {@code kmalloc_large}'s pages: {@code alloc_kmem_pages} until 4.7, {@code alloc_pages} from 4.8. */
+    public static final EraChoice<String> KMALLOC_LARGE = EraChoice.policy("kmalloc_large", KmallocLargePages.class,
+                    KmallocLargePages.Eras.KMEM_PAGES.policyName())
+            .since(V4_8, KmallocLargePages.Eras.ALLOC_PAGES.policyName());
+
     /** The kmalloc caches' names: {@code kmalloc-1024}, then {@code kmalloc-1k} (5.2). */
     public static final EraChoice<String> KMALLOC_NAMES = EraChoice.policy("kmalloc names", KmallocNames.class,
                     KmallocNames.Eras.BYTES.policyName())
@@ -36,7 +42,7 @@ public final class SlabEras {
 
     /** slab's choices, in table order. */
     public static final EraDescriptor DESCRIPTOR =
-            EraDescriptor.of("slab", PAGE_LAYOUT, FREE_POINTER, SLAB_ORDER, KMALLOC_NAMES);
+            EraDescriptor.of("slab", PAGE_LAYOUT, FREE_POINTER, SLAB_ORDER, KMALLOC_LARGE, KMALLOC_NAMES);
 
     private SlabEras() {
     }

@@ -9,6 +9,7 @@ import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
 import java.util.function.Function;
 import org.mmemu.core.policy.PolicyBinder;
+import org.mmemu.memcg.kmem.KmemPages;
 
 /**
  * Plugs SLUB into a machine, beside {@code MmCoreModule}: slab caches ({@link SlabCaches}), the
@@ -24,6 +25,8 @@ import org.mmemu.core.policy.PolicyBinder;
  *       {@code pagetype.TopByte613});</li>
  *   <li>{@link FreePointerOffset}: {@code freeptr.Start}, {@code freeptr.Middle57} (default);</li>
  *   <li>{@link SlabOrder}: {@code slaborder.Classic}, {@code slaborder.MinOrder68} (default);</li>
+ *   <li>{@link KmallocLargePages}: {@code kmalloclarge.KmemPages} (4.7), {@code kmalloclarge.AllocPages}
+ *       (default);</li>
  *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default).</li>
  * </ul>
  */
@@ -50,12 +53,16 @@ public final class SlabModule extends AbstractModule {
         bind(Kmalloc.class).in(Scopes.SINGLETON);
         bind(SlabCheck.class).in(Scopes.SINGLETON);
         OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault().toInstance(SlabAccounting.NONE);
+        // memcg's alloc_kmem_pages, for kmalloc_large until 4.7: present when memcg is wired.
+        OptionalBinder.newOptionalBinder(binder(), KmemPages.class);
 
         policies(SlabPageLayout.class, SlabPageLayout.Eras.values(), SlabPageLayout::policyName,
                 SlabPageLayout.Eras.TYPED_6_10);
         policies(FreePointerOffset.class, FreePointerOffset.Eras.values(), FreePointerOffset::policyName,
                 FreePointerOffset.Eras.MIDDLE_5_7);
         policies(SlabOrder.class, SlabOrder.Eras.values(), SlabOrder::policyName, SlabOrder.Eras.MIN_ORDER_6_8);
+        policies(KmallocLargePages.class, KmallocLargePages.Eras.values(), KmallocLargePages::policyName,
+                KmallocLargePages.Eras.ALLOC_PAGES);
         policies(KmallocNames.class, KmallocNames.Eras.values(), KmallocNames::policyName,
                 KmallocNames.Eras.SHORT_5_2);
 
