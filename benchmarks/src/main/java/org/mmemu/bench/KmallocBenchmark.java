@@ -10,6 +10,9 @@ import org.mmemu.core.Injectors;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.maccess.KernelMemory;
+import org.mmemu.core.mem.PhysicalMemory;
+import org.mmemu.core.page.MemMap;
 import org.mmemu.slab.Kmalloc;
 import org.mmemu.slab.SlabModule;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * bound: {@code SlabAccounting.NONE}), against Netty's pooled allocator taking and releasing a
  * 64-byte direct buffer from its thread-local cache, in one run so that their ratio is one
  * run's. Both pairs are served by a per-CPU (per-thread) cache: SLUB's CPU slab, Netty's
- * thread cache.
+ * thread cache. {@code freePointerLean} and {@code freePointerGeneric} weigh the free pointer's
+ * store and load: the lean word access slab uses against the generic kernel-memory copies.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -46,16 +50,29 @@ public class KmallocBenchmark {
     public static class Machine {
         Injector injector;
         Kmalloc kmalloc;
+        PhysicalMemory ram;
+        KernelMemory memory;
+        /** A kmalloc-64 object whose first word the free-pointer benchmarks read and write. */
+        long object;
+        long pfn;
+        int offset;
+        final byte[] word = new byte[Long.BYTES];
 
         @Setup(Level.Trial)
         public void boot() {
             injector = Injectors.strict(new MmCoreModule(MemoryConfig.of(BenchMachine.MEMORY)), new SlabModule());
             kmalloc = injector.getInstance(Kmalloc.class);
+            ram = injector.getInstance(PhysicalMemory.class);
+            memory = injector.getInstance(KernelMemory.class);
+            object = kmalloc.kmalloc(64, GFP_KERNEL);
+            pfn = (object - MemMap.PAGE_OFFSET) >>> MemMap.PAGE_SHIFT;
+            offset = (int) object & (MemMap.PAGE_SIZE - 1);
         }
 
         /** The pairs leave every slab as consistent as they found it. */
         @TearDown(Level.Trial)
         public void check() {
+            kmalloc.kfree(object);
             var problems = injector.getInstance(ConsistencyChecks.class).run();
             if (!problems.isEmpty()) {
                 throw new IllegalStateException(String.join("\n", problems));
@@ -69,6 +86,21 @@ public class KmallocBenchmark {
         long x = m.kmalloc.kmalloc(64, GFP_KERNEL);
         m.kmalloc.kfree(x);
         return x;
+    }
+
+    /** A free pointer's write and read through the lean word access slab uses. */
+    @Benchmark
+    public long freePointerLean(Machine m) {
+        m.ram.writeLong(m.pfn, m.offset, m.object);
+        return m.ram.readLong(m.pfn, m.offset);
+    }
+
+    /** The same word through the generic kernel-address copies ({@code memcpy} to and from a buffer). */
+    @Benchmark
+    public byte[] freePointerGeneric(Machine m) {
+        m.memory.write(m.object, m.word, 0, Long.BYTES);
+        m.memory.read(m.object, m.word, 0, Long.BYTES);
+        return m.word;
     }
 
     /** The peer: Netty's pooled allocator, 64-byte direct buffers, from its thread-local cache. */
