@@ -4,8 +4,9 @@ import org.mmemu.core.page.Page;
 
 /**
  * The calls slab makes into cgroup accounting, at the places mm/slab.h and mm/slub.c make them.
- * memcg binds an implementation per era (an {@code OptionalBinder} of {@link SlabModule}); the
- * default {@link #NONE} accounts nothing. Slab calls none of the hooks unless {@link #enabled()}
+ * An implementation per era (slab's, calling memcg's public API: obj_cgroup vectors, the byte
+ * charge, the pre-5.9 page charge; memcg sits below slab and cannot see this interface) is bound
+ * through {@link SlabModule}'s {@code OptionalBinder}; the default {@link #NONE} accounts nothing. Slab calls none of the hooks unless {@link #enabled()}
  * (the {@code memcg_kmem_enabled()} static key), so with accounting off an allocation and a free
  * each pay one branch.
  *

@@ -14,7 +14,7 @@ import org.mmemu.memcg.kmem.KmemPages;
 /**
  * Plugs SLUB into a machine, beside {@code MmCoreModule}: slab caches ({@link SlabCaches}), the
  * allocator ({@link Slub}), kmalloc ({@link Kmalloc}), the slab consistency check, and the slab
- * pages' owner for the leak check. memcg's slab accounting binds {@link SlabAccounting}
+ * pages' owner for the leak check. Slab accounting is bound as {@link SlabAccounting}
  * ({@code OptionalBinder.newOptionalBinder(binder, SlabAccounting.class).setBinding()}); by
  * default nothing is accounted.
  *

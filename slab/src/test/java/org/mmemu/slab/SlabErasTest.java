@@ -129,6 +129,29 @@ class SlabErasTest {
 
     @ParameterizedTest
     @EnumSource(KernelRelease.class)
+    void anAccountedKmallocNeverMakesItsSlabPageAKmemPage(KernelRelease release) {
+        TestMachine m = SlabEraMachine.boot(release);
+        Cgroups cgroups = m.get(Cgroups.class);
+        MemCgroup job = cgroups.mkdir("/job");
+        TaskStruct task = m.tasks().create("writer", new MmStruct());
+        cgroups.attach(task, job);
+        Kmalloc kmalloc = m.get(Kmalloc.class);
+        long x;
+        try (Tasks.TaskScope scope = m.tasks().enter(task)) {
+            x = kmalloc.kmalloc(64, GFP_KERNEL_ACCOUNT);
+        }
+        Page page = m.memMap().virtToPage(x);
+        assertThat(page.memcgData()).as("new_slab strips __GFP_ACCOUNT").isZero();
+        assertThat(m.types().has(page, PageType.KMEMCG)).isFalse();
+        assertThat(job.memory().read()).as("slab accounting is not wired yet").isZero();
+        try (Tasks.TaskScope scope = m.tasks().enter(task)) {
+            kmalloc.kfree(x);
+        }
+        m.verify();
+    }
+
+    @ParameterizedTest
+    @EnumSource(KernelRelease.class)
     void kmallocNamesAndFreePointersFollowTheEra(KernelRelease release) {
         TestMachine m = SlabEraMachine.boot(release);
         Kmalloc kmalloc = m.get(Kmalloc.class);
