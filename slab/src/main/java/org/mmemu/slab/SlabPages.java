@@ -81,6 +81,21 @@ final class SlabPages {
         ram.writeLong((p - MemMap.PAGE_OFFSET) >>> MemMap.PAGE_SHIFT, (int) p & PAGE_MASK, fp);
     }
 
+    /**
+     * {@code memset(object, 0, s->object_size)} for {@code __GFP_ZERO}, frame by frame, without
+     * the generic copies' per-call objects.
+     */
+    void zeroObject(KmemCache s, long object) {
+        long a = object;
+        for (int left = s.objectSize(); left > 0; ) {
+            int offset = (int) a & PAGE_MASK;
+            int n = Math.min(left, MemMap.PAGE_SIZE - offset);
+            ram.memset((a - MemMap.PAGE_OFFSET) >>> MemMap.PAGE_SHIFT, offset, 0, n);
+            a += n;
+            left -= n;
+        }
+    }
+
     // ---- the slab page's words -----------------------------------------------------------
 
     /** {@code page->freelist}: the slab's first free object, or 0. */

@@ -4,7 +4,6 @@ import static org.mmemu.core.page.Gfp.__GFP_ZERO;
 
 import com.google.inject.Inject;
 import org.mmemu.core.addr.KernelObjects;
-import org.mmemu.core.maccess.KernelMemory;
 import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.MapcountWord;
 import org.mmemu.core.page.MemMap;
@@ -32,19 +31,17 @@ public final class Slub {
     private final MemMap memMap;
     private final SlabPages pages;
     private final SlubDebug debug;
-    private final KernelMemory memory;
     private final SlabAccounting accounting;
     private final KernelObjects objects;
 
     @Inject
-    Slub(Cpus cpus, MemMap memMap, SlabPages pages, SlubDebug debug, KernelMemory memory, SlabAccounting accounting,
+    Slub(Cpus cpus, MemMap memMap, SlabPages pages, SlubDebug debug, SlabAccounting accounting,
          KernelObjects objects) {
         this.objects = objects;
         this.cpus = cpus;
         this.memMap = memMap;
         this.pages = pages;
         this.debug = debug;
-        this.memory = memory;
         this.accounting = accounting;
     }
 
@@ -85,7 +82,7 @@ public final class Slub {
             object = s.debug() ? debugAlloc(s, gfp) : slowAlloc(s, gfp, c);
         }
         if ((gfp & __GFP_ZERO) != 0 && object != 0) {
-            memory.memset(object, 0, s.objectSize());
+            pages.zeroObject(s, object);
         }
         return object;
     }

@@ -100,6 +100,24 @@ class KmemCacheTest {
     }
 
     @Test
+    void zallocZeroesAnObjectThatStraddlesTwoFrames(TestMachine m) {
+        KmemCache s = caches(m).kmemCacheCreate("straddle", 1000, 0, 0);
+        long[] x = new long[5];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = slub(m).kmemCacheAlloc(s, GFP_KERNEL);
+        }
+        assertThat(x[4] & 0xfff).as("4000: the object runs into the next frame").isEqualTo(4000);
+        m.kernelMemory().memset(x[4], 0x77, 1000);
+        slub(m).kmemCacheFree(s, x[4]);
+        assertThat(slub(m).kmemCacheZalloc(s, GFP_KERNEL)).isEqualTo(x[4]);
+        assertThat(m.kernelMemory().read(x[4], 1000)).containsOnly(0);
+        for (long o : x) {
+            slub(m).kmemCacheFree(s, o);
+        }
+        caches(m).kmemCacheDestroy(s);
+    }
+
+    @Test
     void aFullSlabLeavesTheCpuAndANewOneIsFrozen(TestMachine m) {
         KmemCache s = caches(m).kmemCacheCreate("full", 1024, 0, 0);
         long[] x = new long[s.objects() + 1];
