@@ -129,7 +129,7 @@ public final class SlabCaches implements PageOwner {
             caches.remove(s);
             objects.free(s.address());
         } else {
-            log.printk("kmem_cache_destroy " + s.name() + ": Slab cache still has objects");
+            debug.stillHasObjects(s);
         }
     }
 
@@ -162,8 +162,7 @@ public final class SlabCaches implements PageOwner {
             free.set((int) ((fp - base) / s.size()));
         }
         for (int i = free.nextClearBit(0); i < s.objects(); i = free.nextClearBit(i + 1)) {
-            log.printk(String.format(Locale.ROOT, "INFO: Object 0x%016x @offset=%d", base + (long) i * s.size(),
-                    (long) i * s.size()));
+            debug.remainingObject(page, base + (long) i * s.size());
         }
     }
 

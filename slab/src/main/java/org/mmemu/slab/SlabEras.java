@@ -10,8 +10,8 @@ import org.mmemu.core.era.EraDescriptor;
 
 /**
  * slab's era table: where SLUB's counters live and how a slab page is marked, where a free object
- * keeps its free pointer, the slab order heuristic, how kmalloc_large gets its pages and the
- * kmalloc cache names. The choices take effect where {@link SlabModule} is installed.
+ * keeps its free pointer, the slab order heuristic, how kmalloc_large gets its pages, the
+ * kmalloc cache names and the wording of SLUB's reports. The choices take effect where {@link SlabModule} is installed.
  */
 public final class SlabEras {
     /** The counters' word and the slab mark: {@code _mapcount} until 4.17, the page type in 6.10+. */
@@ -40,9 +40,15 @@ public final class SlabEras {
                     KmallocNames.Eras.BYTES.policyName())
             .since(V5_9, KmallocNames.Eras.SHORT_5_2.policyName());
 
+    /** The wording of SLUB's reports: "INFO: " lines until 5.11, plain lines and a WARN on destroy in 6.x. */
+    public static final EraChoice<String> TEXTS = EraChoice.policy("slub texts", SlubTexts.class,
+                    SlubTexts.Eras.INFO_4_8.policyName())
+            .since(LATEST, SlubTexts.Eras.PLAIN_6_X.policyName());
+
     /** slab's choices, in table order. */
     public static final EraDescriptor DESCRIPTOR =
-            EraDescriptor.of("slab", PAGE_LAYOUT, FREE_POINTER, SLAB_ORDER, KMALLOC_LARGE, KMALLOC_NAMES);
+            EraDescriptor.of("slab", PAGE_LAYOUT, FREE_POINTER, SLAB_ORDER, KMALLOC_LARGE, KMALLOC_NAMES,
+            TEXTS);
 
     private SlabEras() {
     }

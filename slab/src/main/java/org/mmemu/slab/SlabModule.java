@@ -27,6 +27,7 @@ import org.mmemu.memcg.kmem.KmemPages;
  *   <li>{@link SlabOrder}: {@code slaborder.Classic}, {@code slaborder.MinOrder68} (default);</li>
  *   <li>{@link KmallocLargePages}: {@code kmalloclarge.KmemPages} (4.7), {@code kmalloclarge.AllocPages}
  *       (default);</li>
+ *   <li>{@link SlubTexts}: {@code slubtexts.Info48}, {@code slubtexts.Plain6x} (default);</li>
  *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default).</li>
  * </ul>
  */
@@ -63,6 +64,7 @@ public final class SlabModule extends AbstractModule {
         policies(SlabOrder.class, SlabOrder.Eras.values(), SlabOrder::policyName, SlabOrder.Eras.MIN_ORDER_6_8);
         policies(KmallocLargePages.class, KmallocLargePages.Eras.values(), KmallocLargePages::policyName,
                 KmallocLargePages.Eras.ALLOC_PAGES);
+        policies(SlubTexts.class, SlubTexts.Eras.values(), SlubTexts::policyName, SlubTexts.Eras.PLAIN_6_X);
         policies(KmallocNames.class, KmallocNames.Eras.values(), KmallocNames::policyName,
                 KmallocNames.Eras.SHORT_5_2);
 

@@ -26,9 +26,11 @@ final class SlubDebug {
     private final KernelLog log;
     private final Cpus cpus;
     private final SlabPages pages;
+    private final SlubTexts texts;
 
     @Inject
-    SlubDebug(KernelLog log, Cpus cpus, SlabPages pages) {
+    SlubDebug(KernelLog log, Cpus cpus, SlabPages pages, SlubTexts texts) {
+        this.texts = texts;
         this.log = log;
         this.cpus = cpus;
         this.pages = pages;
@@ -74,6 +76,20 @@ final class SlubDebug {
         return false;
     }
 
+    /** {@code list_slab_objects}' line for an object of {@code slab} still allocated. */
+    void remainingObject(Page slab, long object) {
+        log.printk(texts.remainingObject(object, object - MemMap.pageAddress(slab)));
+    }
+
+    /** {@code kmem_cache_destroy}'s report of a cache that keeps objects. */
+    void stillHasObjects(KmemCache s) {
+        if (texts.destroyWarns()) {
+            warn("kmem_cache_destroy", texts.stillHasObjects(s.name()), "mm/slab_common.c:532");
+        } else {
+            log.printk(texts.stillHasObjects(s.name()));
+        }
+    }
+
     /** {@code virt_to_cache}'s warning for an object whose page is no slab. */
     void notASlabPage(String caller) {
         warn(caller, "virt_to_cache: Object is not a Slab page!", "mm/slab.h:438");
@@ -95,8 +111,7 @@ final class SlubDebug {
     private void objectErr(KmemCache s, Page slab, long object, String reason) {
         slabBug(s, reason);
         printPageInfo(slab);
-        log.printk(String.format(Locale.ROOT, "INFO: Object 0x%016x @offset=%d fp=0x%016x%n",
-                object, object - MemMap.pageAddress(slab), pages.getFreepointer(s, object)));
+        log.printk(texts.objectInfo(object, object - MemMap.pageAddress(slab), pages.getFreepointer(s, object)));
     }
 
     /** {@code slab_fix}. */
@@ -113,9 +128,8 @@ final class SlubDebug {
 
     private void printPageInfo(Page slab) {
         int counters = pages.counters(slab);
-        log.printk(String.format(Locale.ROOT, "INFO: Slab 0x%016x objects=%d used=%d fp=0x%016x flags=0x%04x",
-                MemMap.structPageAddress(slab), MapcountWord.slubObjects(counters), MapcountWord.slubInuse(counters),
-                SlabPages.freelist(slab), slab.pageFlags()));
+        log.printk(texts.slabInfo(MemMap.structPageAddress(slab), MapcountWord.slubObjects(counters),
+                MapcountWord.slubInuse(counters), SlabPages.freelist(slab), slab.pageFlags()));
     }
 
     /** {@code print_tainted}: "Not tainted", or one letter (or blank) per taint flag. */

@@ -152,6 +152,29 @@ class SlabErasTest {
 
     @ParameterizedTest
     @EnumSource(KernelRelease.class)
+    void destroyReportsObjectsRemainingInTheErasWords(KernelRelease release) {
+        TestMachine m = SlabEraMachine.boot(release);
+        SlabCaches caches = m.get(SlabCaches.class);
+        KmemCache s = caches.kmemCacheCreate("leaky", 512, 0, 0);
+        long x = m.get(Slub.class).kmemCacheAlloc(s, GFP_KERNEL);
+        caches.kmemCacheDestroy(s);
+        boolean latest = release == KernelRelease.LATEST;
+        String object = String.format("Object 0x%016x @offset=%d", x, x & 0xfff);
+        String info = latest ? "" : "INFO: ";
+        assertThat(m.log().lines()).contains(
+                "BUG leaky (Not tainted): Objects remaining in leaky on __kmem_cache_shutdown()", info + object,
+                latest ? "kmem_cache_destroy leaky: Slab cache still has objects when called from kmem_cache_destroy"
+                        : "kmem_cache_destroy leaky: Slab cache still has objects");
+        assertThat(m.log().lines()).anySatisfy(l -> assertThat(l).startsWith(info + "Slab 0x")
+                .contains("objects=" + s.objects() + " used=1 fp=0x"));
+        assertThat(m.log().isTainted(org.mmemu.core.printk.KernelLog.TAINT_WARN)).isEqualTo(latest);
+        m.get(Slub.class).kmemCacheFree(s, x);
+        caches.kmemCacheDestroy(s);
+        m.verify();
+    }
+
+    @ParameterizedTest
+    @EnumSource(KernelRelease.class)
     void kmallocNamesAndFreePointersFollowTheEra(KernelRelease release) {
         TestMachine m = SlabEraMachine.boot(release);
         Kmalloc kmalloc = m.get(Kmalloc.class);

@@ -26,7 +26,7 @@ class SlubDebugTest {
         assertThat(m.log().dmesg()).contains(
                 "=============================================================================\n"
                         + "BUG kmalloc-64 (Not tainted): Object already free\n",
-                String.format("INFO: Object 0x%016x @offset=%d fp=", x, x & 0xfff),
+                String.format("Object 0x%016x @offset=%d fp=", x, x & 0xfff),
                 String.format("FIX kmalloc-64: Object at 0x%016x not freed", x));
         assertThat(m.log().isTainted(KernelLog.TAINT_BAD_PAGE)).isTrue();
         assertThat(m.problems()).as("the free list is not corrupted").isEmpty();
@@ -46,7 +46,7 @@ class SlubDebugTest {
         kmalloc.kfree(x + 8);
         assertThat(m.log().dmesg()).contains(
                 String.format("BUG kmalloc-128 (Not tainted): Invalid object pointer 0x%016x", x + 8),
-                "INFO: Slab 0x", "objects=32 used=1 fp=",
+                "Slab 0x", "objects=32 used=1 fp=",
                 String.format("FIX kmalloc-128: Object at 0x%016x not freed", x + 8));
         kmalloc.kfree(x);
     }
