@@ -42,8 +42,8 @@ public final class SlabEras {
 
     /** The wording of SLUB's reports: "INFO: " lines until 5.11, plain lines and a WARN on destroy in 6.x. */
     public static final EraChoice<String> TEXTS = EraChoice.policy("slub texts", SlubTexts.class,
-                    SlubTexts.Eras.INFO_4_8.policyName())
-            .since(LATEST, SlubTexts.Eras.PLAIN_6_X.policyName());
+                    SlubTexts.INFO_4_8.policyName())
+            .since(LATEST, SlubTexts.PLAIN_6_X.policyName());
 
     /** slab's choices, in table order. */
     public static final EraDescriptor DESCRIPTOR =

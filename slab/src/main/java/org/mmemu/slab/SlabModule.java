@@ -64,7 +64,7 @@ public final class SlabModule extends AbstractModule {
         policies(SlabOrder.class, SlabOrder.Eras.values(), SlabOrder::policyName, SlabOrder.Eras.MIN_ORDER_6_8);
         policies(KmallocLargePages.class, KmallocLargePages.Eras.values(), KmallocLargePages::policyName,
                 KmallocLargePages.Eras.ALLOC_PAGES);
-        policies(SlubTexts.class, SlubTexts.Eras.values(), SlubTexts::policyName, SlubTexts.Eras.PLAIN_6_X);
+        policies(SlubTexts.class, SlubTexts.values(), SlubTexts::policyName, SlubTexts.PLAIN_6_X);
         policies(KmallocNames.class, KmallocNames.Eras.values(), KmallocNames::policyName,
                 KmallocNames.Eras.SHORT_5_2);
 

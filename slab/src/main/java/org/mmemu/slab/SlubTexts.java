@@ -11,93 +11,53 @@ import org.mmemu.core.page.PageFlags;
  * print the flags with their names ({@code %pGp}) and make the destroy a {@code WARN} naming the
  * caller.
  */
-public interface SlubTexts {
+public enum SlubTexts {
+    /** 4.x to 5.11 (5.10's tree). */
+    INFO_4_8("slubtexts.Info48", "INFO: ", false),
+    /** The latest kernels (6.x). */
+    PLAIN_6_X("slubtexts.Plain6x", "", true);
+
+    private final String policyName;
+    private final String prefix;
+    private final boolean latest;
+
+    SlubTexts(String policyName, String prefix, boolean latest) {
+        this.policyName = policyName;
+        this.prefix = prefix;
+        this.latest = latest;
+    }
+
     /** The name the era table selects. */
-    String policyName();
+    public String policyName() {
+        return policyName;
+    }
 
     /** {@code print_page_info}'s line for a slab page at {@code structPage}. */
-    String slabInfo(long structPage, int objects, int inuse, long freelist, long pageFlags);
+    public String slabInfo(long structPage, int objects, int inuse, long freelist, long pageFlags) {
+        String flags = latest ? String.format(Locale.ROOT, "0x%x(%s)", pageFlags, PageFlags.describe(pageFlags))
+                : String.format(Locale.ROOT, "0x%04x", pageFlags);
+        return String.format(Locale.ROOT, "%sSlab 0x%016x objects=%d used=%d fp=0x%016x flags=%s",
+                prefix, structPage, objects, inuse, freelist, flags);
+    }
 
     /** {@code print_trailer}'s object line. */
-    String objectInfo(long object, long offset, long fp);
+    public String objectInfo(long object, long offset, long fp) {
+        return String.format(Locale.ROOT, "%sObject 0x%016x @offset=%d fp=0x%016x%n", prefix, object, offset, fp);
+    }
 
     /** {@code list_slab_objects}' line for an object still allocated. */
-    String remainingObject(long object, long offset);
+    public String remainingObject(long object, long offset) {
+        return String.format(Locale.ROOT, "%sObject 0x%016x @offset=%d", prefix, object, offset);
+    }
 
     /** {@code kmem_cache_destroy}'s message for a cache that still has objects. */
-    String stillHasObjects(String name);
+    public String stillHasObjects(String name) {
+        return "kmem_cache_destroy " + name + ": Slab cache still has objects"
+                + (latest ? " when called from kmem_cache_destroy" : "");
+    }
 
     /** Whether that message is a {@code WARN} (with its WARNING line and taint). */
-    boolean destroyWarns();
-
-    /** The eras' wordings. */
-    enum Eras implements SlubTexts {
-        /** 4.x to 5.11 (5.10's tree). */
-        INFO_4_8("slubtexts.Info48") {
-            @Override
-            public String slabInfo(long structPage, int objects, int inuse, long freelist, long pageFlags) {
-                return String.format(Locale.ROOT, "INFO: Slab 0x%016x objects=%d used=%d fp=0x%016x flags=0x%04x",
-                        structPage, objects, inuse, freelist, pageFlags);
-            }
-
-            @Override
-            public String objectInfo(long object, long offset, long fp) {
-                return String.format(Locale.ROOT, "INFO: Object 0x%016x @offset=%d fp=0x%016x%n", object, offset, fp);
-            }
-
-            @Override
-            public String remainingObject(long object, long offset) {
-                return String.format(Locale.ROOT, "INFO: Object 0x%016x @offset=%d", object, offset);
-            }
-
-            @Override
-            public String stillHasObjects(String name) {
-                return "kmem_cache_destroy " + name + ": Slab cache still has objects";
-            }
-
-            @Override
-            public boolean destroyWarns() {
-                return false;
-            }
-        },
-        /** The latest kernels (6.x). */
-        PLAIN_6_X("slubtexts.Plain6x") {
-            @Override
-            public String slabInfo(long structPage, int objects, int inuse, long freelist, long pageFlags) {
-                return String.format(Locale.ROOT, "Slab 0x%016x objects=%d used=%d fp=0x%016x flags=0x%x(%s)",
-                        structPage, objects, inuse, freelist, pageFlags, PageFlags.describe(pageFlags));
-            }
-
-            @Override
-            public String objectInfo(long object, long offset, long fp) {
-                return String.format(Locale.ROOT, "Object 0x%016x @offset=%d fp=0x%016x%n", object, offset, fp);
-            }
-
-            @Override
-            public String remainingObject(long object, long offset) {
-                return String.format(Locale.ROOT, "Object 0x%016x @offset=%d", object, offset);
-            }
-
-            @Override
-            public String stillHasObjects(String name) {
-                return "kmem_cache_destroy " + name + ": Slab cache still has objects when called from kmem_cache_destroy";
-            }
-
-            @Override
-            public boolean destroyWarns() {
-                return true;
-            }
-        };
-
-        private final String policyName;
-
-        Eras(String policyName) {
-            this.policyName = policyName;
-        }
-
-        @Override
-        public String policyName() {
-            return policyName;
-        }
+    public boolean destroyWarns() {
+        return latest;
     }
 }

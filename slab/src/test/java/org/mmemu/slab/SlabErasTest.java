@@ -30,6 +30,13 @@ class SlabErasTest {
         return r.compareTo(KernelRelease.V4_18) < 0;
     }
 
+    /** A user task that has joined {@code memcg}. */
+    private static TaskStruct writerIn(TestMachine m, MemCgroup memcg) {
+        TaskStruct task = m.tasks().create("writer", new MmStruct());
+        m.get(Cgroups.class).attach(task, memcg);
+        return task;
+    }
+
     @ParameterizedTest
     @EnumSource(KernelRelease.class)
     void theCountersLiveInTheErasWord(KernelRelease release) {
@@ -99,10 +106,8 @@ class SlabErasTest {
     @EnumSource(KernelRelease.class)
     void kmallocLargeIsChargedInEveryEra(KernelRelease release) {
         TestMachine m = SlabEraMachine.boot(release);
-        Cgroups cgroups = m.get(Cgroups.class);
-        MemCgroup job = cgroups.mkdir("/job");
-        TaskStruct task = m.tasks().create("writer", new MmStruct());
-        cgroups.attach(task, job);
+        MemCgroup job = m.get(Cgroups.class).mkdir("/job");
+        TaskStruct task = writerIn(m, job);
         Kmalloc kmalloc = m.get(Kmalloc.class);
         long x;
         ChargeStock stock = m.get(ChargeStock.class);
@@ -131,10 +136,8 @@ class SlabErasTest {
     @EnumSource(KernelRelease.class)
     void anAccountedKmallocNeverMakesItsSlabPageAKmemPage(KernelRelease release) {
         TestMachine m = SlabEraMachine.boot(release);
-        Cgroups cgroups = m.get(Cgroups.class);
-        MemCgroup job = cgroups.mkdir("/job");
-        TaskStruct task = m.tasks().create("writer", new MmStruct());
-        cgroups.attach(task, job);
+        MemCgroup job = m.get(Cgroups.class).mkdir("/job");
+        TaskStruct task = writerIn(m, job);
         Kmalloc kmalloc = m.get(Kmalloc.class);
         long x;
         try (Tasks.TaskScope scope = m.tasks().enter(task)) {
