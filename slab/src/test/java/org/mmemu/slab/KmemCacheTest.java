@@ -141,6 +141,20 @@ class KmemCacheTest {
     }
 
     @Test
+    void reclaimableAndMultiPageSlabsCarryTheirAllocationFlags(TestMachine m) {
+        KmemCache s = caches(m).kmemCacheCreate("dentry", 192, 0, SlabFlags.SLAB_RECLAIM_ACCOUNT);
+        assertThat(s.allocflags).isEqualTo(org.mmemu.core.page.Gfp.__GFP_RECLAIMABLE);
+        KmemCache big = caches(m).kmemCacheCreate("big", 2048, 0, 0);
+        assertThat(big.order()).isPositive();
+        assertThat(big.allocflags).as("a compound slab").isEqualTo(org.mmemu.core.page.Gfp.__GFP_COMP);
+        long x = slub(m).kmemCacheAlloc(big, GFP_KERNEL);
+        assertThat(m.memMap().virtToPage(x).testFlag(PageFlags.PG_head)).isTrue();
+        slub(m).kmemCacheFree(big, x);
+        caches(m).kmemCacheDestroy(s);
+        caches(m).kmemCacheDestroy(big);
+    }
+
+    @Test
     void slabPanicOnABadSizePanics(TestMachine m) {
         assertThat(caches(m).kmemCacheCreate("tiny", 4, 0, 0)).isNull();
         assertThat(m.log().contains("kmem_cache_create(tiny) failed with error -22")).isTrue();
