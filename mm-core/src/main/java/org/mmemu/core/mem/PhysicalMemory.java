@@ -3,6 +3,7 @@ package org.mmemu.core.mem;
 import com.google.inject.Inject;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
@@ -52,6 +53,9 @@ public final class PhysicalMemory {
 
     private static final VarHandle SECTION = MethodHandles.arrayElementVarHandle(byte[][][].class);
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(byte[][].class);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** A word of a frame that reads as the poison pattern. */
+    private static final long POISON_LONG = 0xaaaaaaaaaaaaaaaaL;
 
     private final byte[][][] sections;
     /**
@@ -166,6 +170,22 @@ public final class PhysicalMemory {
         checkRange(offset, 1);
         byte[] c = slot((int) pfn);
         return c == null ? PAGE_POISON : c == ZEROED ? 0 : c[offset];
+    }
+
+    /**
+     * The little-endian 64-bit word at {@code offset} of frame {@code pfn}, 8-byte aligned: the
+     * lean read of a pointer stored in memory (SLUB's free pointer), with no range check beyond
+     * the array's own and no allocation.
+     */
+    public long readLong(long pfn, int offset) {
+        byte[] c = slot((int) pfn);
+        return c == null ? POISON_LONG : c == ZEROED ? 0 : (long) LONG.get(c, offset);
+    }
+
+    /** Stores a little-endian 64-bit word at {@code offset} (8-byte aligned) of frame {@code pfn}. */
+    public void writeLong(long pfn, int offset, long value) {
+        byte[] c = slot((int) pfn);
+        LONG.set(c == null || c == ZEROED ? writable((int) pfn) : c, offset, value);
     }
 
     /** Copies {@code len} bytes of {@code src} to {@code offset} of frame {@code pfn}. */

@@ -35,6 +35,19 @@ class PhysicalMemoryTest {
     }
 
     @Test
+    void longWordsAreLittleEndianAndReadAsTheLazyStates() {
+        assertThat(ram.readLong(7, 8)).as("untouched: poison").isEqualTo(0xaaaaaaaaaaaaaaaaL);
+        ram.clearHighpage(memMap.page(7));
+        assertThat(ram.readLong(7, 8)).isZero();
+        ram.writeLong(7, 8, 0x1122334455667788L);
+        assertThat(ram.readLong(7, 8)).isEqualTo(0x1122334455667788L);
+        assertThat(ram.readByte(7, 8)).as("the low byte first").isEqualTo((byte) 0x88);
+        assertThat(ram.readByte(7, 0)).as("the rest of a zeroed frame stays zero").isZero();
+        ram.writeLong(8, 0, 1);
+        assertThat(ram.readByte(8, 8)).as("the rest of a poisoned frame stays poison").isEqualTo(PAGE_POISON);
+    }
+
+    @Test
     void clearHighpageDropsTheArray() {
         ram.memset(5, 0, 1, 100);
         ram.clearHighpage(memMap.page(5));

@@ -1,0 +1,113 @@
+package org.mmemu.bench;
+
+import static org.mmemu.core.page.Gfp.GFP_KERNEL;
+
+import com.google.inject.Injector;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.concurrent.TimeUnit;
+import org.mmemu.core.Injectors;
+import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.MmCoreModule;
+import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.maccess.KernelMemory;
+import org.mmemu.core.mem.PhysicalMemory;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.slab.Kmalloc;
+import org.mmemu.slab.SlabModule;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A {@code kmalloc(64, GFP_KERNEL)} + {@code kfree} pair on mm-core with SLUB (no accounting
+ * bound: {@code SlabAccounting.NONE}), against Netty's pooled allocator taking and releasing a
+ * 64-byte direct buffer from its thread-local cache, in one run so that their ratio is one
+ * run's. Both pairs are served by a per-CPU (per-thread) cache: SLUB's CPU slab, Netty's
+ * thread cache. {@code freePointerLean} and {@code freePointerGeneric} weigh the free pointer's
+ * store and load: the lean word access slab uses against the generic kernel-memory copies.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(3)
+@Threads(1)
+public class KmallocBenchmark {
+
+    /** One machine per trial, its first CPU taken by the benchmark thread. */
+    @State(Scope.Thread)
+    public static class Machine {
+        Injector injector;
+        Kmalloc kmalloc;
+        PhysicalMemory ram;
+        KernelMemory memory;
+        /** A kmalloc-64 object whose first word the free-pointer benchmarks read and write. */
+        long object;
+        long pfn;
+        int offset;
+        final byte[] word = new byte[Long.BYTES];
+
+        @Setup(Level.Trial)
+        public void boot() {
+            injector = Injectors.strict(new MmCoreModule(MemoryConfig.of(BenchMachine.MEMORY)), new SlabModule());
+            kmalloc = injector.getInstance(Kmalloc.class);
+            ram = injector.getInstance(PhysicalMemory.class);
+            memory = injector.getInstance(KernelMemory.class);
+            object = kmalloc.kmalloc(64, GFP_KERNEL);
+            pfn = (object - MemMap.PAGE_OFFSET) >>> MemMap.PAGE_SHIFT;
+            offset = (int) object & (MemMap.PAGE_SIZE - 1);
+        }
+
+        /** The pairs leave every slab as consistent as they found it. */
+        @TearDown(Level.Trial)
+        public void check() {
+            kmalloc.kfree(object);
+            var problems = injector.getInstance(ConsistencyChecks.class).run();
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException(String.join("\n", problems));
+            }
+        }
+    }
+
+    /** The pair: {@code kmalloc(64)} then {@code kfree}; the address goes to the blackhole. */
+    @Benchmark
+    public long kmalloc64(Machine m) {
+        long x = m.kmalloc.kmalloc(64, GFP_KERNEL);
+        m.kmalloc.kfree(x);
+        return x;
+    }
+
+    /** A free pointer's write and read through the lean word access slab uses. */
+    @Benchmark
+    public long freePointerLean(Machine m) {
+        m.ram.writeLong(m.pfn, m.offset, m.object);
+        return m.ram.readLong(m.pfn, m.offset);
+    }
+
+    /** The same word through the generic kernel-address copies ({@code memcpy} to and from a buffer). */
+    @Benchmark
+    public byte[] freePointerGeneric(Machine m) {
+        m.memory.write(m.object, m.word, 0, Long.BYTES);
+        m.memory.read(m.object, m.word, 0, Long.BYTES);
+        return m.word;
+    }
+
+    /** The peer: Netty's pooled allocator, 64-byte direct buffers, from its thread-local cache. */
+    @Benchmark
+    public ByteBuf nettyPooled64() {
+        ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(64, 64);
+        b.release();
+        return b;
+    }
+}

@@ -1,0 +1,42 @@
+package org.mmemu.slab;
+
+/**
+ * The names of the kmalloc caches (mm/slab_common.c {@code kmalloc_info}): byte counts until
+ * 5.1 ({@code kmalloc-1024}), short sizes from 5.2 ({@code kmalloc-1k}, commit cb5d9fb38c34).
+ */
+public interface KmallocNames {
+    /** The name the era table selects. */
+    String policyName();
+
+    /** The name of the kmalloc cache of objects of {@code size} bytes. */
+    String name(int size);
+
+    /** The namings the kernel has used. */
+    enum Eras implements KmallocNames {
+        /** Until 5.1. */
+        BYTES("kmallocnames.Bytes") {
+            @Override
+            public String name(int size) {
+                return "kmalloc-" + size;
+            }
+        },
+        /** 5.2 on. */
+        SHORT_5_2("kmallocnames.Short52") {
+            @Override
+            public String name(int size) {
+                return size >= 1024 && size % 1024 == 0 ? "kmalloc-" + size / 1024 + "k" : "kmalloc-" + size;
+            }
+        };
+
+        private final String policyName;
+
+        Eras(String policyName) {
+            this.policyName = policyName;
+        }
+
+        @Override
+        public String policyName() {
+            return policyName;
+        }
+    }
+}

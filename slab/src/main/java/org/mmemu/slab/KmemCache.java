@@ -1,0 +1,125 @@
+package org.mmemu.slab;
+
+import java.util.Locale;
+import org.mmemu.core.page.MemMap;
+
+/**
+ * A slab cache ({@code struct kmem_cache}, mm/slub.c {@code kmem_cache_open}): objects of one
+ * size carved out of slabs of {@code 2^order} pages. Made by {@link SlabCaches#kmemCacheCreate};
+ * its layout is fixed then, as {@code calculate_sizes} fixes it:
+ *
+ * <pre>
+ *  objectSize   what the creator asked for ({@code s->object_size})
+ *  size         objectSize rounded to a word, then to the alignment ({@code s->size})
+ *  offset       where a free object keeps the free pointer ({@code s->offset}, era dependent)
+ *  order        calculate_order(size); objects = (PAGE_SIZE &lt;&lt; order) / size
+ * </pre>
+ *
+ * <p>The cache has an emulated kernel address ({@link #address()}), which each of its slab pages
+ * holds in {@code page->slab_cache}. Its per-CPU slabs and partial list are slab's own.
+ */
+public final class KmemCache {
+    private final String name;
+    private final int objectSize;
+    private final int size;
+    private final int align;
+    private final int offset;
+    private final int order;
+    private final int objects;
+    private final int flags;
+    private final int minPartial;
+    /** {@code s->allocflags}: the gfp every slab page of the cache is allocated with. */
+    final int allocflags;
+    /** {@code s->cpu_slab}, indexed by CPU id. */
+    final KmemCacheCpu[] cpuSlab;
+    /** {@code s->node[0]}. */
+    final KmemCacheNode node;
+    private long address;
+    /** {@code s->refcount}; guarded by the caches' {@code slab_mutex}. */
+    int refcount = 1;
+
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    KmemCache(String name, int objectSize, int size, int align, int offset, int order, int flags,
+              int allocflags, int nrCpus, MemMap memMap) {
+        this.name = name;
+        this.objectSize = objectSize;
+        this.size = size;
+        this.align = align;
+        this.offset = offset;
+        this.order = order;
+        this.objects = SlabOrder.orderObjects(order, size);
+        this.flags = flags;
+        this.allocflags = allocflags;
+        // set_min_partial(s, ilog2(s->size) / 2), clamped to MIN_PARTIAL..MAX_PARTIAL.
+        this.minPartial = Math.max(5, Math.min(10, (31 - Integer.numberOfLeadingZeros(size)) / 2));
+        this.cpuSlab = new KmemCacheCpu[nrCpus];
+        for (int i = 0; i < nrCpus; i++) {
+            cpuSlab[i] = new KmemCacheCpu();
+        }
+        this.node = new KmemCacheNode(memMap);
+    }
+
+    /** {@code s->name}. */
+    public String name() {
+        return name;
+    }
+
+    /** {@code s->object_size}: the size asked for. */
+    public int objectSize() {
+        return objectSize;
+    }
+
+    /** {@code s->size}: the bytes each object takes in a slab, what {@code ksize} reports. */
+    public int size() {
+        return size;
+    }
+
+    /** {@code s->align}. */
+    public int align() {
+        return align;
+    }
+
+    /** {@code s->offset}: the free pointer's offset in a free object. */
+    public int offset() {
+        return offset;
+    }
+
+    /** The page order of the cache's slabs ({@code oo_order(s->oo)}). */
+    public int order() {
+        return order;
+    }
+
+    /** Objects per slab ({@code oo_objects(s->oo)}). */
+    public int objects() {
+        return objects;
+    }
+
+    /** {@code s->flags}: the {@link SlabFlags} the cache was created with, and slub_debug's. */
+    public int flags() {
+        return flags;
+    }
+
+    /** {@code s->min_partial}: empty slabs the partial list keeps before freeing one. */
+    public int minPartial() {
+        return minPartial;
+    }
+
+    /** The cache's emulated kernel address: what its slab pages' {@code slab_cache} holds. */
+    public long address() {
+        return address;
+    }
+
+    void setAddress(long address) {
+        this.address = address;
+    }
+
+    /** {@code kmem_cache_debug_flags(s, SLAB_CONSISTENCY_CHECKS)}. */
+    boolean debug() {
+        return (flags & SlabFlags.SLAB_CONSISTENCY_CHECKS) != 0;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%s(size=%d, order=%d, objects=%d)", name, size, order, objects);
+    }
+}

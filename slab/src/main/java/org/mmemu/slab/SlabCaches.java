@@ -1,0 +1,195 @@
+package org.mmemu.slab;
+
+import static org.mmemu.core.page.Gfp.__GFP_COMP;
+import static org.mmemu.core.page.Gfp.__GFP_RECLAIMABLE;
+
+import com.google.inject.Inject;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.mmemu.core.Errno;
+import org.mmemu.core.KernelBug;
+import org.mmemu.core.addr.KernelObjects;
+import org.mmemu.core.check.PageOwner;
+import org.mmemu.core.page.MapcountWord;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.Page;
+import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.sched.Cpus;
+
+/**
+ * The list of slab caches and their life cycle (mm/slab_common.c {@code kmem_cache_create},
+ * {@code kmem_cache_destroy}, {@code shutdown_cache}; mm/slub.c {@code kmem_cache_open},
+ * {@code calculate_sizes}, {@code __kmem_cache_shutdown}, {@code free_partial},
+ * {@code list_slab_objects}). As the holder of every slab page it is a {@link PageOwner}: it
+ * finds its pages in the mem_map by their slab mark, as SLUB itself lists no full slab.
+ */
+public final class SlabCaches implements PageOwner {
+    /** {@code cache_line_size()} on x86-64. */
+    private static final int CACHE_LINE = 64;
+    /** {@code KMALLOC_MAX_SIZE}: the largest kmalloc, an order-10 block. */
+    private static final int KMALLOC_MAX_SIZE = MemMap.PAGE_SIZE << 10;
+
+    private final Slub slub;
+    private final SlabPages pages;
+    private final SlubDebug debug;
+    private final KernelObjects objects;
+    private final KernelLog log;
+    private final MemMap memMap;
+    private final SlabOrder slabOrder;
+    private final FreePointerOffset freePointer;
+    private final SlabConfig config;
+    private final int nrCpus;
+    /** {@code slab_caches}; changed under {@code slab_mutex} (this object's monitor). */
+    private final List<KmemCache> caches = new CopyOnWriteArrayList<>();
+
+    @Inject
+    @SuppressWarnings("checkstyle:ParameterNumber")
+    SlabCaches(Slub slub, SlabPages pages, SlubDebug debug, KernelObjects objects, KernelLog log, MemMap memMap,
+               SlabOrder slabOrder, FreePointerOffset freePointer, SlabConfig config, Cpus cpus) {
+        this.slub = slub;
+        this.pages = pages;
+        this.debug = debug;
+        this.objects = objects;
+        this.log = log;
+        this.memMap = memMap;
+        this.slabOrder = slabOrder;
+        this.freePointer = freePointer;
+        this.config = config;
+        this.nrCpus = cpus.nrCpus();
+    }
+
+    /**
+     * {@code kmem_cache_create(name, size, align, flags, NULL)}: a cache, or null for a size no
+     * slab can hold (a warning in the log; a panic, thrown as {@link KernelBug}, with
+     * {@link SlabFlags#SLAB_PANIC}).
+     */
+    public synchronized KmemCache kmemCacheCreate(String name, int size, int align, int flags) {
+        KmemCache s = size < Long.BYTES || size > KMALLOC_MAX_SIZE ? null : open(name, size, align, flags);
+        if (s == null) {
+            int err = Errno.EINVAL.negative();
+            if ((flags & SlabFlags.SLAB_PANIC) != 0) {
+                throw new KernelBug(String.format(Locale.ROOT,
+                        "Kernel panic - not syncing: kmem_cache_create: Failed to create slab '%s'. Error %d",
+                        name, err));
+            }
+            log.printk(String.format(Locale.ROOT, "kmem_cache_create(%s) failed with error %d", name, err));
+            return null;
+        }
+        s.setAddress(objects.register(s));
+        caches.add(s);
+        return s;
+    }
+
+    /** {@code kmem_cache_open} with {@code calculate_sizes}; null if no order fits. */
+    private KmemCache open(String name, int objectSize, int align, int flags) {
+        int f = flags | (config.slubDebug() ? SlabFlags.SLAB_CONSISTENCY_CHECKS : 0);
+        int size = alignUp(objectSize, Long.BYTES);
+        int offset = freePointer.offset(size);
+        int a = calculateAlignment(f, align, objectSize);
+        size = alignUp(size, a);
+        int order = slabOrder.calculateOrder(size, nrCpus);
+        if (order < 0) {
+            return null;
+        }
+        int allocflags = (order > 0 ? __GFP_COMP : 0) | ((f & SlabFlags.SLAB_RECLAIM_ACCOUNT) != 0 ? __GFP_RECLAIMABLE : 0);
+        return new KmemCache(name, objectSize, size, a, offset, order, f, allocflags, nrCpus, memMap);
+    }
+
+    /** {@code calculate_alignment}: a cache line (halved while the object fits twice) if asked. */
+    private static int calculateAlignment(int flags, int align, int size) {
+        int a = align;
+        if ((flags & SlabFlags.SLAB_HWCACHE_ALIGN) != 0) {
+            int ralign = CACHE_LINE;
+            while (size <= ralign / 2) {
+                ralign /= 2;
+            }
+            a = Math.max(a, ralign);
+        }
+        return alignUp(Math.max(a, Long.BYTES), Long.BYTES);
+    }
+
+    private static int alignUp(int x, int a) {
+        return (x + a - 1) & -a;
+    }
+
+    /**
+     * {@code kmem_cache_destroy}: the last reference flushes the CPU slabs and frees the empty
+     * slabs. Objects still allocated keep the cache and its slabs: each partial slab holding some
+     * is reported ("Objects remaining in ... on __kmem_cache_shutdown()", with the objects), then
+     * "Slab cache still has objects". The CPUs must be quiescent ({@link Slub#flushAll}).
+     */
+    public synchronized void kmemCacheDestroy(KmemCache s) {
+        if (s == null || --s.refcount > 0) {
+            return;
+        }
+        slub.flushAll(s);
+        if (freePartial(s)) {
+            caches.remove(s);
+            objects.free(s.address());
+        } else {
+            debug.stillHasObjects(s);
+        }
+    }
+
+    /** {@code free_partial} then {@code __kmem_cache_empty}: true if the cache has no slab left. */
+    private boolean freePartial(KmemCache s) {
+        KmemCacheNode n = s.node;
+        synchronized (n) {
+            for (Page page = n.first(); page != null; ) {
+                Page next = n.next(page);
+                if (MapcountWord.slubInuse(pages.counters(page)) == 0) {
+                    n.remove(page);
+                    n.decSlabs();
+                    pages.discardSlab(s, page);
+                } else {
+                    listSlabObjects(s, page);
+                }
+                page = next;
+            }
+            return n.nrPartial() == 0 && n.nrSlabs() == 0;
+        }
+    }
+
+    /** {@code list_slab_objects}: the report and every object not on the slab's free list. */
+    private void listSlabObjects(KmemCache s, Page page) {
+        debug.slabErr(s, page, "Objects remaining in " + s.name() + " on __kmem_cache_shutdown()");
+        BitSet free = new BitSet(s.objects());
+        long base = MemMap.pageAddress(page);
+        for (long fp = SlabPages.freelist(page); fp != 0 && free.cardinality() < s.objects();
+                fp = pages.getFreepointer(s, fp)) {
+            free.set((int) ((fp - base) / s.size()));
+        }
+        for (int i = free.nextClearBit(0); i < s.objects(); i = free.nextClearBit(i + 1)) {
+            debug.remainingObject(page, base + (long) i * s.size());
+        }
+    }
+
+    /** The live caches ({@code slab_caches}), oldest first. */
+    public List<KmemCache> caches() {
+        return List.copyOf(caches);
+    }
+
+    /** {@code page->slab_cache} of a slab page (a head page marked slab). */
+    public KmemCache cacheOf(Page slab) {
+        return slub.cacheOf(slab);
+    }
+
+    /** {@code PageSlab(page)} under the era's layout (a head page). */
+    public boolean isSlab(Page page) {
+        return pages.isSlab(page);
+    }
+
+    @Override
+    public void markOwned(BitSet owned) {
+        int nr = memMap.nrPages();
+        for (int pfn = 0; pfn < nr; pfn++) {
+            Page page = memMap.page(pfn);
+            if (pages.isSlab(page)) {
+                int order = cacheOf(page).order();
+                owned.set(pfn, pfn + (1 << order));
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.mmemu.slab;
+
+import static org.mmemu.core.check.ConsistencyChecks.consistencyChecks;
+import static org.mmemu.core.check.ConsistencyChecks.pageOwners;
+import static org.mmemu.core.policy.PolicyBinder.policyBinder;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Scopes;
+import com.google.inject.multibindings.OptionalBinder;
+import java.util.function.Function;
+import org.mmemu.core.policy.PolicyBinder;
+import org.mmemu.memcg.kmem.KmemPages;
+
+/**
+ * Plugs SLUB into a machine, beside {@code MmCoreModule}: slab caches ({@link SlabCaches}), the
+ * allocator ({@link Slub}), kmalloc ({@link Kmalloc}), the slab consistency check, and the slab
+ * pages' owner for the leak check. Slab accounting is bound as {@link SlabAccounting}
+ * ({@code OptionalBinder.newOptionalBinder(binder, SlabAccounting.class).setBinding()}); by
+ * default nothing is accounted.
+ *
+ * <p>Policies (the defaults are the latest era's; {@link SlabEras} has each era's):
+ * <ul>
+ *   <li>{@link SlabPageLayout}: {@code slablayout.Mapcount48} (needs a value page-type
+ *       encoding), {@code slablayout.Counters418}, {@code slablayout.Typed610} (default; needs
+ *       {@code pagetype.TopByte613});</li>
+ *   <li>{@link FreePointerOffset}: {@code freeptr.Start}, {@code freeptr.Middle57} (default);</li>
+ *   <li>{@link SlabOrder}: {@code slaborder.Classic}, {@code slaborder.MinOrder68} (default);</li>
+ *   <li>{@link KmallocLargePages}: {@code kmalloclarge.KmemPages} (4.7), {@code kmalloclarge.AllocPages}
+ *       (default);</li>
+ *   <li>{@link SlubTexts}: {@code slubtexts.Info48}, {@code slubtexts.Plain6x} (default);</li>
+ *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default).</li>
+ * </ul>
+ */
+public final class SlabModule extends AbstractModule {
+    private final SlabConfig config;
+
+    /** SLUB with the kernel's boot defaults. */
+    public SlabModule() {
+        this(SlabConfig.DEFAULT);
+    }
+
+    /** SLUB booted with {@code config} ({@link SlabConfig#SLUB_DEBUG} for slub_debug=F). */
+    public SlabModule(SlabConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    protected void configure() {
+        bind(SlabConfig.class).toInstance(config);
+        bind(SlabPages.class).in(Scopes.SINGLETON);
+        bind(SlubDebug.class).in(Scopes.SINGLETON);
+        bind(Slub.class).in(Scopes.SINGLETON);
+        bind(SlabCaches.class).in(Scopes.SINGLETON);
+        bind(Kmalloc.class).in(Scopes.SINGLETON);
+        bind(SlabCheck.class).in(Scopes.SINGLETON);
+        OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault().toInstance(SlabAccounting.NONE);
+        // memcg's alloc_kmem_pages, for kmalloc_large until 4.7: present when memcg is wired.
+        OptionalBinder.newOptionalBinder(binder(), KmemPages.class);
+
+        policies(SlabPageLayout.class, SlabPageLayout.Eras.values(), SlabPageLayout::policyName,
+                SlabPageLayout.Eras.TYPED_6_10);
+        policies(FreePointerOffset.class, FreePointerOffset.Eras.values(), FreePointerOffset::policyName,
+                FreePointerOffset.Eras.MIDDLE_5_7);
+        policies(SlabOrder.class, SlabOrder.Eras.values(), SlabOrder::policyName, SlabOrder.Eras.MIN_ORDER_6_8);
+        policies(KmallocLargePages.class, KmallocLargePages.Eras.values(), KmallocLargePages::policyName,
+                KmallocLargePages.Eras.ALLOC_PAGES);
+        policies(SlubTexts.class, SlubTexts.values(), SlubTexts::policyName, SlubTexts.PLAIN_6_X);
+        policies(KmallocNames.class, KmallocNames.Eras.values(), KmallocNames::policyName,
+                KmallocNames.Eras.SHORT_5_2);
+
+        consistencyChecks(binder()).add(SlabCheck.class);
+        pageOwners(binder()).add(SlabCaches.class);
+    }
+
+    /** Registers every policy of {@code kind} under its name, {@code latest} the default. */
+    private <T> void policies(Class<T> kind, T[] all, Function<T, String> name, T latest) {
+        PolicyBinder<T> binder = policyBinder(binder(), kind);
+        for (T policy : all) {
+            binder.register(name.apply(policy), policy);
+        }
+        binder.setDefault(name.apply(latest));
+    }
+}
