@@ -13,6 +13,7 @@ import org.mmemu.core.era.MmCoreEras;
 import org.mmemu.memcg.MemcgConfig;
 import org.mmemu.memcg.MemcgEras;
 import org.mmemu.s390.S390Eras;
+import org.mmemu.slab.SlabEras;
 
 /**
  * The kernel releases the emulator can be: each constant is a preset that selects, by name, a
@@ -21,7 +22,7 @@ import org.mmemu.s390.S390Eras;
  * gives it to a hand-built injector).
  *
  * <p>The choices are the modules' own era tables, composed in module order
- * ({@link #descriptors()}): {@link MmCoreEras}, {@link MemcgEras}, {@link S390Eras}; each says
+ * ({@link #descriptors()}): {@link MmCoreEras}, {@link MemcgEras}, {@link SlabEras}, {@link S390Eras}; each says
  * why it chose what the kernel sources leave open. {@code mmemu eras} prints the whole table,
  * and README.md's "Eras" table is checked against it.
  */
@@ -88,8 +89,8 @@ public enum Era {
     /**
      * The preset as a Guice module: makes every choice of {@link #descriptors()} (the policies
      * of {@link #policies()}, and {@link #memcgConfig()}). Install it beside
-     * {@code MmCoreModule} and {@code MemcgModule} (and {@code S390Module} for s390 page
-     * tables). To change one of its choices, override the module
+     * {@code MmCoreModule}, {@code MemcgModule} and {@code SlabModule} (and {@code S390Module}
+     * for s390 page tables). To change one of its choices, override the module
      * ({@code Modules.override(era.module()).with(...)}), as {@link Kernel#boot} does with its
      * extra modules.
      */
@@ -109,7 +110,7 @@ public enum Era {
     /** The modules' era tables; a module with era-dependent choices adds its descriptor here. */
     private static final class Descriptors {
         static final List<EraDescriptor> ALL =
-                List.of(MmCoreEras.DESCRIPTOR, MemcgEras.DESCRIPTOR, S390Eras.DESCRIPTOR);
+                List.of(MmCoreEras.DESCRIPTOR, MemcgEras.DESCRIPTOR, SlabEras.DESCRIPTOR, S390Eras.DESCRIPTOR);
         static final List<EraChoice<?>> CHOICES =
                 ALL.stream().flatMap(d -> d.choices().stream()).toList();
 

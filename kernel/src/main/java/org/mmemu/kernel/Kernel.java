@@ -33,6 +33,7 @@ import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.MemcgModule;
 import org.mmemu.memcg.OomKiller;
 import org.mmemu.memcg.fs.CgroupFs;
+import org.mmemu.slab.SlabModule;
 
 /**
  * One booted machine of an {@link Era}: every subsystem wired with the era's policies, the
@@ -108,7 +109,7 @@ public final class Kernel implements AutoCloseable {
      */
     public static Module modules(Era era, KernelConfig config) {
         requireNonNull(era, "era is null");
-        Module base = Modules.combine(new MemcgModule(), era.module(), binder -> {
+        Module base = Modules.combine(new MemcgModule(), new SlabModule(), era.module(), binder -> {
             binder.bind(Era.class).toInstance(era);
             binder.bind(TaskAddressSpace.class).in(Scopes.SINGLETON);
             MemcgModule.taskMemory(binder).addBinding().to(TaskAddressSpace.class);

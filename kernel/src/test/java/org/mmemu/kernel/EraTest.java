@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mmemu.core.policy.PolicyBinder.policyBinder;
 
 import com.google.inject.Module;
-import java.util.Map;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,6 +24,12 @@ import org.mmemu.memcg.kmem.KmemAccountingPolicy;
 import org.mmemu.memcg.stat.MemoryStatFormat;
 import org.mmemu.s390.FragmentLayout;
 import org.mmemu.s390.S390PageTableAllocator;
+import org.mmemu.slab.FreePointerOffset;
+import org.mmemu.slab.KmallocLargePages;
+import org.mmemu.slab.KmallocNames;
+import org.mmemu.slab.SlabOrder;
+import org.mmemu.slab.SlabPageLayout;
+import org.mmemu.slab.SlubTexts;
 
 /**
  * The era presets: each boots (with the generic and with the s390 page tables) and the booted
@@ -36,28 +40,28 @@ import org.mmemu.s390.S390PageTableAllocator;
 class EraTest {
     private static final KernelConfig SMALL = KernelConfig.memory("16M");
 
-    /** What a policy instance calls itself, per kind. */
-    private static final Map<Class<?>, Function<Object, String>> NAME_OF = Map.ofEntries(
-            Map.entry(PageTypeEncoding.class, p -> ((PageTypeEncoding) p).policyName()),
-            Map.entry(GfpLayout.class, p -> "gfp." + ((GfpLayout) p).name()),
-            Map.entry(InsertPagePolicy.class, p -> ((InsertPagePolicy) p).policyName()),
-            Map.entry(PageTableGfp.class, p -> ((PageTableGfp) p).policyName()),
-            Map.entry(PageAllocTexts.class, p -> ((PageAllocTexts) p).policyName()),
-            Map.entry(InitRlimits.class, p -> ((InitRlimits) p).policyName()),
-            Map.entry(KmemAccountingPolicy.class, p -> ((KmemAccountingPolicy) p).policyName()),
-            Map.entry(MemoryStatFormat.class, p -> ((MemoryStatFormat) p).policyName()),
-            Map.entry(CgroupFsLayout.class, p -> ((CgroupFsLayout) p).policyName()),
-            Map.entry(SlabAccounting.class, p -> ((SlabAccounting) p).policyName()),
-            Map.entry(FragmentLayout.class, p -> ((FragmentLayout) p).policyName()));
+    /** What a policy instance calls itself: its {@code policyName()}, or {@code gfp.<name>} for a layout. */
+    private static String nameOf(Class<?> kind, Object policy) {
+        if (policy instanceof GfpLayout) {
+            return "gfp." + ((GfpLayout) policy).name();
+        }
+        try {
+            return (String) kind.getMethod("policyName").invoke(policy);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(kind + " has no policyName()", e);
+        }
+    }
 
     @Test
     void thereIsOnePresetPerKernelReleaseSelectingEveryPolicyOfEveryModule() {
         assertThat(Era.values()).extracting(Era::release).containsExactly(KernelRelease.values());
-        assertThat(Era.descriptors()).extracting(EraDescriptor::name).containsExactly("mm-core", "memcg", "arch-s390");
+        assertThat(Era.descriptors()).extracting(EraDescriptor::name).containsExactly("mm-core", "memcg", "slab", "arch-s390");
         assertThat(Era.V4_8.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
                 InsertPagePolicy.class, PageTableGfp.class, PageAllocTexts.class, InitRlimits.class,
                 KmemAccountingPolicy.class,
-                MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class, FragmentLayout.class);
+                MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class,
+                SlabPageLayout.class, FreePointerOffset.class, SlabOrder.class, KmallocLargePages.class,
+                KmallocNames.class, SlubTexts.class, FragmentLayout.class);
     }
 
     @ParameterizedTest
@@ -66,7 +70,7 @@ class EraTest {
         Kernel k = Kernel.boot(era, SMALL.arch(Arch.S390));
 
         era.policies().forEach((kind, name) ->
-                assertThat(NAME_OF.get(kind).apply(k.get(kind))).as("%s", kind.getSimpleName()).isEqualTo(name));
+                assertThat(nameOf(kind, k.get(kind))).as("%s", kind.getSimpleName()).isEqualTo(name));
         assertThat(k.get(MemcgConfig.class)).isSameAs(era.memcgConfig());
         assertThat(k.get(PageTableAllocator.class)).isInstanceOf(S390PageTableAllocator.class);
         assertThat(k.checkConsistency()).isEmpty();

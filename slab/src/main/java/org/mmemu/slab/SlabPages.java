@@ -1,18 +1,7 @@
 package org.mmemu.slab;
 
-import static org.mmemu.core.page.Gfp.__GFP_ATOMIC;
-import static org.mmemu.core.page.Gfp.__GFP_FS;
-import static org.mmemu.core.page.Gfp.__GFP_HARDWALL;
-import static org.mmemu.core.page.Gfp.__GFP_HIGH;
-import static org.mmemu.core.page.Gfp.__GFP_IO;
-import static org.mmemu.core.page.Gfp.__GFP_MEMALLOC;
-import static org.mmemu.core.page.Gfp.__GFP_NOFAIL;
-import static org.mmemu.core.page.Gfp.__GFP_NOMEMALLOC;
-import static org.mmemu.core.page.Gfp.__GFP_NORETRY;
-import static org.mmemu.core.page.Gfp.__GFP_NOWARN;
-import static org.mmemu.core.page.Gfp.__GFP_RECLAIM;
-import static org.mmemu.core.page.Gfp.__GFP_RETRY_MAYFAIL;
-import static org.mmemu.core.page.Gfp.__GFP_THISNODE;
+import static org.mmemu.core.page.Gfp.GFP_CONSTRAINT_MASK;
+import static org.mmemu.core.page.Gfp.GFP_RECLAIM_MASK;
 
 import com.google.inject.Inject;
 import org.mmemu.core.alloc.PageAllocator;
@@ -43,12 +32,6 @@ import org.mmemu.core.page.PageTypes;
  * never reach the page allocator, so a slab page is never charged as a kmem page.
  */
 final class SlabPages {
-    /** mm/internal.h {@code GFP_RECLAIM_MASK} (until mm-core's Gfp has it). */
-    static final int GFP_RECLAIM_MASK = __GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | __GFP_NOWARN
-            | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC | __GFP_ATOMIC;
-    /** mm/internal.h {@code GFP_CONSTRAINT_MASK}. */
-    static final int GFP_CONSTRAINT_MASK = __GFP_HARDWALL | __GFP_THISNODE;
-
     private static final int PAGE_MASK = MemMap.PAGE_SIZE - 1;
 
     private final PageAllocator allocator;
