@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.sched.Cpus;
+import org.mmemu.it.fixture.ChargedPages;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.Task;

@@ -8,6 +8,7 @@ import static org.mmemu.it.selftests.CgroupUtil.valuesClose;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.sched.TaskStruct;
+import org.mmemu.it.fixture.ChargedPages;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.Task;
