@@ -47,67 +47,62 @@ class AddressSpaceMisuseTest {
         return w.task().taskStruct().mm();
     }
 
+    /**
+     * {@code misuse} of the bystander's one-page anonymous mapping (given its mm and the
+     * mapping's address) returns {@code expected}; the mapping and its flags stay as they were.
+     */
+    private static void assertOnAnonMapping(Kernel k, long vmFlags, long expected, AnonMisuse misuse) {
+        Witness w = Witness.of(k);
+        long addr = mapAnon(k, w, vmFlags);
+        long flags = mm(w).findVma(addr).flags();
+        w.mark();
+
+        assertThat(misuse.apply(w, addr)).as("the return").isEqualTo(expected);
+
+        assertThat(mm(w).mapCount()).isEqualTo(1);
+        assertThat(mm(w).findVma(addr).flags()).isEqualTo(flags);
+        w.assertUnchangedAndRelease();
+    }
+
+    /** A call on the bystander's address space, given the address of its mapping. */
+    @FunctionalInterface
+    private interface AnonMisuse {
+        long apply(Witness w, long addr);
+    }
+
     /** munmap of an unaligned start: {@code -EINVAL}, the mapping stays. */
     @Eras(value = Era.LATEST, memory = "64M")
     void munmapOfAnUnalignedStartIsEINVAL(Kernel k) {
-        Witness w = Witness.of(k);
-        long addr = mapAnon(k, w, VmFlags.VM_READ | VmFlags.VM_WRITE);
-        w.mark();
-
-        assertReturns(Errno.EINVAL, k.get(AddressSpaces.class).munmap(mm(w), addr + 1, PAGE));
-
-        assertThat(mm(w).findVma(addr)).isNotNull();
-        w.assertUnchangedAndRelease();
+        assertOnAnonMapping(k, VmFlags.VM_READ | VmFlags.VM_WRITE, Errno.EINVAL.negative(),
+                (w, addr) -> k.get(AddressSpaces.class).munmap(mm(w), addr + 1, PAGE));
     }
 
     /** munmap of zero bytes: {@code -EINVAL}. */
     @Eras(value = Era.LATEST, memory = "64M")
     void munmapOfZeroBytesIsEINVAL(Kernel k) {
-        Witness w = Witness.of(k);
-        long addr = mapAnon(k, w, VmFlags.VM_READ);
-        w.mark();
-
-        assertReturns(Errno.EINVAL, k.get(AddressSpaces.class).munmap(mm(w), addr, 0));
-        assertThat(mm(w).mapCount()).isEqualTo(1);
-        w.assertUnchangedAndRelease();
+        assertOnAnonMapping(k, VmFlags.VM_READ, Errno.EINVAL.negative(),
+                (w, addr) -> k.get(AddressSpaces.class).munmap(mm(w), addr, 0));
     }
 
     /** munmap of a range nothing maps: success, as in the kernel, and nothing else unmapped. */
     @Eras(value = Era.LATEST, memory = "64M")
     void munmapOfAnUnmappedRangeDoesNothing(Kernel k) {
-        Witness w = Witness.of(k);
-        long addr = mapAnon(k, w, VmFlags.VM_READ);
-        w.mark();
-
-        assertThat(k.get(AddressSpaces.class).munmap(mm(w), addr + 64 * PAGE, 4 * PAGE)).isZero();
-
-        assertThat(mm(w).mapCount()).isEqualTo(1);
-        w.assertUnchangedAndRelease();
+        assertOnAnonMapping(k, VmFlags.VM_READ, 0,
+                (w, addr) -> k.get(AddressSpaces.class).munmap(mm(w), addr + 64 * PAGE, 4 * PAGE));
     }
 
     /** mprotect of a range nothing maps: {@code -ENOMEM}. */
     @Eras(value = Era.LATEST, memory = "64M")
     void mprotectOfAnUnmappedRangeIsENOMEM(Kernel k) {
-        Witness w = Witness.of(k);
-        long addr = mapAnon(k, w, VmFlags.VM_READ);
-        w.mark();
-
-        assertReturns(Errno.ENOMEM, k.get(Mprotect.class).mprotect(mm(w), addr + 64 * PAGE, PAGE, Mman.PROT_READ));
-        w.assertUnchangedAndRelease();
+        assertOnAnonMapping(k, VmFlags.VM_READ, Errno.ENOMEM.negative(),
+                (w, addr) -> k.get(Mprotect.class).mprotect(mm(w), addr + 64 * PAGE, PAGE, Mman.PROT_READ));
     }
 
     /** mprotect with an unknown {@code PROT_} bit: {@code -EINVAL}, the permissions stay. */
     @Eras(value = Era.LATEST, memory = "64M")
     void mprotectWithAnUnknownBitIsEINVAL(Kernel k) {
-        Witness w = Witness.of(k);
-        long addr = mapAnon(k, w, VmFlags.VM_READ);
-        long flags = mm(w).findVma(addr).flags();
-        w.mark();
-
-        assertReturns(Errno.EINVAL, k.get(Mprotect.class).mprotect(mm(w), addr, PAGE, 0x100));
-
-        assertThat(mm(w).findVma(addr).flags()).isEqualTo(flags);
-        w.assertUnchangedAndRelease();
+        assertOnAnonMapping(k, VmFlags.VM_READ, Errno.EINVAL.negative(),
+                (w, addr) -> k.get(Mprotect.class).mprotect(mm(w), addr, PAGE, 0x100));
     }
 
     /**
@@ -160,36 +155,29 @@ class AddressSpaceMisuseTest {
         w.assertUnchangedAndRelease();
     }
 
+    /**
+     * copy_to_user of 64 bytes at {@code to}, run as the bystander's process: the bytes not
+     * copied; no anonymous page was faulted in.
+     */
+    private static int copyToUser(Kernel k, Witness w, long to) {
+        int notCopied;
+        try (var running = k.enter(w.task())) {
+            notCopied = k.get(UserCopy.class).copyToUser(to, new byte[64], 0, 64);
+        }
+        assertThat(mm(w).rss(MmStruct.MM_ANONPAGES)).isZero();
+        return notCopied;
+    }
+
     /** copy_to_user through a read-only mapping: no byte copied, no page faulted in. */
     @Eras(value = Era.LATEST, memory = "64M")
     void copyToUserThroughAReadOnlyMappingCopiesNothing(Kernel k) {
-        Witness w = Witness.of(k);
-        long addr = mapAnon(k, w, VmFlags.VM_READ);
-        w.mark();
-
-        int notCopied;
-        try (var running = k.enter(w.task())) {
-            notCopied = k.get(UserCopy.class).copyToUser(addr, new byte[64], 0, 64);
-        }
-
-        assertThat(notCopied).isEqualTo(64);
-        assertThat(mm(w).rss(MmStruct.MM_ANONPAGES)).isZero();
-        w.assertUnchangedAndRelease();
+        assertOnAnonMapping(k, VmFlags.VM_READ, 64, (w, addr) -> copyToUser(k, w, addr));
     }
 
     /** copy_to_user to an address nothing maps: no byte copied. */
     @Eras(value = Era.LATEST, memory = "64M")
     void copyToUserToAnUnmappedAddressCopiesNothing(Kernel k) {
-        Witness w = Witness.of(k);
-        long addr = mapAnon(k, w, VmFlags.VM_READ | VmFlags.VM_WRITE);
-        w.mark();
-
-        int notCopied;
-        try (var running = k.enter(w.task())) {
-            notCopied = k.get(UserCopy.class).copyToUser(addr + 64 * PAGE, new byte[64], 0, 64);
-        }
-
-        assertThat(notCopied).isEqualTo(64);
-        w.assertUnchangedAndRelease();
+        assertOnAnonMapping(k, VmFlags.VM_READ | VmFlags.VM_WRITE, 64,
+                (w, addr) -> copyToUser(k, w, addr + 64 * PAGE));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mmemu.it.misuse.Misuses.assertErrno;
 
+import java.util.function.Consumer;
 import org.mmemu.core.Errno;
 import org.mmemu.it.fixture.Witness;
 import org.mmemu.kernel.Era;
@@ -27,79 +28,68 @@ class CgroupFsMisuseTest {
         return fs;
     }
 
-    /** Writes {@code text} to {@code file} of /job: {@code errno}, and the file reads as before. */
-    private static void assertRefusedWrite(Kernel k, String file, String text, Errno errno) {
+    /**
+     * {@code misuse} of the file system, with /job and the bystander in place, fails with
+     * {@code errno} and changes nothing the bystander has.
+     */
+    private static void assertRefused(Kernel k, Errno errno, Consumer<CgroupFs> misuse) {
         Witness w = Witness.of(k);
         CgroupFs fs = job(k);
-        String before = fs.read(JOB + "/" + file);
         w.mark();
 
-        assertErrno(errno, () -> fs.write(JOB + "/" + file, text));
-
-        assertThat(fs.read(JOB + "/" + file)).isEqualTo(before);
+        assertErrno(errno, () -> misuse.accept(fs));
         w.assertUnchangedAndRelease();
+    }
+
+    /** Writes {@code text} to {@code file} of /job: {@code errno}, and the file reads as before. */
+    private static void assertRefusedWrite(Kernel k, String file, String text, Errno errno) {
+        String[] before = new String[1];
+        assertRefused(k, errno, fs -> {
+            before[0] = fs.read(JOB + "/" + file);
+            fs.write(JOB + "/" + file, text);
+        });
+        assertThat(k.cgroupfs().read(JOB + "/" + file)).isEqualTo(before[0]);
     }
 
     /** rmdir of a cgroup with a process in it: {@code EBUSY}, the cgroup and the process stay. */
     @Eras(value = Era.LATEST, memory = "64M")
     void rmdirOfACgroupWithAProcessIsBusy(Kernel k) {
-        Witness w = Witness.of(k);
-        w.mark();
-
-        assertErrno(Errno.EBUSY, () -> k.cgroupfs().rmdir(Witness.CGROUP));
-
-        assertThat(w.task().isAlive()).isTrue();
-        w.assertUnchangedAndRelease();
+        assertRefused(k, Errno.EBUSY, fs -> fs.rmdir(Witness.CGROUP));
     }
 
     /** rmdir of a cgroup with a child: {@code EBUSY}, both stay. */
     @Eras(value = Era.LATEST, memory = "64M")
     void rmdirOfACgroupWithAChildIsBusy(Kernel k) {
-        Witness w = Witness.of(k);
-        CgroupFs fs = job(k);
-        fs.mkdir(JOB + "/child");
-        w.mark();
+        assertRefused(k, Errno.EBUSY, fs -> {
+            fs.mkdir(JOB + "/child");
+            fs.rmdir(JOB);
+        });
 
-        assertErrno(Errno.EBUSY, () -> fs.rmdir(JOB));
-
-        assertThat(fs.list(JOB + "/child")).isNotEmpty();
-        w.assertUnchangedAndRelease();
+        assertThat(k.cgroupfs().list(JOB + "/child")).isNotEmpty();
     }
 
     /** rmdir of a cgroup removed already: {@code ENOENT}. */
     @Eras(value = Era.LATEST, memory = "64M")
     void rmdirTwiceIsENOENT(Kernel k) {
-        Witness w = Witness.of(k);
-        CgroupFs fs = job(k);
-        fs.rmdir(JOB);
-        w.mark();
-
-        assertErrno(Errno.ENOENT, () -> fs.rmdir(JOB));
-        w.assertUnchangedAndRelease();
+        assertRefused(k, Errno.ENOENT, fs -> {
+            fs.rmdir(JOB);
+            fs.rmdir(JOB);
+        });
     }
 
     /** mkdir named as one of the parent's control files: {@code EEXIST}. */
     @Eras(value = Era.LATEST, memory = "64M")
     void mkdirOfAControlFilesNameIsEEXIST(Kernel k) {
-        Witness w = Witness.of(k);
-        job(k);
-        w.mark();
+        assertRefused(k, Errno.EEXIST, fs -> fs.mkdir(JOB + "/memory.max"));
 
-        assertErrno(Errno.EEXIST, () -> k.cgroupfs().mkdir(JOB + "/memory.max"));
         assertErrno(Errno.EEXIST, () -> k.cgroupfs().mkdir(JOB + "/cgroup.procs"));
-
         assertThat(k.cgroupfs().readLimit(JOB + "/memory.max")).hasValue(16L << 20);
-        w.assertUnchangedAndRelease();
     }
 
     /** mkdir under a parent that does not exist: {@code ENOENT}. */
     @Eras(value = Era.LATEST, memory = "64M")
     void mkdirUnderAMissingParentIsENOENT(Kernel k) {
-        Witness w = Witness.of(k);
-        w.mark();
-
-        assertErrno(Errno.ENOENT, () -> k.cgroupfs().mkdir("/missing/child"));
-        w.assertUnchangedAndRelease();
+        assertRefused(k, Errno.ENOENT, fs -> fs.mkdir("/missing/child"));
     }
 
     /** A negative size for memory.max: {@code EINVAL} ({@code page_counter_memparse}). */
@@ -179,23 +169,13 @@ class CgroupFsMisuseTest {
     /** Reading memory.reclaim, a write-only file: {@code EACCES}; the file exists from 5.19. */
     @Eras(value = Era.LATEST, memory = "64M")
     void readingAWriteOnlyFileIsEACCES(Kernel k) {
-        Witness w = Witness.of(k);
-        job(k);
-        w.mark();
-
-        assertErrno(Errno.EACCES, () -> k.cgroupfs().read(JOB + "/memory.reclaim"));
-        w.assertUnchangedAndRelease();
+        assertRefused(k, Errno.EACCES, fs -> fs.read(JOB + "/memory.reclaim"));
     }
 
     /** Opening memory.peak where the era has none (before 5.19): {@code ENOENT}. */
     @Eras(value = {Era.V4_8, Era.V5_11}, memory = "64M")
     void openingAFileTheEraLacksIsENOENT(Kernel k) {
-        Witness w = Witness.of(k);
-        job(k);
-        w.mark();
-
-        assertErrno(Errno.ENOENT, () -> k.cgroupfs().open(JOB + "/memory.peak"));
-        w.assertUnchangedAndRelease();
+        assertRefused(k, Errno.ENOENT, fs -> fs.open(JOB + "/memory.peak"));
     }
 
     /** A file kept open across its cgroup's rmdir: reads and writes fail with {@code ENODEV}. */
@@ -216,11 +196,7 @@ class CgroupFsMisuseTest {
     /** The facade's readLong of a limit that is {@code max}: {@code EINVAL}, as kstrtoll says. */
     @Eras(value = Era.LATEST, memory = "64M")
     void readLongOfAnUnsetLimitIsEINVAL(Kernel k) {
-        Witness w = Witness.of(k);
-        w.mark();
-
-        assertErrno(Errno.EINVAL, () -> k.cgroupfs().readLong(Witness.CGROUP + "/memory.max"));
-        w.assertUnchangedAndRelease();
+        assertRefused(k, Errno.EINVAL, fs -> fs.readLong(Witness.CGROUP + "/memory.max"));
     }
 
     /** A closed CgroupFile handle is refused by the facade. */

@@ -2,16 +2,16 @@ package org.mmemu.it.misuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
-import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 import static org.mmemu.it.misuse.Misuses.assertBug;
 
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.alloc.PageAllocator;
+import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
+import org.mmemu.it.fixture.ChargedPages;
 import org.mmemu.it.fixture.Witness;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
-import org.mmemu.kernel.Task;
 import org.mmemu.kernel.junit.Eras;
 import org.mmemu.memcg.CgroupTree;
 import org.mmemu.memcg.MemCgroup;
@@ -124,13 +124,10 @@ class MemcgMisuseTest {
     void aKmemPageFreedTwiceIsABugAndUnchargedOnce(Kernel k) {
         Witness w = Witness.of(k);
         k.cgroupfs().mkdir("/job");
-        Task t = k.spawn("/job");
+        ChargedPages charged = ChargedPages.charge(k, k.spawn("/job"), MemMap.PAGE_SIZE);
+        Page page = charged.pages().get(0);
+        charged.free();
         KmemPages kmem = k.get(KmemPages.class);
-        Page page;
-        try (var running = k.enter(t)) {
-            page = kmem.allocKmemPages(GFP_KERNEL_ACCOUNT, 0);
-        }
-        kmem.freeKmemPages(page, 0);
         k.drainAllStock();
         long current = k.cgroupfs().readLong("/job/memory.current");
         w.mark();

@@ -42,6 +42,28 @@ class SelftestMemcontrolTest {
         return k.cgroupfs().readLong(cgroup + "/" + file);
     }
 
+    /**
+     * The OOM selftests' limits: {@code max} in memory.max, no swap, and memory.oom.group when
+     * {@code group}.
+     */
+    private static void limit(Kernel k, String cgroup, String max, boolean group) {
+        k.cgroupfs().write(cgroup + "/memory.max", max);
+        k.cgroupfs().write(cgroup + "/memory.swap.max", "0");
+        if (group) {
+            k.cgroupfs().write(cgroup + "/memory.oom.group", "1");
+        }
+    }
+
+    /**
+     * The OOM group selftests' end: one more process keeping 1M in {@code cgroup}
+     * ({@code alloc_anon_noexit}), then one that charges 100M ({@code cg_run(alloc_anon)}) and
+     * does not get it.
+     */
+    private static void oneMoreThenTooMuch(Kernel k, String cgroup, ChargedPages pages) {
+        pages.add(k.spawn(cgroup), MB);
+        assertThat(pages.add(k.spawn(cgroup), 100 * MB)).isFalse();
+    }
+
     /** {@code test_memcg_subtree_control}: a child has memory only where its parent enables it. */
     @Eras(memory = "64M")
     void testMemcgSubtreeControl(Kernel k) {
@@ -146,8 +168,7 @@ class SelftestMemcontrolTest {
         String cg = "/memcg_test";
         k.cgroupfs().mkdir(cg);
         assertThat(readStrcmp(k, cg, "memory.max", "max\n")).isTrue();
-        k.cgroupfs().write(cg + "/memory.swap.max", "0");
-        k.cgroupfs().write(cg + "/memory.max", "30M");
+        limit(k, cg, "30M", false);
 
         Task t = k.spawn(cg);
         ChargedPages pages = ChargedPages.charge(k, t, 100 * MB);
@@ -166,8 +187,7 @@ class SelftestMemcontrolTest {
     void testMemcgOomEvents(Kernel k) {
         String cg = "/memcg_test";
         k.cgroupfs().mkdir(cg);
-        k.cgroupfs().write(cg + "/memory.max", "30M");
-        k.cgroupfs().write(cg + "/memory.swap.max", "0");
+        limit(k, cg, "30M", false);
 
         ChargedPages pages = ChargedPages.charge(k, k.spawn(cg), 100 * MB);
 
@@ -191,15 +211,12 @@ class SelftestMemcontrolTest {
         k.cgroupfs().mkdir(parent);
         k.cgroupfs().mkdir(child);
         k.cgroupfs().write(parent + "/cgroup.subtree_control", "+memory");
-        k.cgroupfs().write(child + "/memory.max", "50M");
-        k.cgroupfs().write(child + "/memory.swap.max", "0");
-        k.cgroupfs().write(child + "/memory.oom.group", "1");
+        limit(k, child, "50M", true);
 
         assertThatThrownBy(() -> k.spawn(parent)).isInstanceOfSatisfying(ErrnoException.class,
                 e -> assertThat(e.errno()).isEqualTo(Errno.EBUSY));
         ChargedPages pages = ChargedPages.charge(k, k.spawn(child), MB);
-        pages.add(k.spawn(child), MB);
-        assertThat(pages.add(k.spawn(child), 100 * MB)).isFalse();
+        oneMoreThenTooMuch(k, child, pages);
 
         assertThat(readStrcmp(k, child, "cgroup.procs", "")).isTrue();
         assertThat(k.cgroupfs().event(child, "oom_kill")).isPositive();
@@ -217,14 +234,11 @@ class SelftestMemcontrolTest {
         String child = parent + "/memcg_test_1";
         k.cgroupfs().mkdir(parent);
         k.cgroupfs().mkdir(child);
-        k.cgroupfs().write(parent + "/memory.max", "80M");
-        k.cgroupfs().write(parent + "/memory.swap.max", "0");
-        k.cgroupfs().write(parent + "/memory.oom.group", "1");
+        limit(k, parent, "80M", true);
 
         ChargedPages pages = ChargedPages.charge(k, k.spawn(parent), 60 * MB);
         pages.add(k.spawn(child), MB);
-        pages.add(k.spawn(child), MB);
-        assertThat(pages.add(k.spawn(child), 100 * MB)).isFalse();
+        oneMoreThenTooMuch(k, child, pages);
 
         assertThat(readStrcmp(k, child, "cgroup.procs", "")).isTrue();
         assertThat(readStrcmp(k, parent, "cgroup.procs", "")).isTrue();
@@ -241,15 +255,12 @@ class SelftestMemcontrolTest {
     void testMemcgOomGroupScoreEvents(Kernel k) {
         String cg = "/memcg_test_0";
         k.cgroupfs().mkdir(cg);
-        k.cgroupfs().write(cg + "/memory.max", "50M");
-        k.cgroupfs().write(cg + "/memory.swap.max", "0");
-        k.cgroupfs().write(cg + "/memory.oom.group", "1");
+        limit(k, cg, "50M", true);
 
         Task safe = k.spawn(cg);
         ChargedPages pages = ChargedPages.charge(k, safe, MB);
         safe.setOomScoreAdj(TaskStruct.OOM_SCORE_ADJ_MIN);
-        pages.add(k.spawn(cg), MB);
-        assertThat(pages.add(k.spawn(cg), 100 * MB)).isFalse();
+        oneMoreThenTooMuch(k, cg, pages);
 
         assertThat(k.cgroupfs().event(cg, "oom_kill")).isEqualTo(3);
         safe.kill();
