@@ -37,9 +37,19 @@ import org.mmemu.memcg.fs.CgroupFile;
  */
 class SelftestMemcontrolTest {
     private static final long MB = 1L << 20;
+    /** The OOM group selftests' parent, {@code memcg_test_0}. */
+    private static final String OOM_PARENT = "/memcg_test_0";
 
     private static long readLong(Kernel k, String cgroup, String file) {
         return k.cgroupfs().readLong(cgroup + "/" + file);
+    }
+
+    /** The OOM group selftests' {@code memcg_test_0/memcg_test_1}: the child's path. */
+    private static String mkdirParentAndChild(Kernel k) {
+        String child = OOM_PARENT + "/memcg_test_1";
+        k.cgroupfs().mkdir(OOM_PARENT);
+        k.cgroupfs().mkdir(child);
+        return child;
     }
 
     /**
@@ -206,10 +216,8 @@ class SelftestMemcontrolTest {
      */
     @Eras(from = Era.V5_9, memory = "64M")
     void testMemcgOomGroupLeafEvents(Kernel k) {
-        String parent = "/memcg_test_0";
-        String child = parent + "/memcg_test_1";
-        k.cgroupfs().mkdir(parent);
-        k.cgroupfs().mkdir(child);
+        String parent = OOM_PARENT;
+        String child = mkdirParentAndChild(k);
         k.cgroupfs().write(parent + "/cgroup.subtree_control", "+memory");
         limit(k, child, "50M", true);
 
@@ -230,10 +238,8 @@ class SelftestMemcontrolTest {
      */
     @Eras(from = Era.V5_9, memory = "128M")
     void testMemcgOomGroupParentEvents(Kernel k) {
-        String parent = "/memcg_test_0";
-        String child = parent + "/memcg_test_1";
-        k.cgroupfs().mkdir(parent);
-        k.cgroupfs().mkdir(child);
+        String parent = OOM_PARENT;
+        String child = mkdirParentAndChild(k);
         limit(k, parent, "80M", true);
 
         ChargedPages pages = ChargedPages.charge(k, k.spawn(parent), 60 * MB);
@@ -253,7 +259,7 @@ class SelftestMemcontrolTest {
      */
     @Eras(from = Era.V5_9, memory = "64M")
     void testMemcgOomGroupScoreEvents(Kernel k) {
-        String cg = "/memcg_test_0";
+        String cg = OOM_PARENT;
         k.cgroupfs().mkdir(cg);
         limit(k, cg, "50M", true);
 
