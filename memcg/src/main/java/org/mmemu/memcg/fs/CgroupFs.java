@@ -430,6 +430,11 @@ public final class CgroupFs {
         if (task == null) {
             throw new ErrnoException(Errno.ESRCH, "no task " + pid);
         }
+        if (task.hasFlag(TaskStruct.PF_KTHREAD)) {
+            // cgroup_procs_write_start: kernel threads (PF_NO_SETAFFINITY) never move; here the
+            // writer of "0" outside any task is the CPU's idle thread.
+            throw new ErrnoException(Errno.EINVAL, "cannot move kernel thread " + task);
+        }
         cgroups.attach(task, m);
     }
 

@@ -265,6 +265,8 @@ class CgroupFsTest {
         assertErrno(() -> fs.write("/job/cgroup.procs", "abc"), Errno.EINVAL);
         assertErrno(() -> fs.write("/job/cgroup.procs", "-1"), Errno.EINVAL);
         assertErrno(() -> fs.write("/job/cgroup.procs", "99999"), Errno.ESRCH);
+        assertErrno(() -> fs.write("/job/cgroup.procs", "0"), Errno.EINVAL);   // the idle kthread writes
+        assertThat(fs.read("/job/cgroup.procs")).as("no kernel thread moved").isEqualTo(t.pid() + "\n" + u.pid() + "\n");
         try (var s = m.tasks.enter(t)) {
             fs.write("/cgroup.procs", "0");
         }
