@@ -145,7 +145,11 @@ public final class MemMap {
         return pages[pfn];
     }
 
-    /** {@code pfn_to_page} without the range check, for hot paths holding a valid pfn. */
+    /**
+     * {@code pfn_to_page} without the range check, for hot paths holding the pfn of a page
+     * that exists (from a page, a block or a list): a pfn of a section not initialised yet has
+     * no page here ({@code null}), where {@link #pfnToPage} initialises it.
+     */
     public Page page(int pfn) {
         return pages[pfn];
     }
