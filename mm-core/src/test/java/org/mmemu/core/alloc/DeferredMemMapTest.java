@@ -1,6 +1,7 @@
 package org.mmemu.core.alloc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 import static org.mmemu.core.page.Gfp.__GFP_NOWARN;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.mmemu.core.Machine;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.MemMapHeap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageType;
 
@@ -111,5 +113,18 @@ class DeferredMemMapTest {
             counts[o] = zone.nrFree(o);
         }
         return counts;
+    }
+
+    @Test
+    void aSixtyFourGibMachineBootsAndIsCheckedWithoutMakingItsPages() {
+        MemoryConfig huge = MemoryConfig.of("64G");
+        assumeTrue(MemMapHeap.bytesFor(huge.nrPages()) * 2 < Runtime.getRuntime().maxMemory(),
+                "the boot-time heap check needs room for the whole mem_map");
+        Machine m = Machine.boot(huge);
+
+        assertThat(m.memMap.firstInitPfn()).isEqualTo(huge.nrPages() - SECTION);
+        assertThat(m.alloc.nrFreePages()).isEqualTo(huge.nrPages());
+        assertThat(m.consistencyViolations()).isEmpty();
+        assertThat(m.memMap.firstInitPfn()).as("the checks made no page").isEqualTo(huge.nrPages() - SECTION);
     }
 }
