@@ -2,6 +2,7 @@ package org.mmemu.core.alloc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.mmemu.core.alloc.BuddyInvariants.freeCounts;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 import static org.mmemu.core.page.Gfp.__GFP_NOWARN;
 
@@ -105,14 +106,6 @@ class DeferredMemMapTest {
 
         assertThat(m.consistencyViolations()).singleElement().asString()
                 .startsWith("page poison: free page written after it was freed");
-    }
-
-    private static int[] freeCounts(Zone zone) {
-        int[] counts = new int[Zone.MAX_ORDER];
-        for (int o = 0; o < Zone.MAX_ORDER; o++) {
-            counts[o] = zone.nrFree(o);
-        }
-        return counts;
     }
 
     @Test
