@@ -1,10 +1,13 @@
 package org.mmemu.bench;
 
+import com.google.inject.Injector;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.mmemu.core.Injectors;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.alloc.PageAllocator;
+import org.mmemu.core.check.ConsistencyChecks;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,18 +23,20 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Target 6 of the benchmark issue: how long a machine takes to boot (mem_map creation and
- * freeing all memory into the buddy), up to 64 GiB of emulated memory inside a 4 GiB heap.
- * Between shots the booted machine is checked (all its memory free in the buddy) and dropped,
- * and the heap collected, so a shot does not pay for collecting the previous machine.
+ * freeing its memory into the buddy), up to 64 GiB of emulated memory inside a 4 GiB heap, and
+ * what a test pays in all for a machine it barely touches: boot, then the consistency checks
+ * every test ends with ({@link #bootAndCheck}). Between shots the booted machine is checked
+ * (all its memory free) and dropped, and the heap collected, so a shot does not pay for
+ * collecting the previous machine.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 1)
-@Measurement(iterations = 3)
+@Warmup(iterations = 5)
+@Measurement(iterations = 10)
 @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 public class BootBenchmark {
-    @Param({"1G", "16G", "64G"})
+    @Param({"64M", "1G", "16G", "64G"})
     public String memory;
 
     private PageAllocator booted;
@@ -41,6 +46,18 @@ public class BootBenchmark {
         booted = Injectors.strict(new MmCoreModule(MemoryConfig.of(memory)))
                 .getInstance(PageAllocator.class);
         return booted;
+    }
+
+    /** Boot, then every bound consistency check, as a test that allocated nothing pays. */
+    @Benchmark
+    public List<String> bootAndCheck() {
+        Injector machine = Injectors.strict(new MmCoreModule(MemoryConfig.of(memory)));
+        booted = machine.getInstance(PageAllocator.class);
+        List<String> violations = machine.getInstance(ConsistencyChecks.class).runWithExpectations();
+        if (!violations.isEmpty()) {
+            throw new IllegalStateException(memory + " fails its checks after boot: " + violations);
+        }
+        return violations;
     }
 
     @TearDown(Level.Iteration)

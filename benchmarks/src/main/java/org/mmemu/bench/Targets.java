@@ -109,6 +109,14 @@ final class Targets {
                             : String.format(Locale.ROOT, "%.0f ms", ms),
                     big ? "boots" : "—", big && ms != null ? "yes" : "—");
         }
+        for (String size : new String[] {"64M", "1G"}) {
+            Double ms = score("bootAndCheck[memory=" + size + "]");
+            boolean judged = size.equals("1G");
+            row("6", "boot + after-test checks (mm-core), " + size,
+                    ms == null ? "no result (not run, or failed: see the log)"
+                            : String.format(Locale.ROOT, "%.1f ms", ms),
+                    judged ? "≤ 5 ms" : "—", judged && ms != null ? (ms <= 5 ? "yes" : "no") : "—");
+        }
         allocationRow();
         String generic = "pteAllocFree[tables=generic]";
         for (String layout : new String[] {"Mapcount48", "Refcount418", "WholePage68"}) {

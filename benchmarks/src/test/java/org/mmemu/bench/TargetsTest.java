@@ -83,6 +83,19 @@ class TargetsTest {
     }
 
     @Test
+    void bootAndCheckAt1GiBIsJudgedAgainst5Ms() {
+        scores.put("bootAndCheck[memory=1G]", 4.2);
+        scores.put("bootAndCheck[memory=64M]", 2.5);
+        String t = table(60);
+
+        assertThat(rowOf(t, "boot + after-test checks (mm-core), 1G")).contains("4.2 ms", "≤ 5 ms", "| yes |");
+        assertThat(rowOf(t, "boot + after-test checks (mm-core), 64M")).contains("2.5 ms", "| — |");
+
+        scores.put("bootAndCheck[memory=1G]", 7.0);
+        assertThat(rowOf(table(60), "boot + after-test checks (mm-core), 1G")).contains("7.0 ms", "| no |");
+    }
+
+    @Test
     void allocationIsJudgedOnTheEmulatorsBenchmarksOnly() {
         norms.put("nettyPooled4k[]", 6.5);
         norms.put("boot[memory=1G]", 1.7e7);

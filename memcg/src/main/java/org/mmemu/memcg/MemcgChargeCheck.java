@@ -160,7 +160,8 @@ public final class MemcgChargeCheck implements ConsistencyCheck {
 
     private void walkPages(Map<MemCgroup, Tally> tallies, Problems problems) {
         BitSet free = alloc.freePfns();
-        for (int pfn = 0; pfn < memMap.nrPages(); pfn++) {
+        // Pages exist from firstInitPfn up; the deferred ones below were never allocated.
+        for (int pfn = memMap.firstInitPfn(); pfn < memMap.nrPages(); pfn++) {
             Page page = memMap.page(pfn);
             long data = page.memcgData();
             if (data == 0) {

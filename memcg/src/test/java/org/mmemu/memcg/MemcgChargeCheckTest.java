@@ -13,9 +13,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.mmemu.core.Injectors;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.testing.Seeded;
@@ -294,5 +297,14 @@ class MemcgChargeCheckTest {
         assertThat(check(m)).isEmpty();
         m.stock.drainAll(m.tree.root());
         assertThat(m.tree.root().memory().read()).isZero();
+    }
+
+    @Test
+    void aMachineWithDeferredSectionsIsWalkedFromItsFirstInitialisedPage() {
+        com.google.inject.Injector big = Injectors.strict(new MmCoreModule(MemoryConfig.of("384M")),
+                new MemcgModule());
+        assertThat(big.getInstance(MemMap.class).firstInitPfn()).as("sections still deferred").isPositive();
+
+        assertThat(big.getInstance(MemcgChargeCheck.class).check()).isEmpty();
     }
 }

@@ -191,7 +191,7 @@ public final class MmCoreModule implements Module {
     @Provides
     @Singleton
     MemMap memMap(MemoryConfig config) {
-        return new MemMap(config.nrPages(), pfn -> 0);
+        return MemMap.deferred(config.nrPages(), pfn -> 0);
     }
 
     @Provides

@@ -89,18 +89,18 @@ public final class PageAllocator {
         freeAllMemory();
     }
 
-    /** {@code memblock_free_all}: hands every page to the buddy in the largest blocks that fit. */
+    /**
+     * {@code memblock_free_all}: hands every initialised page to the buddy; of a deferred
+     * mem_map, that is the top section alone, initialised now for the first allocations (the
+     * zone initialises the rest as it needs it, or as someone names a pfn of it).
+     */
     private void freeAllMemory() {
+        memMap.setDeferredInit(zone.deferredInitHook());
         synchronized (zone) {
-            int pfn = zone.startPfn();
-            while (pfn < zone.endPfn()) {
-                int order = Zone.MAX_ORDER - 1;
-                while ((pfn & ((1 << order) - 1)) != 0 || pfn + (1 << order) > zone.endPfn()) {
-                    order--;
-                }
-                zone.freeOneBlock(memMap.page(pfn), order);
-                pfn += 1 << order;
+            if (memMap.firstInitPfn() == zone.endPfn()) {
+                memMap.initSection();
             }
+            zone.freePagesCore(memMap.firstInitPfn(), zone.endPfn());
         }
     }
 
@@ -440,12 +440,13 @@ public final class PageAllocator {
     }
 
     /**
-     * The pfns that are free: in a buddy block or on a per-CPU list. A diagnostic for leak
-     * checks, exact only at quiescence.
+     * The pfns that are free: in a buddy block (deferred ones included) or on a per-CPU list. A
+     * diagnostic for leak checks, exact only at quiescence.
      */
     public BitSet freePfns() {
         BitSet free = new BitSet(memMap.nrPages());
         synchronized (zone) {
+            free.set(zone.startPfn(), memMap.firstInitPfn());
             for (int o = 0; o < Zone.MAX_ORDER; o++) {
                 PageList list = zone.freeList(o);
                 for (Page p = list.first(); p != null; p = list.next(p)) {

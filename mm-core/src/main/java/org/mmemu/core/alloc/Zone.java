@@ -1,5 +1,6 @@
 package org.mmemu.core.alloc;
 
+import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
@@ -18,6 +19,17 @@ import org.mmemu.core.page.PageTypes;
  * <p>Merging follows {@code __free_one_page}: the buddy of the block at {@code pfn} is at
  * {@code pfn ^ (1 << order)}; the pair merges while the buddy is a free block of the same order
  * in this zone.
+ *
+ * <p>With a deferred mem_map ({@link MemMap#deferred}) the free lists hold only initialised
+ * pages, as in the kernel: the sections below {@link MemMap#firstInitPfn()} have no pages yet
+ * and are initialised and freed into the buddy as max-order blocks when an allocation finds the
+ * lists empty ({@link #rmqueueSmallest}, {@code deferred_grow_zone}), so nothing is added to the
+ * paths that find a block. Sections are initialised from the top of the zone down, the order in
+ * which a fully initialised zone hands its boot blocks out (they were freed low to high, each at
+ * the head of its list), so the same calls get the same pages either way. The free counts
+ * ({@link #nrFree}, {@link #freePages}) count the deferred pages as the free max-order blocks
+ * they will be, as the kernel's do once its {@code pgdatinit} threads have run (before user
+ * space starts): every answer is a fully initialised zone's.
  */
 public final class Zone {
     /** {@code MAX_ORDER}: orders 0..10, so the largest block is 4 MiB. */
@@ -93,18 +105,27 @@ public final class Zone {
         return high;
     }
 
-    /** Free blocks of {@code order} ({@code free_area[order].nr_free}). */
+    /** Free blocks of {@code order} ({@code free_area[order].nr_free}), deferred ones included. */
     public synchronized int nrFree(int order) {
-        return freeArea[order].size();
+        return freeArea[order].size() + deferredBlocks(order);
     }
 
-    /** Pages in the buddy free lists: the zone's {@code NR_FREE_PAGES}. */
+    /** Pages in the buddy free lists, deferred ones included: the zone's {@code NR_FREE_PAGES}. */
     public synchronized long freePages() {
-        long n = 0;
+        long n = memMap.firstInitPfn() - startPfn;
         for (int o = 0; o < MAX_ORDER; o++) {
             n += (long) freeArea[o].size() << o;
         }
         return n;
+    }
+
+    /**
+     * The blocks of {@code order} the deferred sections will be freed as: the pages below
+     * {@link MemMap#firstInitPfn()}, a multiple of the largest block from the zone's aligned
+     * start, are all max-order blocks. Zone lock held.
+     */
+    public int deferredBlocks(int order) {
+        return order == MAX_ORDER - 1 ? (memMap.firstInitPfn() - startPfn) >>> order : 0;
     }
 
     /** The free list of one order, for walkers holding the zone lock. */
@@ -139,7 +160,74 @@ public final class Zone {
                 return page;
             }
         }
-        return null;
+        return deferredGrowZone() ? rmqueueSmallest(order) : null;
+    }
+
+    /**
+     * {@code deferred_grow_zone}: initialises the highest deferred section and frees its pages
+     * into the buddy as max-order blocks; false if no section is left. Zone lock held.
+     *
+     * <p>The blocks go to the tail of the max-order list, highest first: where a fully
+     * initialised zone keeps the boot blocks of this section, behind every block freed since and
+     * every boot block above it. (When the lists are empty, tail and head are one.) A deferred
+     * section is whole, of whole max-order blocks: only the top one can be partial, and it is
+     * initialised at boot.
+     */
+    boolean deferredGrowZone() {
+        int end = memMap.firstInitPfn();
+        int start = memMap.initSection();
+        if (start < 0) {
+            return false;
+        }
+        for (int pfn = end - (1 << (MAX_ORDER - 1)); pfn >= start; pfn -= 1 << (MAX_ORDER - 1)) {
+            addToFreeListTail(memMap.page(pfn), MAX_ORDER - 1);
+        }
+        return true;
+    }
+
+    /**
+     * {@code deferred_grow_zone} until {@code pfn} has its page: the mem_map's hook for a pfn
+     * named before its section was needed ({@link MemMap#setDeferredInit}).
+     */
+    synchronized void deferredInitTo(int pfn) {
+        while (pfn < memMap.firstInitPfn()) {
+            deferredGrowZone();
+        }
+    }
+
+    /** {@link #deferredInitTo} as the mem_map's hook. */
+    IntConsumer deferredInitHook() {
+        return new DeferredInitHook(this);
+    }
+
+    /** A named class, not a lambda, so that heap walkers (JOL) can follow the mem_map's hook. */
+    private static final class DeferredInitHook implements IntConsumer {
+        private final Zone zone;
+
+        DeferredInitHook(Zone zone) {
+            this.zone = zone;
+        }
+
+        @Override
+        public void accept(int pfn) {
+            zone.deferredInitTo(pfn);
+        }
+    }
+
+    /**
+     * {@code __free_pages_core} over {@code [start, end)}: hands initialised pages to the buddy
+     * in the largest blocks that fit. Zone lock held.
+     */
+    void freePagesCore(int start, int end) {
+        int pfn = start;
+        while (pfn < end) {
+            int order = MAX_ORDER - 1;
+            while ((pfn & ((1 << order) - 1)) != 0 || pfn + (1 << order) > end) {
+                order--;
+            }
+            freeOneBlock(memMap.page(pfn), order);
+            pfn += 1 << order;
+        }
     }
 
     /** {@code expand}: returns the upper halves of a split block to the lower free lists. */
@@ -190,9 +278,19 @@ public final class Zone {
     }
 
     private void addFree(Page page, int order) {
+        setBuddyOrder(page, order);
+        freeArea[order].addHead(page);
+    }
+
+    /** {@code add_to_free_list_tail}: a block that merges with nothing, behind the others. */
+    private void addToFreeListTail(Page page, int order) {
+        setBuddyOrder(page, order);
+        freeArea[order].addTail(page);
+    }
+
+    private void setBuddyOrder(Page page, int order) {
         page.setPrivateWord(order);
         types.set(page, PageType.BUDDY);
-        freeArea[order].addHead(page);
     }
 
     private void delBuddyMark(Page page) {

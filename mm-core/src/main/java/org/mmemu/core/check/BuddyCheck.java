@@ -26,7 +26,10 @@ import org.mmemu.core.page.PageTypes;
  *   <li>each list holds as many blocks as its {@code nr_free} says, and the blocks add up to
  *       {@code NR_FREE_PAGES}.</li>
  * </ul>
- * Pages on the per-CPU lists are outside the buddy and not walked here.
+ * Pages on the per-CPU lists are outside the buddy and not walked here, nor are the deferred
+ * sections of a lazily initialised mem_map, which have no pages yet: they count as the free
+ * max-order blocks they will be ({@link Zone#deferredBlocks}), and the walk costs what the
+ * machine initialised, not its size.
  */
 public final class BuddyCheck implements ConsistencyCheck {
     private static final int SHOWN = 10;
@@ -51,21 +54,24 @@ public final class BuddyCheck implements ConsistencyCheck {
     public List<String> check() {
         Zone zone = alloc.zone();
         Violations v = new Violations(SHOWN);
-        BitSet covered = new BitSet(zone.endPfn());
-        BitSet[] heads = new BitSet[Zone.MAX_ORDER];
+        Pfns[] heads = new Pfns[Zone.MAX_ORDER];
         int[] walked = new int[Zone.MAX_ORDER];
         int[] nrFree = new int[Zone.MAX_ORDER];
         long nrFreePages;
-        for (int o = 0; o < Zone.MAX_ORDER; o++) {
-            heads[o] = new BitSet(zone.endPfn());
-        }
         synchronized (zone) {
+            // Pages exist from there up: the sets are as large as what was initialised.
+            int base = alloc.memMap().firstInitPfn();
+            Pfns covered = new Pfns(base, zone.endPfn());
+            for (int o = 0; o < Zone.MAX_ORDER; o++) {
+                heads[o] = new Pfns(base, zone.endPfn());
+            }
             zone.forEachFreeBlock((head, order) -> {
                 walked[order]++;
                 heads[order].set((int) head.pfn());
                 checkBlock(zone, head, order, covered, v);
             });
             for (int o = 0; o < Zone.MAX_ORDER; o++) {
+                walked[o] += zone.deferredBlocks(o);
                 nrFree[o] = zone.nrFree(o);
             }
             nrFreePages = alloc.nrFreePages();
@@ -88,7 +94,7 @@ public final class BuddyCheck implements ConsistencyCheck {
         return all;
     }
 
-    private void checkBlock(Zone zone, Page head, int order, BitSet covered, Violations v) {
+    private void checkBlock(Zone zone, Page head, int order, Pfns covered, Violations v) {
         int pfn = (int) head.pfn();
         int size = 1 << order;
         if (!types.has(head, PageType.BUDDY)) {
@@ -129,9 +135,9 @@ public final class BuddyCheck implements ConsistencyCheck {
     }
 
     /** {@code __free_one_page} merges a freed block with a free buddy of its order. */
-    private static void checkMerged(BitSet[] heads, Violations v) {
+    private static void checkMerged(Pfns[] heads, Violations v) {
         for (int o = 0; o < Zone.MAX_ORDER - 1; o++) {
-            BitSet h = heads[o];
+            Pfns h = heads[o];
             for (int pfn = h.nextSetBit(0); pfn >= 0; pfn = h.nextSetBit(pfn + 1)) {
                 int buddy = pfn ^ (1 << o);
                 if (buddy > pfn && h.get(buddy)) {
@@ -139,6 +145,35 @@ public final class BuddyCheck implements ConsistencyCheck {
                             o, pfn, buddy));
                 }
             }
+        }
+    }
+
+    /** A set of pfns from {@code base} up, as large as the pfns it may hold. */
+    private static final class Pfns {
+        private final int base;
+        private final BitSet set;
+
+        Pfns(int base, int end) {
+            this.base = base;
+            this.set = new BitSet(end - base);
+        }
+
+        void set(int pfn) {
+            set.set(pfn - base);
+        }
+
+        void set(int from, int to) {
+            set.set(from - base, to - base);
+        }
+
+        boolean get(int pfn) {
+            return pfn >= base && set.get(pfn - base);
+        }
+
+        /** The first pfn in the set at or above {@code pfn}, or -1. */
+        int nextSetBit(int pfn) {
+            int i = set.nextSetBit(Math.max(0, pfn - base));
+            return i < 0 ? -1 : i + base;
         }
     }
 

@@ -63,9 +63,10 @@ public final class PageLeakCheck implements ConsistencyCheck {
             o.markOwned(accounted);
         }
         expectations.markOwned(accounted);
+        // Only initialised pages can have been allocated: the deferred ones are all free.
         int nrPages = alloc.memMap().nrPages();
         BitSet leaked = new BitSet(nrPages);
-        leaked.set(0, nrPages);
+        leaked.set(alloc.memMap().firstInitPfn(), nrPages);
         leaked.andNot(accounted);
         return leaked;
     }

@@ -11,7 +11,8 @@ import org.mmemu.core.page.DumpPage;
  * Every free page (in the buddy or on a per-CPU list) still holds the poison pattern it got when
  * it was freed: nobody wrote it, or zeroed it, through a stale address. The allocator reports
  * such a page when it hands it out again ({@code check_poison_mem}); this check finds the ones
- * a test never allocated again.
+ * a test never allocated again. It walks the touched frames ({@link PhysicalMemory#nextTouched}),
+ * so it costs what the test wrote, not the machine's size.
  */
 public final class PagePoisonCheck implements ConsistencyCheck {
     private static final int SHOWN = 5;
@@ -36,10 +37,10 @@ public final class PagePoisonCheck implements ConsistencyCheck {
     public List<String> check() {
         Violations v = new Violations(SHOWN);
         BitSet free = alloc.freePfns();
-        for (int pfn = free.nextSetBit(0); pfn >= 0; pfn = free.nextSetBit(pfn + 1)) {
-            if (ram.isTouched(pfn)) {
+        for (int pfn = ram.nextTouched(0); pfn >= 0; pfn = ram.nextTouched(pfn + 1)) {
+            if (free.get(pfn)) {
                 v.add("free page written after it was freed (use after free)\n"
-                        + dumpPage.dump(alloc.memMap().page(pfn), null));
+                        + dumpPage.dump(alloc.memMap().pfnToPage(pfn), null));
             }
         }
         return v.list();

@@ -127,6 +127,22 @@ public final class PhysicalMemory {
         return section != null && nextTouched(section, pfn & SECTION_MASK, blockSlot(pfn, nr) + nr) >= 0;
     }
 
+    /**
+     * The first touched frame ({@link #isTouched}) at or above {@code pfn}, or -1: a walk over
+     * the frames that hold something, which skips every section nobody stored into.
+     */
+    public int nextTouched(int pfn) {
+        for (int s = pfn >>> SECTION_SHIFT; s < sections.length; s++) {
+            byte[][] section = sections[s];
+            int from = s == pfn >>> SECTION_SHIFT ? pfn & SECTION_MASK : 0;
+            int i = section == null ? -1 : nextTouched(section, from, section.length);
+            if (i >= 0) {
+                return (s << SECTION_SHIFT) + i;
+            }
+        }
+        return -1;
+    }
+
     /** Whether the frame has an array of its own (it was written): a diagnostic for footprint. */
     public boolean hasArray(long pfn) {
         byte[] c = slot((int) pfn);

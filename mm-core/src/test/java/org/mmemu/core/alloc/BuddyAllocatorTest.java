@@ -1,6 +1,7 @@
 package org.mmemu.core.alloc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mmemu.core.alloc.BuddyInvariants.freeCounts;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 
 import java.util.ArrayList;
@@ -17,14 +18,6 @@ import org.mmemu.core.vmstat.VmStatItem;
 
 /** Zones, free lists, split and merge, and the per-CPU lists of order-0 pages. */
 class BuddyAllocatorTest {
-
-    private static int[] freeCounts(Zone zone) {
-        int[] counts = new int[Zone.MAX_ORDER];
-        for (int o = 0; o < Zone.MAX_ORDER; o++) {
-            counts[o] = zone.nrFree(o);
-        }
-        return counts;
-    }
 
     @Test
     void bootHandsAllMemoryToTheBuddyInLargestBlocks() {

@@ -25,6 +25,15 @@ final class BuddyInvariants {
     private BuddyInvariants() {
     }
 
+    /** {@code nr_free} of every order, lowest first: a zone's state to compare before and after. */
+    static int[] freeCounts(Zone zone) {
+        int[] counts = new int[Zone.MAX_ORDER];
+        for (int o = 0; o < Zone.MAX_ORDER; o++) {
+            counts[o] = zone.nrFree(o);
+        }
+        return counts;
+    }
+
     /** Checks the invariants; returns the free pfns (buddy and per-CPU). */
     static BitSet check(PageAllocator alloc, PageTypes types) {
         Zone zone = alloc.zone();

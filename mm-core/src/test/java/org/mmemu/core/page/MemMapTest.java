@@ -45,4 +45,42 @@ class MemMapTest {
         assertThat(memMap.fromLink(link)).isSameAs(p);
         assertThat(memMap.fromLink(Page.NIL_LINK)).isNull();
     }
+
+    @Test
+    void aDeferredMemMapIsInitialisedASectionAtATimeFromTheTop() {
+        int nrPages = 2 * MemMap.PAGES_PER_SECTION + 16;
+        MemMap deferred = MemMap.deferred(nrPages, pfn -> 0);
+        assertThat(deferred.firstInitPfn()).as("no page yet").isEqualTo(nrPages);
+
+        assertThat(deferred.initSection()).as("the partial top section")
+                .isEqualTo(2 * MemMap.PAGES_PER_SECTION);
+        assertThat(deferred.page(nrPages - 1).pfn()).isEqualTo(nrPages - 1);
+        assertThat(deferred.page(2 * MemMap.PAGES_PER_SECTION - 1)).as("below the section").isNull();
+
+        assertThat(deferred.initSection()).isEqualTo(MemMap.PAGES_PER_SECTION);
+        assertThat(deferred.initSection()).isZero();
+        assertThat(deferred.initSection()).as("nothing left").isEqualTo(-1);
+        assertThat(deferred.firstInitPfn()).isZero();
+        assertThat(deferred.page(0).pfn()).isZero();
+    }
+
+    @Test
+    void aDeferredPfnIsInitialisedThroughTheHookWhenNamed() {
+        MemMap deferred = MemMap.deferred(2 * MemMap.PAGES_PER_SECTION, pfn -> 0);
+        deferred.initSection();
+        deferred.setDeferredInit(pfn -> {
+            while (pfn < deferred.firstInitPfn()) {
+                deferred.initSection();
+            }
+        });
+        assertThat(deferred.pfnToPage(5).pfn()).isEqualTo(5);
+        assertThat(deferred.firstInitPfn()).isZero();
+        assertThat(deferred.virtToPage(MemMap.PAGE_OFFSET + (6L << MemMap.PAGE_SHIFT)).pfn()).isEqualTo(6);
+    }
+
+    @Test
+    void aFullMemMapHasEveryPageFromTheStart() {
+        assertThat(memMap.firstInitPfn()).isZero();
+        assertThat(memMap.initSection()).isEqualTo(-1);
+    }
 }

@@ -33,8 +33,10 @@ class PageFootprintTest {
         double perPage = (double) graph.totalSize() / m.memMap.nrPages();
         System.out.printf("JOL: MemMap of %d pages retains %d bytes, %.2f bytes per page%n",
                 m.memMap.nrPages(), graph.totalSize(), perPage);
-        assertThat(graph.totalCount()).as("the pages, the array and the MemMap, nothing else")
-                .isEqualTo(m.memMap.nrPages() + 2L);
+        assertThat(graph.totalCount() - m.memMap.nrPages())
+                .as("the pages, then a fixed few: the array, the MemMap, the zone its deferred-init"
+                        + " hook reaches; nothing per page")
+                .isLessThan(64);
         assertThat(perPage).isLessThanOrEqualTo(STRUCT_PAGE);
         assertThat(m.leakedPages()).isZero();
     }
