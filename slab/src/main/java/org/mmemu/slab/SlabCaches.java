@@ -184,7 +184,7 @@ public final class SlabCaches implements PageOwner {
     @Override
     public void markOwned(BitSet owned) {
         int nr = memMap.nrPages();
-        for (int pfn = 0; pfn < nr; pfn++) {
+        for (int pfn = memMap.firstInitPfn(); pfn < nr; pfn++) {
             Page page = memMap.page(pfn);
             if (pages.isSlab(page)) {
                 int order = cacheOf(page).order();

@@ -56,7 +56,7 @@ final class SlabCheck implements ConsistencyCheck {
             census.put(s, census(s));
         }
         int nr = memMap.nrPages();
-        for (int pfn = 0; pfn < nr; pfn++) {
+        for (int pfn = memMap.firstInitPfn(); pfn < nr; pfn++) {
             Page page = memMap.page(pfn);
             if (!pages.isSlab(page)) {
                 continue;
