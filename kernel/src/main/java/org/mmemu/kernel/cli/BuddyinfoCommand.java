@@ -25,8 +25,6 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "buddyinfo", mixinStandardHelpOptions = true,
         description = "Boot a machine, optionally fragment it, and print /proc/buddyinfo.")
 final class BuddyinfoCommand implements Runnable {
-    /** Machines from this many pages up take seconds to boot: say so first. */
-    private static final int SLOW_BOOT_PAGES = 1 << 22;
 
     @Spec
     CommandSpec spec;
@@ -44,11 +42,6 @@ final class BuddyinfoCommand implements Runnable {
 
     @Override
     public void run() {
-        if (memory.nrPages() >= SLOW_BOOT_PAGES) {
-            spec.commandLine().getErr().printf(Locale.ROOT, "buddyinfo: booting %dG of memory (%d pages)...%n",
-                    memory.bytes() >>> 30, memory.nrPages());
-            spec.commandLine().getErr().flush();
-        }
         PageAllocator alloc = Injectors.strict(new MmCoreModule(memory)).getInstance(PageAllocator.class);
         fragment(alloc);
         alloc.drainAllPages();
