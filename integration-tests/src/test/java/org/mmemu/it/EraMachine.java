@@ -3,27 +3,25 @@ package org.mmemu.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.Module;
-import java.util.ArrayList;
-import java.util.List;
-import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MemoryMapping;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.rcu.Rcu;
-import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.testing.junit.TestMachine;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
+import org.mmemu.kernel.KernelConfig;
+import org.mmemu.kernel.Task;
 import org.mmemu.memcg.MemCgroup;
 
 /**
  * One 64M machine of an era for an integration test: the {@link Kernel} facade over a
  * {@link TestMachine}, so the test declares the bad pages its era provokes
- * ({@code m.expectBadPage}) and {@link #finish()} ends it with every check the machine has
- * (buddy, page leaks, RCU and each installed module's) plus the declarations.
+ * ({@code m.expectBadPage}) and {@link #finish()} closes it, which ends it with every check the
+ * machine has (buddy, page leaks, RCU and each installed module's) plus the declarations.
  */
 final class EraMachine {
     static final long PAGE = MemMap.PAGE_SIZE;
@@ -36,7 +34,6 @@ final class EraMachine {
     final PageAllocator alloc;
     final PageRefs refs;
     final Rcu rcu;
-    private final List<TaskStruct> spawned = new ArrayList<>();
 
     private EraMachine(Era era, TestMachine m) {
         this.era = era;
@@ -51,7 +48,8 @@ final class EraMachine {
 
     /** A machine of {@code era}, with {@code extra} modules overriding the era's choices. */
     static EraMachine boot(Era era, Module... extra) {
-        return new EraMachine(era, TestMachine.boot(MemoryConfig.of("64M"), Kernel.modules(era, extra)));
+        KernelConfig config = KernelConfig.memory("64M").override(extra);
+        return new EraMachine(era, TestMachine.boot(config.memoryConfig(), Kernel.modules(era, config)));
     }
 
     /** mkdir of a cgroup. */
@@ -60,14 +58,12 @@ final class EraMachine {
     }
 
     /** A task in {@code cgroup}, exited by {@link #finish()} unless the test exits it. */
-    TaskStruct spawn(String cgroup) {
-        TaskStruct t = k.spawn(cgroup);
-        spawned.add(t);
-        return t;
+    Task spawn(String cgroup) {
+        return k.spawn(cgroup);
     }
 
     /** Runs as {@code task} until the scope closes. */
-    Tasks.TaskScope as(TaskStruct task) {
+    Tasks.TaskScope as(Task task) {
         return k.enter(task);
     }
 
@@ -82,16 +78,12 @@ final class EraMachine {
         rcu.rcuBarrier();
     }
 
-    /** Exits every spawned task the OOM killer left alive, lets RCU finish, and fails on anything the machine's checks find. */
+    /**
+     * Closes the kernel, which exits every task the OOM killer left alive, lets RCU finish and
+     * fails on anything the machine's checks find; then checks the mm counters' reports.
+     */
     void finish() {
-        for (TaskStruct t : spawned) {
-            if (t.isAlive()) {
-                k.exit(t);
-            }
-        }
-        quiesce();
-        k.drainAllStock();
-        m.verify();
+        k.close();
         assertThat(m.log().dmesg()).doesNotContain("Bad rss-counter", "non-zero pgtables_bytes");
     }
 }

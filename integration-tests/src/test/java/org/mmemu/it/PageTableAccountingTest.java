@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.mm.PageTableGeometry;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.testing.contract.PageTableCensus;
 import org.mmemu.kernel.Era;
+import org.mmemu.kernel.Task;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.stat.MemcgStatItem;
 import org.mmemu.s390.S390Module;
@@ -66,10 +66,10 @@ class PageTableAccountingTest {
     }
 
     /** Maps the driver's page into a one-page vma at {@code addr}, as {@code task}. */
-    private void mapAt(TaskStruct task, long addr) {
+    private void mapAt(Task task, long addr) {
         try (var running = e.as(task)) {
-            assertThat(e.spaces.mmapSpecial(task.mm(), addr, PAGE, VM_READ | VM_SHARED)).isEqualTo(addr);
-            assertThat(e.memory.vmInsertPage(task.mm().vmaLookup(addr), addr, driverPage)).isZero();
+            assertThat(e.spaces.mmapSpecial(task.taskStruct().mm(), addr, PAGE, VM_READ | VM_SHARED)).isEqualTo(addr);
+            assertThat(e.memory.vmInsertPage(task.taskStruct().mm().vmaLookup(addr), addr, driverPage)).isZero();
         }
     }
 
@@ -96,7 +96,7 @@ class PageTableAccountingTest {
     void theCgroupPaysForItsTasksPageTablesExactlyWhereTheEraAccountsThem(Era era, Binding binding) {
         e = EraMachine.boot(era, binding.module());
         MemCgroup job = e.mkdir("/job");
-        TaskStruct task = e.spawn("/job");
+        Task task = e.spawn("/job");
         driverPage = e.alloc.allocPage(GFP_KERNEL);
         PageTableGeometry geo = e.memory.geometry();
         long pmdSpan = geo.tableSpan(1);
@@ -107,21 +107,21 @@ class PageTableAccountingTest {
         mapAt(task, base + geo.tableSpan(0));
         mapAt(task, base + pmdSpan);
 
-        long grown = census(task.mm()).pages();
+        long grown = census(task.taskStruct().mm()).pages();
         assertThat(grown).as("the pgd and the tables below it").isGreaterThan(3);
         assertThat(e.charged("/job")).isEqualTo(charged ? grown : 0);
-        assertPagetablesStat(job, charged ? census(task.mm()).pageBlocks() : 0);
+        assertPagetablesStat(job, charged ? census(task.taskStruct().mm()).pageBlocks() : 0);
         assertThat(e.m, driverPage).as("the driver's page is not the cgroup's").hasMemcgData(0);
 
-        assertThat(e.spaces.munmap(task.mm(), base + pmdSpan, PAGE)).isZero();
+        assertThat(e.spaces.munmap(task.taskStruct().mm(), base + pmdSpan, PAGE)).isZero();
         e.quiesce();
 
-        long shrunk = census(task.mm()).pages();
+        long shrunk = census(task.taskStruct().mm()).pages();
         assertThat(shrunk).as("the third range's PTE and PMD tables are gone").isLessThan(grown);
         assertThat(e.charged("/job")).as("uncharged exactly").isEqualTo(charged ? shrunk : 0);
-        assertPagetablesStat(job, charged ? census(task.mm()).pageBlocks() : 0);
+        assertPagetablesStat(job, charged ? census(task.taskStruct().mm()).pageBlocks() : 0);
 
-        e.k.exit(task);
+        task.exit();
         e.quiesce();
         assertThat(e.charged("/job")).isZero();
         assertPagetablesStat(job, 0);

@@ -14,8 +14,8 @@ import org.mmemu.core.mm.PageTableGeometry;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageType;
 import org.mmemu.core.policy.PolicyBinder;
-import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.kernel.Era;
+import org.mmemu.kernel.Task;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.stat.MemcgStatItem;
@@ -44,7 +44,7 @@ class S390AccountedPageTablesTest {
 
     private EraMachine e;
     private MemCgroup job;
-    private TaskStruct task;
+    private Task task;
 
     @AfterEach
     void finish() {
@@ -61,16 +61,16 @@ class S390AccountedPageTablesTest {
     /** The task maps one page at {@link #ADDR} and touches it; returns the PTE table's page. */
     private Page touch() {
         try (var running = e.as(task)) {
-            e.spaces.mmapAnonymous(task.mm(), ADDR, PAGE, VM_READ | VM_WRITE);
-            assertThat(e.memory.handleAnonFault(task.mm().vmaLookup(ADDR), ADDR)).isZero();
+            e.spaces.mmapAnonymous(task.taskStruct().mm(), ADDR, PAGE, VM_READ | VM_WRITE);
+            assertThat(e.memory.handleAnonFault(task.taskStruct().mm().vmaLookup(ADDR), ADDR)).isZero();
         }
         PageTableGeometry geo = e.memory.geometry();
-        PageTable pte = task.mm().pgd().table(geo.index(ADDR, 2)).table(geo.index(ADDR, 1));
+        PageTable pte = task.taskStruct().mm().pgd().table(geo.index(ADDR, 2)).table(geo.index(ADDR, 1));
         return pte.page();
     }
 
     private void unmap() {
-        assertThat(e.spaces.munmap(task.mm(), ADDR, PAGE)).isZero();
+        assertThat(e.spaces.munmap(task.taskStruct().mm(), ADDR, PAGE)).isZero();
         e.quiesce();
     }
 
@@ -107,7 +107,7 @@ class S390AccountedPageTablesTest {
     void in48TheFragmentBitsEraseTheKmemcgTypeAndThePtePageLeaksWithItsCharge(Era era) {
         boot(era, "s390gfp.Account");
         assertThat(e.charged("/job")).as("the pgd").isEqualTo(CRST_PAGES);
-        assertThat(e.m, task.mm().pgd().page()).hasType(PageType.KMEMCG);
+        assertThat(e.m, task.taskStruct().mm().pgd().page()).hasType(PageType.KMEMCG);
 
         Page pte = touch();
 
@@ -123,7 +123,7 @@ class S390AccountedPageTablesTest {
         assertThat(e.m, pte).as("the kernel leaks a bad page").isNotFree();
         assertThat(e.charged("/job")).as("the segment table was uncharged, the PTE page was not")
                 .isEqualTo(CRST_PAGES + 1);
-        e.k.exit(task);
+        task.exit();
         assertThat(e.charged("/job")).as("the charge leaks with the page").isEqualTo(1);
         assertThat(kmemStat()).isEqualTo(1);
 
@@ -155,7 +155,7 @@ class S390AccountedPageTablesTest {
         assertThat(e.m, pte).isFree();
         assertThat(e.charged("/job")).as("only the pgd is left").isEqualTo(CRST_PAGES);
 
-        e.k.exit(task);
+        task.exit();
         assertThat(e.charged("/job")).isZero();
         assertThat(kmemStat()).as("no table was uncharged twice").isZero();
         e.k.cgroupfs().rmdir("/job");

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.kernel.Era;
+import org.mmemu.kernel.Task;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.kmem.KmemPages;
 import org.mmemu.memcg.stat.MemcgStatItem;
@@ -27,7 +27,7 @@ import org.mmemu.memcg.stat.MemcgStatItem;
 class Story1HelperEraTest {
     private EraMachine e;
     private MemCgroup job;
-    private TaskStruct writer;
+    private Task writer;
     /** What /job was charged before the test's page: the writer's pgd, from 4.8. */
     private long baseCharged;
     private long baseKmemStat;

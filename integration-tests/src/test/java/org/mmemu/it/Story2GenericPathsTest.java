@@ -9,8 +9,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.kernel.Era;
+import org.mmemu.kernel.Task;
 import org.mmemu.memcg.MemcgConfig;
 import org.mmemu.memcg.MemcgModule;
 
@@ -23,7 +23,7 @@ import org.mmemu.memcg.MemcgModule;
  */
 class Story2GenericPathsTest {
     private EraMachine e;
-    private TaskStruct writer;
+    private Task writer;
     private long baseCharged;
 
     @AfterEach

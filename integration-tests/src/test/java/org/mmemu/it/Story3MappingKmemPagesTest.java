@@ -13,9 +13,9 @@ import org.mmemu.core.Errno;
 import org.mmemu.core.mm.Vma;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageType;
-import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.vmstat.VmStatItem;
 import org.mmemu.kernel.Era;
+import org.mmemu.kernel.Task;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.kmem.KmemPages;
@@ -41,7 +41,7 @@ class Story3MappingKmemPagesTest {
 
     private EraMachine e;
     private MemCgroup job;
-    private TaskStruct task;
+    private Task task;
     private Page page;
 
     @AfterEach
@@ -55,9 +55,9 @@ class Story3MappingKmemPagesTest {
         task = e.spawn("/job");
         try (var running = e.as(task)) {
             page = e.m.get(KmemPages.class).allocKmemPages(GFP_KERNEL_ACCOUNT, 0);
-            assertThat(e.spaces.mmapSpecial(task.mm(), ADDR, PAGE, VM_READ | VM_SHARED)).isEqualTo(ADDR);
+            assertThat(e.spaces.mmapSpecial(task.taskStruct().mm(), ADDR, PAGE, VM_READ | VM_SHARED)).isEqualTo(ADDR);
         }
-        return task.mm().vmaLookup(ADDR);
+        return task.taskStruct().mm().vmaLookup(ADDR);
     }
 
     private int insert(Vma vma) {
@@ -72,7 +72,7 @@ class Story3MappingKmemPagesTest {
 
     /** Unmaps the driver's range and frees the page the driver's way; it must be uncharged once. */
     private void unmapAndFree() {
-        assertThat(e.spaces.munmap(task.mm(), ADDR, PAGE)).isZero();
+        assertThat(e.spaces.munmap(task.taskStruct().mm(), ADDR, PAGE)).isZero();
         e.m.get(KmemPages.class).freeKmemPages(page, 0);
         assertThat(e.m, page).isFree().hasMemcgData(0);
         assertThat(e.m.get(MemcgData.class).pageMemcgCheck(page)).isNull();
@@ -124,7 +124,7 @@ class Story3MappingKmemPagesTest {
 
     /** 4.8 and 4.18: unmapping restores the word, reports the bad map, and skews nr_mapped. */
     private void unmapAndFreeBringingTheTypeBack(int typedWord) {
-        assertThat(e.spaces.munmap(task.mm(), ADDR, PAGE)).isZero();
+        assertThat(e.spaces.munmap(task.taskStruct().mm(), ADDR, PAGE)).isZero();
         assertThat(e.m, page).hasMapcountWord(typedWord).hasType(PageType.KMEMCG);
         assertThat(e.m.log().dmesg()).contains("BUG: Bad page map in process");
         assertThat(nrMapped()).as("decremented without ever being incremented").isEqualTo(-1);

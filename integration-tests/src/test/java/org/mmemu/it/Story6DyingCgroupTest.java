@@ -7,8 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.kernel.Era;
+import org.mmemu.kernel.Task;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.kmem.KmemPages;
@@ -36,12 +36,12 @@ class Story6DyingCgroupTest {
         MemCgroup parent = e.mkdir("/parent");
         e.k.cgroupfs().write("/parent/cgroup.subtree_control", "+memory");
         MemCgroup child = e.mkdir("/parent/child");
-        TaskStruct task = e.spawn("/parent/child");
+        Task task = e.spawn("/parent/child");
         Page page;
         try (var running = e.as(task)) {
             page = e.m.get(KmemPages.class).allocKmemPages(GFP_KERNEL_ACCOUNT, 0);
         }
-        e.k.exit(task);
+        task.exit();
 
         e.k.cgroupfs().rmdir("/parent/child");
 

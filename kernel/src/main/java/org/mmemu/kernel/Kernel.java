@@ -6,6 +6,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Scopes;
 import com.google.inject.util.Modules;
+import java.util.ArrayList;
 import java.util.List;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
@@ -13,10 +14,13 @@ import org.mmemu.core.Injectors;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.check.ConsistencyFailure;
 import org.mmemu.core.check.Expectations;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.printk.KernelLog;
+import org.mmemu.core.rcu.Rcu;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.Exit;
 import org.mmemu.core.sched.Fork;
@@ -27,29 +31,32 @@ import org.mmemu.memcg.Cgroups;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.MemcgModule;
+import org.mmemu.memcg.OomKiller;
 import org.mmemu.memcg.fs.CgroupFs;
 
 /**
  * One booted machine of an {@link Era}: every subsystem wired with the era's policies, the
- * cgroup file system, and user tasks to run code as.
+ * cgroup file system, and user processes ({@link Task}) to run code as. Closing it ends every
+ * process and runs every consistency check:
  *
  * <pre>
- *  Kernel k = Kernel.boot(Era.V5_11, MemoryConfig.of("64M"));
- *  k.cgroupfs().mkdir("/job");
- *  k.cgroupfs().write("/job/memory.max", "16M");
- *  TaskStruct t = k.spawn("/job");
- *  try (var running = k.enter(t)) {
- *      ...                                   // allocations here are charged to /job
- *  }
- *  k.exit(t);
+ *  try (Kernel k = Kernel.boot(Era.V5_11, KernelConfig.memory("64M"))) {
+ *      k.cgroupfs().mkdir("/job");
+ *      k.cgroupfs().write("/job/memory.max", "16M");
+ *      Task t = k.spawn("/job");
+ *      try (var running = k.enter(t)) {
+ *          ...                               // allocations here are charged to /job
+ *      }
+ *  }                                         // t exits; a leaked page fails the close
  * </pre>
  *
  * <p>Boot order, as in the kernel: the machine's memory, the root cgroup, then init (pid 1, in
  * the root cgroup), which the memcg OOM killer never picks. Tasks run on the calling thread's
  * emulated CPU; outside {@link #enter} that CPU runs its idle kernel thread, whose allocations
- * are never charged.
+ * are never charged. Every call after {@link #close} fails with an
+ * {@link IllegalStateException}.
  */
-public final class Kernel {
+public final class Kernel implements AutoCloseable {
     private final Era era;
     private final Injector injector;
     private final Tasks tasks;
@@ -57,7 +64,9 @@ public final class Kernel {
     private final CgroupFs cgroupfs;
     private final AddressSpaces spaces;
     private final Exit exits;
+    private final OomKiller oom;
     private final TaskStruct init;
+    private volatile boolean closed;
 
     private Kernel(Injector injector) {
         this.era = injector.getInstance(Era.class);
@@ -67,6 +76,7 @@ public final class Kernel {
         this.cgroupfs = injector.getInstance(CgroupFs.class);
         this.spaces = injector.getInstance(AddressSpaces.class);
         this.exits = injector.getInstance(Exit.class);
+        this.oom = injector.getInstance(OomKiller.class);
         // init's mm only fills the slot (a user task, not a kernel thread); it maps nothing.
         this.init = tasks.create("init", new MmStruct());
         if (init.pid() != 1) {
@@ -76,29 +86,34 @@ public final class Kernel {
     }
 
     /**
-     * Boots a machine of {@code era}: mm-core with {@code memory}, and {@link #modules} with
-     * the {@code extra} modules, which override the era's choices.
+     * Boots a machine of {@code era} with the {@link KernelConfig#defaults()}: 1 GiB, 2 CPUs, the
+     * generic architecture, kernel memory accounted, every module wired.
      */
-    public static Kernel boot(Era era, MemoryConfig memory, Module... extra) {
-        return of(Injectors.strict(new MmCoreModule(memory), modules(era, extra)));
+    public static Kernel boot(Era era) {
+        return boot(era, KernelConfig.defaults());
+    }
+
+    /** Boots a machine of {@code era} as {@code config} says. */
+    public static Kernel boot(Era era, KernelConfig config) {
+        return of(Injectors.strict(new MmCoreModule(config.memoryConfig()), modules(era, config)));
     }
 
     /**
      * Everything a machine of {@code era} installs above {@code MmCoreModule}: memcg, the era's
-     * preset, the kernel's own wiring (tasks' address spaces for the OOM killer), and
-     * {@code extra} modules (more subsystems such as {@code S390Module}, test stand-ins, policy
-     * selections). The extra modules override the rest: a policy they select replaces the
-     * era's choice of that kind. For machines booted by other means (a test fixture), then
-     * wrapped with {@link #of}.
+     * preset, the kernel's own wiring (tasks' address spaces for the OOM killer), then what
+     * {@code config} overrides (its architecture, the kmem switch, its modules): a policy an
+     * override selects replaces the era's choice of that kind. For machines booted by other
+     * means (a test fixture, with {@link KernelConfig#memoryConfig()}), then wrapped with
+     * {@link #of}.
      */
-    public static Module modules(Era era, Module... extra) {
+    public static Module modules(Era era, KernelConfig config) {
         requireNonNull(era, "era is null");
         Module base = Modules.combine(new MemcgModule(), era.module(), binder -> {
             binder.bind(Era.class).toInstance(era);
             binder.bind(TaskAddressSpace.class).in(Scopes.SINGLETON);
             MemcgModule.taskMemory(binder).addBinding().to(TaskAddressSpace.class);
         });
-        return Modules.override(base).with(extra);
+        return Modules.override(base).with(config.overrides(era));
     }
 
     /**
@@ -116,31 +131,39 @@ public final class Kernel {
 
     /** The machine's injector: every service of every module. */
     public Injector injector() {
+        requireOpen();
         return injector;
     }
 
     /** A service bound in the machine. */
     public <T> T get(Class<T> type) {
+        requireOpen();
         return injector.getInstance(type);
     }
 
     /** The cgroup v2 file system (mounted at its root: paths are "/job/memory.max"). */
     public CgroupFs cgroupfs() {
+        requireOpen();
         return cgroupfs;
     }
 
-    /** pid 1, in the root cgroup. */
+    /** The kernel log: {@code dmesg}'s lines, bad-page reports and OOM kills among them. */
+    public KernelLog log() {
+        return get(KernelLog.class);
+    }
+
+    /** pid 1, in the root cgroup: the kernel side of init, which no one exits. */
     public TaskStruct init() {
         return init;
     }
 
     /** {@link #spawn(String, String)} with comm "task". */
-    public TaskStruct spawn(String cgroupPath) {
+    public Task spawn(String cgroupPath) {
         return spawn("task", cgroupPath);
     }
 
     /**
-     * A new user task in the cgroup at {@code cgroupPath}, with root's credentials, init's
+     * A new user process in the cgroup at {@code cgroupPath}, with root's credentials, init's
      * limits (the era's defaults), an empty fd table and an address space of its own:
      * init forks it straight into the cgroup ({@code clone3} with {@code CLONE_INTO_CGROUP})
      * and it execs, so its new mm (the pgd) is allocated, and charged, in its own context, as
@@ -149,7 +172,8 @@ public final class Kernel {
      * @throws ErrnoException {@code ENOENT} if no such cgroup, {@code EBUSY} if the cgroup
      *     enables memory for its children (no internal processes), {@code ENOMEM} if no pgd
      */
-    public TaskStruct spawn(String comm, String cgroupPath) {
+    public Task spawn(String comm, String cgroupPath) {
+        requireOpen();
         MemCgroup memcg = get(CgroupTree.class).lookup(cgroupPath);
         if (memcg == null) {
             throw new ErrnoException(Errno.ENOENT, cgroupPath);
@@ -162,57 +186,71 @@ public final class Kernel {
             mm = spaces.mmAlloc();
         }
         if (mm == null) {
-            exit(task);
+            exits.doExit(task);
             throw new ErrnoException(Errno.ENOMEM, "execve of " + task);
         }
         task.setMm(mm);
-        return task;
+        return new Task(this, task);
+    }
+
+    /** Every user process alive, by pid (init and kernel threads aside). */
+    public List<Task> tasks() {
+        requireOpen();
+        List<Task> all = new ArrayList<>();
+        for (TaskStruct t : tasks.tasks()) {
+            if (t != init && !t.hasFlag(TaskStruct.PF_KTHREAD)) {
+                all.add(new Task(this, t));
+            }
+        }
+        return all;
     }
 
     /**
-     * Runs {@code task} on the calling thread's CPU until the scope is closed.
+     * Runs {@code task} on the calling thread's CPU until the scope is closed. Closing it is the
+     * return to user space: a process the OOM killer chose meanwhile exits then.
      *
-     * @throws ErrnoException {@code ESRCH} if the task has exited: a dead task runs no more
+     * @throws ErrnoException {@code ESRCH} if the task is dead: a dead task runs no more
      */
-    public Tasks.TaskScope enter(TaskStruct task) {
-        requireAlive(task);
-        return tasks.enter(task);
+    public Tasks.TaskScope enter(Task task) {
+        TaskStruct t = task.taskStruct();
+        requireAlive(t);
+        Tasks.TaskScope running = tasks.enter(t);
+        return () -> {
+            running.close();
+            oom.exitKilled(t);
+        };
     }
 
-    /**
-     * {@code do_exit}: the task lets go of everything it holds, in the kernel's order
-     * ({@link Exit}: its mm, its fds, whatever the installed modules give tasks, its cgroup;
-     * each page is uncharged from the cgroup it was charged to), and its pid is gone.
-     *
-     * @throws ErrnoException {@code ESRCH} if the task has already exited (the OOM killer may
-     *     have made it exit)
-     */
-    public void exit(TaskStruct task) {
+    /** {@code do_exit} of {@code task}; ESRCH, naming the call, if it is dead already. */
+    void exit(TaskStruct task, String call) {
+        requireOpen();
         if (!exits.doExit(task)) {
-            throw new ErrnoException(Errno.ESRCH, task + " has already exited");
+            throw new ErrnoException(Errno.ESRCH, call + " " + task + ", which is dead");
         }
     }
 
-    /**
-     * {@code fork()} by {@code parent}: a child in the same cgroup, with the same credentials and
-     * limits, a copy of the fd table sharing the open files, and a copy of the address space's
-     * layout ({@link Fork#copyProcess}).
-     *
-     * @throws ErrnoException {@code ESRCH} if {@code parent} has exited, {@code ENOMEM} if the
-     *     child's mm could not be allocated
-     */
-    public TaskStruct fork(TaskStruct parent) {
-        requireAlive(parent);
-        TaskStruct child = get(Fork.class).copyProcess(parent);
+    /** {@link Task#fork()}. */
+    Task fork(Task parent) {
+        TaskStruct p = parent.taskStruct();
+        requireAlive(p);
+        TaskStruct child = get(Fork.class).copyProcess(p);
         if (child == null) {
-            throw new ErrnoException(Errno.ENOMEM, "fork of " + parent);
+            throw new ErrnoException(Errno.ENOMEM, "fork of " + p);
         }
-        return child;
+        return new Task(this, child);
     }
 
-    private static void requireAlive(TaskStruct task) {
+    /** Refuses a call on a dead task with ESRCH (and any call once the kernel is closed). */
+    void requireAlive(TaskStruct task) {
+        requireOpen();
         if (!task.isAlive()) {
-            throw new ErrnoException(Errno.ESRCH, task + " has exited");
+            throw new ErrnoException(Errno.ESRCH, task + " is dead");
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
         }
     }
 
@@ -228,13 +266,39 @@ public final class Kernel {
     }
 
     /**
-     * Runs every consistency check bound in the machine (buddy, page leaks, RCU, and those of
-     * the installed modules) and returns the violations, with the bad-page reports nobody
-     * declared ({@link #expectBadPage}) and the declarations that did not come true; empty when
-     * all is well. Exact only while no other thread uses the machine.
+     * Runs every consistency check bound in the machine (buddy, page leaks, RCU, files, charges,
+     * and those of the installed modules) and returns the violations, with the bad-page reports
+     * nobody declared ({@link #expectBadPage}) and the declarations that did not come true; empty
+     * when all is well. Exact only while no other thread uses the machine. Pages a live process
+     * holds (its page tables) are leaks here: {@link #close} exits the processes first.
      */
     public List<String> checkConsistency() {
         return get(ConsistencyChecks.class).runWithExpectations();
+    }
+
+    /**
+     * Shuts the machine down and checks it: exits every process still alive, lets RCU finish,
+     * drains the per-CPU stocks, runs {@link #checkConsistency()} and gives the calling
+     * thread's CPU back. Closing again does nothing.
+     *
+     * @throws ConsistencyFailure listing each problem (pages with their dump_page text)
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        for (TaskStruct t : tasks.tasks()) {
+            if (t != init) {
+                exits.doExit(t);
+            }
+        }
+        get(Rcu.class).rcuBarrier();
+        drainAllStock();
+        List<String> problems = checkConsistency();
+        get(Cpus.class).unbind();
+        closed = true;
+        ConsistencyFailure.throwIfAny(toString(), problems);
     }
 
     /** The caller provokes one bad-page report with this reason (as the kernel words it). */
@@ -257,6 +321,6 @@ public final class Kernel {
 
     @Override
     public String toString() {
-        return "kernel " + era.version() + " (" + get(MemoryConfig.class) + ")";
+        return "kernel " + era.version() + " (" + injector.getInstance(MemoryConfig.class) + ")";
     }
 }

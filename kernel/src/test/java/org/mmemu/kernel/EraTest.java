@@ -9,7 +9,6 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.alloc.PageAllocTexts;
 import org.mmemu.core.cred.InitRlimits;
 import org.mmemu.core.era.EraDescriptor;
@@ -21,11 +20,11 @@ import org.mmemu.core.mm.PageTableGfp;
 import org.mmemu.core.page.GfpLayout;
 import org.mmemu.core.page.PageTypeEncoding;
 import org.mmemu.memcg.MemcgConfig;
+import org.mmemu.memcg.SlabAccounting;
 import org.mmemu.memcg.fs.CgroupFsLayout;
 import org.mmemu.memcg.kmem.KmemAccountingPolicy;
 import org.mmemu.memcg.stat.MemoryStatFormat;
 import org.mmemu.s390.FragmentLayout;
-import org.mmemu.s390.S390Module;
 import org.mmemu.s390.S390PageTableAllocator;
 
 /**
@@ -35,7 +34,7 @@ import org.mmemu.s390.S390PageTableAllocator;
  * with its consistency checks.
  */
 class EraTest {
-    private static final MemoryConfig SMALL = MemoryConfig.of("16M");
+    private static final KernelConfig SMALL = KernelConfig.memory("16M");
 
     /** What a policy instance calls itself, per kind. */
     private static final Map<Class<?>, Function<Object, String>> NAME_OF = Map.ofEntries(
@@ -48,6 +47,7 @@ class EraTest {
             Map.entry(KmemAccountingPolicy.class, p -> ((KmemAccountingPolicy) p).policyName()),
             Map.entry(MemoryStatFormat.class, p -> ((MemoryStatFormat) p).policyName()),
             Map.entry(CgroupFsLayout.class, p -> ((CgroupFsLayout) p).policyName()),
+            Map.entry(SlabAccounting.class, p -> ((SlabAccounting) p).policyName()),
             Map.entry(FragmentLayout.class, p -> ((FragmentLayout) p).policyName()));
 
     @Test
@@ -57,13 +57,13 @@ class EraTest {
         assertThat(Era.V4_8.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
                 InsertPagePolicy.class, PageTableGfp.class, PageAllocTexts.class, InitRlimits.class,
                 KmemAccountingPolicy.class,
-                MemoryStatFormat.class, CgroupFsLayout.class, FragmentLayout.class);
+                MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class, FragmentLayout.class);
     }
 
     @ParameterizedTest
     @EnumSource(Era.class)
     void theBootedMachineRunsThePoliciesItsEraSelects(Era era) {
-        Kernel k = Kernel.boot(era, SMALL, new S390Module());
+        Kernel k = Kernel.boot(era, SMALL.arch(Arch.S390));
 
         era.policies().forEach((kind, name) ->
                 assertThat(NAME_OF.get(kind).apply(k.get(kind))).as("%s", kind.getSimpleName()).isEqualTo(name));
@@ -85,10 +85,8 @@ class EraTest {
     @Test
     void extraModulesOverrideTheErasChoiceOfAKind() {
         Module bits = binder -> policyBinder(binder, PageTypeEncoding.class).select("pagetype.Bits418");
-        Module nokmem = binder -> org.mmemu.memcg.MemcgModule.config(binder).setBinding()
-                .toInstance(Era.V4_8.memcgConfig().withKmemAccounting(false));
 
-        Kernel k = Kernel.boot(Era.V4_8, SMALL, bits, nokmem);
+        Kernel k = Kernel.boot(Era.V4_8, SMALL.override(bits).kmemAccounting(false));
 
         assertThat(k.get(PageTypeEncoding.class).policyName()).isEqualTo("pagetype.Bits418");
         assertThat(k.get(MemcgConfig.class).kmemAccounting()).isFalse();

@@ -14,7 +14,7 @@ class KernelBootHeapTest {
         MemoryConfig oneTera = MemoryConfig.of("1T");
         assumeTrue(MemMapHeap.bytesFor(oneTera.nrPages()) > Runtime.getRuntime().maxMemory(),
                 "this JVM's heap would hold 1T's mem_map");
-        assertThatThrownBy(() -> Kernel.boot(Era.LATEST, oneTera))
+        assertThatThrownBy(() -> Kernel.boot(Era.LATEST, KernelConfig.memory("1T")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(oneTera.nrPages() + " pages x " + MemMapHeap.bytesPerPage() + " bytes")
                 .hasMessageContaining("Runtime.maxMemory()");

@@ -7,13 +7,12 @@ import static org.mmemu.core.page.Gfp.__GFP_COMP;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.page.Page;
 
 /** The facade's check honours what its user declared, as the test kit's machine does. */
 class KernelExpectationsTest {
-    private final Kernel k = Kernel.boot(Era.LATEST, MemoryConfig.of("16M"));
+    private final Kernel k = Kernel.boot(Era.LATEST, KernelConfig.memory("16M"));
     private final PageAllocator alloc = k.get(PageAllocator.class);
 
     private Page freeAMappedPage(Kernel kernel) {
@@ -26,7 +25,7 @@ class KernelExpectationsTest {
     @ParameterizedTest
     @EnumSource(Era.class)
     void anUndeclaredBadPageFailsTheCheckInEveryEra(Era era) {
-        Kernel kernel = Kernel.boot(era, MemoryConfig.of("16M"));
+        Kernel kernel = Kernel.boot(era, KernelConfig.memory("16M"));
         freeAMappedPage(kernel);
 
         assertThat(kernel.checkConsistency()).singleElement().asString()

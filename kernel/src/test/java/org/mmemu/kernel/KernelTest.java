@@ -12,7 +12,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.Injectors;
-import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MemoryMapping;
@@ -33,7 +32,7 @@ class KernelTest {
     }
 
     private Kernel boot(Era era) {
-        k = Kernel.boot(era, MemoryConfig.of("16M"));
+        k = Kernel.boot(era, KernelConfig.memory("16M"));
         k.cgroupfs().mkdir("/job");
         return k;
     }
@@ -43,9 +42,10 @@ class KernelTest {
     }
 
     /** Maps one anonymous page in {@code t} and faults it in, as {@code t}. */
-    private void touchOnePage(TaskStruct t) {
+    private void touchOnePage(Task task) {
+        TaskStruct t = task.taskStruct();
         AddressSpaces spaces = k.get(AddressSpaces.class);
-        try (Tasks.TaskScope running = k.enter(t)) {
+        try (Tasks.TaskScope running = k.enter(task)) {
             long addr = spaces.mmapAnonymous(t.mm(), 0, PAGE, VM_READ | VM_WRITE);
             assertThat(k.get(MemoryMapping.class).handleAnonFault(t.mm().vmaLookup(addr), addr)).isZero();
         }
@@ -60,12 +60,13 @@ class KernelTest {
         assertThat(k.init().hasFlag(TaskStruct.PF_KTHREAD)).isFalse();
         assertThat(k.cgroupfs().read("/cgroup.procs")).isEqualTo("1\n");
         assertThat(k.era()).isSameAs(Era.LATEST);
-        assertThat(k).hasToString("kernel latest (16M, 4 CPUs)");
+        assertThat(k).hasToString("kernel latest (16M, 2 CPUs)");
     }
 
     @Test
     void aMachineBootedByHandWithTheKernelsModulesGetsTheFacade() {
-        k = Kernel.of(Injectors.strict(new MmCoreModule(MemoryConfig.of("16M")), Kernel.modules(Era.V4_8)));
+        KernelConfig config = KernelConfig.memory("16M");
+        k = Kernel.of(Injectors.strict(new MmCoreModule(config.memoryConfig()), Kernel.modules(Era.V4_8, config)));
 
         assertThat(k.era()).isSameAs(Era.V4_8);
         assertThat(k.get(Era.class)).isSameAs(Era.V4_8);
@@ -76,19 +77,19 @@ class KernelTest {
     void aSpawnedTaskHasItsOwnAddressSpaceInItsCgroupUntilItExits() {
         boot(Era.LATEST);
 
-        TaskStruct t = k.spawn("worker", "/job");
+        Task t = k.spawn("worker", "/job");
 
         assertThat(t.pid()).isEqualTo(2);
-        assertThat(t.comm()).isEqualTo("worker");
-        assertThat(t.mm().pgd()).as("execve made a real mm").isNotNull();
+        assertThat(t.taskStruct().comm()).isEqualTo("worker");
+        assertThat(t.taskStruct().mm().pgd()).as("execve made a real mm").isNotNull();
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEqualTo(t.pid() + "\n");
-        MmStruct mm = t.mm();
+        MmStruct mm = t.taskStruct().mm();
 
-        k.exit(t);
+        t.exit();
 
-        assertThat(t.mm()).isNull();
+        assertThat(t.taskStruct().mm()).isNull();
         assertThat(mm.pgd()).as("the last mmput freed it").isNull();
-        assertThat(t.hasFlag(TaskStruct.PF_EXITING)).isTrue();
+        assertThat(t.taskStruct().hasFlag(TaskStruct.PF_EXITING)).isTrue();
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
         k.cgroupfs().rmdir("/job");
     }
@@ -98,7 +99,7 @@ class KernelTest {
     void theNewMmsPgdIsChargedToTheTasksCgroupFrom48(Era era) {
         boot(era);
 
-        TaskStruct t = k.spawn("/job");
+        Task t = k.spawn("/job");
 
         long charged = era == Era.V4_7 ? 0 : 1;
         long batch = era.memcgConfig().chargeBatch();
@@ -107,7 +108,7 @@ class KernelTest {
         k.drainAllStock();
         assertThat(current("/job")).isEqualTo(charged * PAGE);
 
-        k.exit(t);
+        t.exit();
         k.drainAllStock();
         assertThat(current("/job")).isZero();
     }
@@ -115,16 +116,16 @@ class KernelTest {
     @Test
     void enterRunsCodeAsTheTaskAndLeavingPutsTheIdleThreadBack() {
         boot(Era.V5_11);
-        TaskStruct t = k.spawn("/job");
+        Task t = k.spawn("/job");
         Tasks tasks = k.get(Tasks.class);
 
         try (Tasks.TaskScope running = k.enter(t)) {
-            assertThat(tasks.current()).isSameAs(t);
+            assertThat(tasks.current()).isSameAs(t.taskStruct());
         }
 
         assertThat(tasks.current().hasFlag(TaskStruct.PF_KTHREAD)).isTrue();
         assertThat(tasks.current().comm()).startsWith("swapper/");
-        k.exit(t);
+        t.exit();
     }
 
     @Test
@@ -164,7 +165,7 @@ class KernelTest {
     @EnumSource(value = Era.class, names = {"V4_18", "V5_10"})
     void theOomKillerReapsASpawnedTasksAddressSpace(Era era) {
         boot(era);
-        TaskStruct t = k.spawn("/job");
+        Task t = k.spawn("/job");
         touchOnePage(t);
         k.drainAllStock();
         assertThat(current("/job")).as("pgd, pud, pmd and pte table").isEqualTo(4 * PAGE);
@@ -172,10 +173,10 @@ class KernelTest {
         k.cgroupfs().write("/job/memory.max", "0");
 
         assertThat(k.cgroupfs().read("/job/memory.events")).contains("oom_kill 1\n");
-        assertThat(t.mm()).as("exit_mm ran").isNull();
+        assertThat(t.taskStruct().mm()).as("exit_mm ran").isNull();
         assertThat(current("/job")).isZero();
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
-        assertThatThrownBy(() -> k.exit(t)).isInstanceOf(ErrnoException.class)
+        assertThatThrownBy(t::exit).isInstanceOf(ErrnoException.class)
                 .extracting(e -> ((ErrnoException) e).errno()).isEqualTo(Errno.ESRCH);
         assertThat(current("/job")).as("exiting a reaped task frees nothing twice").isZero();
     }
@@ -183,14 +184,14 @@ class KernelTest {
     @Test
     void theOomKillerWeighsTasksByTheirAddressSpaces() {
         boot(Era.V5_10);
-        TaskStruct small = k.spawn("small", "/job");
-        TaskStruct big = k.spawn("big", "/job");
+        Task small = k.spawn("small", "/job");
+        Task big = k.spawn("big", "/job");
         touchOnePage(big);
 
         k.cgroupfs().write("/job/memory.max", "4096");
 
-        assertThat(big.mm()).as("rss and page tables made it the victim").isNull();
-        assertThat(small.mm()).isNotNull();
-        k.exit(small);
+        assertThat(big.taskStruct().mm()).as("rss and page tables made it the victim").isNull();
+        assertThat(small.taskStruct().mm()).isNotNull();
+        small.exit();
     }
 }

@@ -4,30 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 
 import org.junit.jupiter.api.Test;
-import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.MemcgData;
 
 /** The README's five-minute tour, step 2, and the claims it makes about other eras. */
 class ReadmeTourTest {
     /** The tour's snippet, run in {@code era}; returns the charged page's words before the free. */
     private static long[] chargeOnePage(Era era) {
-        Kernel k = Kernel.boot(era, MemoryConfig.of("64M"));
-        k.cgroupfs().mkdir("/job");
-        TaskStruct t = k.spawn("/job");
-        Page p;
-        try (var running = k.enter(t)) {
-            p = k.get(PageAllocator.class).allocPage(GFP_KERNEL_ACCOUNT);   // charged to /job
+        long[] words;
+        try (Kernel k = Kernel.boot(era, KernelConfig.memory("64M"))) {   // close() checks it all
+            k.cgroupfs().mkdir("/job");
+            Task t = k.spawn("/job");
+            Page p;
+            try (var running = k.enter(t)) {
+                p = k.get(PageAllocator.class).allocPage(GFP_KERNEL_ACCOUNT);   // charged to /job
+            }
+            words = new long[] {p.mapcountWord(), p.memcgData()};
+            k.get(PageRefs.class).putPage(p);
+            assertThat(k.cgroupfs().read("/job/memory.stat")).startsWith("anon ");
         }
-        long[] words = {p.mapcountWord(), p.memcgData()};
-        k.get(PageRefs.class).putPage(p);
-        String stat = k.cgroupfs().read("/job/memory.stat");
-        assertThat(stat).startsWith("anon ");
-        k.exit(t);
-        assertThat(k.checkConsistency()).isEmpty();
         return words;
     }
 

@@ -1,9 +1,11 @@
 package org.mmemu.memcg;
 
 import com.google.inject.Inject;
+import com.google.inject.Provider;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.mmemu.core.Errno;
 import org.mmemu.core.addr.KernelObjects;
@@ -30,9 +32,12 @@ public final class CgroupTree {
     private final MemCgroup root;
     private final BitSet ids = new BitSet();
 
+    private final Provider<Set<MemcgLifecycle>> lifecycle;
+
     @Inject
-    public CgroupTree(KernelObjects objects, Cpus cpus) {
+    public CgroupTree(KernelObjects objects, Cpus cpus, Provider<Set<MemcgLifecycle>> lifecycle) {
         this.objects = objects;
+        this.lifecycle = lifecycle;
         this.cpus = cpus;
         this.root = new MemCgroup(this, null, "", new MemcgStats(cpus));
         synchronized (mutex) {
@@ -127,8 +132,11 @@ public final class CgroupTree {
         }
     }
 
-    /** css_free: the last reference of a dying cgroup is gone. */
+    /** css_free: the last reference of a dying cgroup is gone; listeners hear it first. */
     void release(MemCgroup memcg) {
+        for (MemcgLifecycle l : lifecycle.get()) {
+            l.released(memcg);
+        }
         MemCgroup parent;
         synchronized (mutex) {
             if (memcg.state() != MemCgroup.State.DYING) {

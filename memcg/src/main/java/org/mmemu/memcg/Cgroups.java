@@ -1,6 +1,8 @@
 package org.mmemu.memcg;
 
 import com.google.inject.Inject;
+import com.google.inject.Provider;
+import java.util.Set;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.sched.TaskStruct;
@@ -11,9 +13,11 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  * {@code cgroup_mkdir}/{@code cgroup_rmdir} drive {@code memory_cgrp_subsys}:
  * <ol>
  *   <li>mkdir: link the node ({@link CgroupTree}), then {@code css_online}: kmem accounting
- *       comes online (the cgroup's obj_cgroup, the kmem static key);</li>
+ *       comes online (the cgroup's obj_cgroup, the kmem static key), then the
+ *       {@link MemcgLifecycle} listeners are told;</li>
  *   <li>rmdir: refuse with {@code EBUSY} while tasks or children remain, then
- *       {@code css_offline}: reparent the obj_cgroups, drain every CPU's stock of the cgroup,
+ *       {@code css_offline}: reparent the obj_cgroups, tell the {@link MemcgLifecycle}
+ *       listeners, drain every CPU's stock of the cgroup,
  *       drop the base reference. Whatever still holds references (kmem pages before the
  *       objcg era, stocks, dying children) keeps the cgroup DYING until the last one goes.</li>
  * </ol>
@@ -25,11 +29,13 @@ public final class Cgroups {
     private final ChargeStock stock;
     private final KmemStaticKey kmemKey;
     private final boolean kmemAccounting;
+    private final Provider<Set<MemcgLifecycle>> lifecycle;
 
     @Inject
     public Cgroups(CgroupTree tree, ObjCgroups objcgs, MemcgCharger charger, KmemStaticKey kmemKey,
-                   MemcgConfig config) {
+                   MemcgConfig config, Provider<Set<MemcgLifecycle>> lifecycle) {
         this.tree = tree;
+        this.lifecycle = lifecycle;
         this.objcgs = objcgs;
         this.stock = charger.stock();
         this.kmemKey = kmemKey;
@@ -61,6 +67,9 @@ public final class Cgroups {
             objcgs.online(memcg);
             kmemKey.memcgOnline();
         }
+        for (MemcgLifecycle l : lifecycle.get()) {
+            l.online(memcg);
+        }
         return memcg;
     }
 
@@ -88,6 +97,9 @@ public final class Cgroups {
         }
         if (objcg != null) {
             objcg.kill();
+        }
+        for (MemcgLifecycle l : lifecycle.get()) {
+            l.offline(memcg);
         }
         stock.drainAll(memcg);
         memcg.cssKill();

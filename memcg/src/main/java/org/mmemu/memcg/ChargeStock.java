@@ -265,7 +265,12 @@ public final class ChargeStock {
 
     /** {@code consume_obj_stock}: takes {@code nrBytes} pre-charged to {@code objcg} on this CPU. */
     public boolean consumeObj(ObjCgroup objcg, int nrBytes) {
-        Stock stock = enter(cpus.current());
+        return consumeObj(cpus.current(), objcg, nrBytes);
+    }
+
+    /** {@link #consumeObj(ObjCgroup, int)} on {@code cpu}, the calling thread's CPU. */
+    public boolean consumeObj(Cpu cpu, ObjCgroup objcg, int nrBytes) {
+        Stock stock = enter(cpu);
         if (stock.cachedObjcg == objcg && stock.nrBytes >= nrBytes) {
             stock.nrBytes -= nrBytes;
             return true;
@@ -279,7 +284,11 @@ public final class ChargeStock {
      * uncharged from the objcg's memcg.
      */
     public void refillObj(ObjCgroup objcg, int nrBytes, boolean allowUncharge) {
-        Cpu cpu = cpus.current();
+        refillObj(cpus.current(), objcg, nrBytes, allowUncharge);
+    }
+
+    /** {@link #refillObj(ObjCgroup, int, boolean)} on {@code cpu}, the calling thread's CPU. */
+    public void refillObj(Cpu cpu, ObjCgroup objcg, int nrBytes, boolean allowUncharge) {
         Stock stock = enter(cpu);
         ObjCgroup old = null;
         int nrPages = 0;

@@ -73,6 +73,11 @@ public final class CurrentMemcg {
         return chargeTarget(tasks.current());
     }
 
+    /** {@link #chargeTarget()} of the task running on {@code cpu}, the calling thread's CPU. */
+    public MemCgroup chargeTarget(Cpu cpu) {
+        return chargeTarget(cpu.current());
+    }
+
     private MemCgroup chargeTarget(TaskStruct current) {
         TaskMemcg t = TaskMemcg.peek(current);
         if (t != null && t.activeMemcg != null) {

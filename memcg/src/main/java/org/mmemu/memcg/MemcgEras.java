@@ -73,8 +73,17 @@ public final class MemcgEras {
             .since(V5_10, CgroupFsLayout.V5_10.policyName())
             .since(LATEST, CgroupFsLayout.LATEST.policyName());
 
+    /** How slab objects are charged: cache clones, then obj_cgroup vectors. */
+    public static final EraChoice<String> SLAB_ACCOUNTING = EraChoice.policy("slab accounting",
+                    SlabAccounting.class, SlabAccounting.CGROUP_CACHES.policyName())
+            .since(V5_9, SlabAccounting.OBJCG_5_9.policyName())
+            .since(V5_10, SlabAccounting.OBJCG_5_10.policyName())
+            .since(V5_11, SlabAccounting.OBJCG_5_11.policyName())
+            .since(LATEST, SlabAccounting.OBJCG_LATEST.policyName());
+
     /** memcg's choices, in table order. */
-    public static final EraDescriptor DESCRIPTOR = EraDescriptor.of("memcg", KMEM, CONFIG, MEMORY_STAT, CGROUP_FS);
+    public static final EraDescriptor DESCRIPTOR = EraDescriptor.of("memcg", KMEM, CONFIG, MEMORY_STAT, CGROUP_FS,
+            SLAB_ACCOUNTING);
 
     private MemcgEras() {
     }

@@ -39,10 +39,15 @@ import org.mmemu.memcg.stat.MemoryStatFormat;
  *   <li>{@link MemoryStatFormat}: {@code memstat.V4_8}, {@code memstat.V4_18}, {@code memstat.V5_9},
  *       {@code memstat.V5_10}, {@code memstat.V5_11}, {@code memstat.Latest} (default);</li>
  *   <li>{@link CgroupFsLayout}: {@code cgroupfs.V4_8}, {@code cgroupfs.V4_18},
- *       {@code cgroupfs.V5_9}, {@code cgroupfs.V5_10}, {@code cgroupfs.Latest} (default).</li>
+ *       {@code cgroupfs.V5_9}, {@code cgroupfs.V5_10}, {@code cgroupfs.Latest} (default);</li>
+ *   <li>{@link SlabAccounting}: {@code slabacct.CgroupCaches}, {@code slabacct.Objcg59},
+ *       {@code slabacct.Objcg510}, {@code slabacct.Objcg511}, {@code slabacct.ObjcgLatest}
+ *       (default).</li>
  * </ul>
  * Modules that give tasks memory add a {@link TaskMemory} with {@link #taskMemory(Binder)};
- * modules that hold charges no page carries declare them with {@link #chargeOwners(Binder)}.
+ * modules that hold charges no page carries declare them with {@link #chargeOwners(Binder)};
+ * modules that keep per-cgroup state follow the cgroups' lives with
+ * {@link MemcgLifecycle#listeners(Binder)}.
  * {@link MemcgChargeCheck} joins mm-core's consistency checks, so every test that runs them ends
  * with a charge check.
  */
@@ -69,6 +74,15 @@ public final class MemcgModule implements Module {
         return Multibinder.newSetBinder(binder, ChargeOwner.class);
     }
 
+    /**
+     * The memory behind obj_cgroup vectors: whole pages by default
+     * ({@link PageObjCgroupVectorMemory}); the slab module sets its kmalloc with
+     * {@code setBinding()}.
+     */
+    public static OptionalBinder<ObjCgroupVectorMemory> objcgVectorMemory(Binder binder) {
+        return OptionalBinder.newOptionalBinder(binder, ObjCgroupVectorMemory.class);
+    }
+
     /** Registers the OOM killer's view of what tasks hold. */
     public static Multibinder<TaskMemory> taskMemory(Binder binder) {
         return Multibinder.newSetBinder(binder, TaskMemory.class);
@@ -79,6 +93,7 @@ public final class MemcgModule implements Module {
         config(binder).setDefault().toInstance(config);
         taskMemory(binder);
         chargeOwners(binder);
+        MemcgLifecycle.listeners(binder);
         binder.bind(MemcgTaskHooks.class).in(Scopes.SINGLETON);
         TaskHooks.forkHooks(binder).add(MemcgTaskHooks.class);
         TaskHooks.exitHooks(binder).add(MemcgTaskHooks.class);
@@ -92,6 +107,16 @@ public final class MemcgModule implements Module {
         binder.bind(MemcgData.class).in(Scopes.SINGLETON);
         binder.bind(Cgroups.class).in(Scopes.SINGLETON);
         binder.bind(MemoryStat.class).in(Scopes.SINGLETON);
+        binder.bind(PageObjCgroupVectorMemory.class).in(Scopes.SINGLETON);
+        objcgVectorMemory(binder).setDefault().to(PageObjCgroupVectorMemory.class);
+        binder.bind(ObjCgroupVectors.class).in(Scopes.SINGLETON);
+        binder.bind(MemcgSlabHooks.class).in(Scopes.SINGLETON);
+        binder.bind(MemcgSlabPages.class).in(Scopes.SINGLETON);
+        var slabDesigns = policyBinder(binder, SlabAccounting.class);
+        for (SlabAccounting d : SlabAccounting.values()) {
+            slabDesigns.register(d.policyName(), d);
+        }
+        slabDesigns.setDefault(SlabAccounting.OBJCG_LATEST.policyName());
         binder.bind(CgroupFs.class).in(Scopes.SINGLETON);
 
         var layouts = policyBinder(binder, CgroupFsLayout.class);

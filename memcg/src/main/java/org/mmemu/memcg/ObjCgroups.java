@@ -27,11 +27,13 @@ public final class ObjCgroups {
     private final KernelLog log;
     private final Cpus cpus;
     private final CgroupTree tree;
+    private final CurrentMemcg current;
 
     @Inject
     public ObjCgroups(KernelObjects objects, MemcgCharger charger, KernelLog log, Cpus cpus,
-                      CgroupTree tree) {
+                      CgroupTree tree, CurrentMemcg current) {
         this.objects = objects;
+        this.current = current;
         this.cpus = cpus;
         this.tree = tree;
         this.charger = charger;
@@ -97,7 +99,15 @@ public final class ObjCgroups {
 
     /** {@code obj_cgroup_charge}: charges {@code size} bytes, whole pages at the counters. */
     public int charge(ObjCgroup objcg, int gfp, int size) {
-        if (stock.consumeObj(objcg, size)) {
+        return charge(cpus.current(), objcg, gfp, size);
+    }
+
+    /**
+     * {@link #charge(ObjCgroup, int, int)} on {@code cpu}, the calling thread's CPU: a hit in
+     * its byte stock touches no shared word and allocates nothing.
+     */
+    public int charge(Cpu cpu, ObjCgroup objcg, int gfp, int size) {
+        if (stock.consumeObj(cpu, objcg, size)) {
             return 0;
         }
         int nrPages = size >>> MemMap.PAGE_SHIFT;
@@ -105,16 +115,38 @@ public final class ObjCgroups {
         if (nrBytes != 0) {
             nrPages++;
         }
-        int ret = chargePages(objcg, gfp, nrPages);
+        int ret = chargePages(cpu, objcg, gfp, nrPages);
         if (ret == 0 && nrBytes != 0) {
-            stock.refillObj(objcg, MemMap.PAGE_SIZE - nrBytes, false);
+            stock.refillObj(cpu, objcg, MemMap.PAGE_SIZE - nrBytes, false);
         }
         return ret;
     }
 
     /** {@code obj_cgroup_uncharge}: the bytes go back to this CPU's byte stock. */
     public void uncharge(ObjCgroup objcg, int size) {
-        stock.refillObj(objcg, size, true);
+        uncharge(cpus.current(), objcg, size);
+    }
+
+    /** {@link #uncharge(ObjCgroup, int)} on {@code cpu}, the calling thread's CPU. */
+    public void uncharge(Cpu cpu, ObjCgroup objcg, int size) {
+        stock.refillObj(cpu, objcg, size, true);
+    }
+
+    /**
+     * {@code get_obj_cgroup_from_current} (5.9 to 5.11): the obj_cgroup of the active memcg or
+     * of the current task's cgroup, or of its nearest ancestor that still has one, with a
+     * reference the caller drops ({@link ObjCgroup#put(Cpu)}); null when accounting is bypassed
+     * ({@code memcg_kmem_bypass}) or only the root is left. The latest era caches the task's
+     * objcg instead: {@link #currentObjcg(Cpu)}.
+     */
+    public ObjCgroup getObjCgroupFromCurrent(Cpu cpu) {
+        for (MemCgroup m = current.chargeTarget(cpu); m != null && !m.isRoot(); m = m.parent()) {
+            ObjCgroup objcg = m.objcg();
+            if (objcg != null && objcg.tryGet(cpu)) {
+                return objcg;
+            }
+        }
+        return null;
     }
 
     /** {@code obj_cgroup_charge_pages}: whole pages to the objcg's current memcg. */

@@ -136,6 +136,40 @@ public final class CgroupFs {
         }
     }
 
+    /**
+     * One entry of the cgroup's {@code memory.stat}, as printed: bytes for the memory sizes,
+     * counts for the events ({@code stat("/job", "kernel")}).
+     *
+     * @throws ErrnoException {@code ENOENT} if the cgroup has no memory.stat, or the era's
+     *         memory.stat no such key
+     */
+    public long stat(String cgroup, String key) {
+        return keyed(cgroup, CgroupFileType.MEMORY_STAT, key);
+    }
+
+    /**
+     * One entry of the cgroup's {@code memory.events}: how often it happened in the subtree
+     * ({@code event("/job", "oom_kill")}).
+     *
+     * @throws ErrnoException {@code ENOENT} if the cgroup has no memory.events, or the era's
+     *         memory.events no such key
+     */
+    public long event(String cgroup, String key) {
+        return keyed(cgroup, CgroupFileType.MEMORY_EVENTS, key);
+    }
+
+    /** The value of {@code key} in a flat-keyed file ({@code key value} lines). */
+    private long keyed(String cgroup, CgroupFileType file, String key) {
+        String path = normalize(cgroup + "/" + file.fileName());
+        for (String line : read(path).split("\n")) {
+            int space = line.indexOf(' ');
+            if (line.substring(0, space).equals(key)) {
+                return Long.parseUnsignedLong(line.substring(space + 1));
+            }
+        }
+        throw new ErrnoException(Errno.ENOENT, path + " has no key '" + key + "'");
+    }
+
     /** Writes {@code text} to a file in one write. */
     public void write(String path, String text) {
         try (CgroupFile f = open(path)) {

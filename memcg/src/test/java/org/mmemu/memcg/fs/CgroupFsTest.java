@@ -315,6 +315,31 @@ class CgroupFsTest {
     }
 
     @Test
+    void statAndEventReadOneKeyOfTheErasFiles() {
+        childWithMaxAndOomKill(fs);
+        m.tree.lookup("/job/a").stats().mod(MemcgStatItem.NR_FILE_PAGES, 2);
+
+        assertThat(fs.event("/job", "oom_kill")).isEqualTo(1);
+        assertThat(fs.event("/job/a", "max")).isEqualTo(1);
+        assertThat(fs.event("/job", "oom")).isZero();
+        assertThat(fs.stat("/job", "file")).isEqualTo(2 * 4096);
+        assertThat(fs.stat("/", "file")).as("the root's memory.stat counts the subtree").isEqualTo(2 * 4096);
+        assertErrno(() -> fs.stat("/job", "filee"), Errno.ENOENT);
+        assertErrno(() -> fs.event("/job", "oom_group_kil"), Errno.ENOENT);
+        assertErrno(() -> fs.event("/", "oom"), Errno.ENOENT);
+        assertErrno(() -> fs.stat("/nowhere", "file"), Errno.ENOENT);
+
+        CgroupFs fs48 = fs(boot(CgroupFsLayout.V4_8));
+        fs48.mkdir("/job");
+        assertErrno(() -> fs48.event("/job", "oom_kill"), Errno.ENOENT);
+
+        m.tree.lookup("/job/a").stats().mod(MemcgStatItem.NR_FILE_PAGES, -2);
+        fs48.rmdir("/job");
+        fs.rmdir("/job/a");
+        fs.rmdir("/job");
+    }
+
+    @Test
     void memoryPeakIsResetPerOpenFile() {
         MemCgroup job = fs.mkdir("/job");
         m.charger.tryCharge(job, GFP_KERNEL, 100);

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
@@ -51,12 +52,13 @@ class RmdirUnderLoadPropertyTest {
         }
         List<Throwable> errors = new ArrayList<>();
         AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger recreated = new AtomicInteger();
         CyclicBarrier start = new CyclicBarrier(WORKERS + 1);
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < WORKERS; w++) {
             int cpu = w + 1;
             long seed = rnd.nextLong();
-            threads.add(new Thread(() -> worker(m, cpu, new SplittableRandom(seed), live, start, errors)));
+            threads.add(new Thread(() -> worker(m, cpu, new SplittableRandom(seed), live, recreated, start, errors)));
         }
         long removerSeed = rnd.nextLong();
         threads.add(new Thread(() -> {
@@ -81,6 +83,7 @@ class RmdirUnderLoadPropertyTest {
                             all.add(g);
                         }
                         live.add(g);
+                        recreated.incrementAndGet();
                     }
                     if (r.nextInt(4) == 0) {
                         Thread.yield();
@@ -121,7 +124,7 @@ class RmdirUnderLoadPropertyTest {
     }
 
     private static void worker(MemcgMachine m, int cpu, SplittableRandom rnd,
-                               ConcurrentLinkedQueue<MemCgroup> live, CyclicBarrier start,
+                               ConcurrentLinkedQueue<MemCgroup> live, AtomicInteger recreated, CyclicBarrier start,
                                List<Throwable> errors) {
         List<Page> held = new ArrayList<>();
         try {
@@ -129,7 +132,9 @@ class RmdirUnderLoadPropertyTest {
             TaskStruct task = m.tasks.create("worker" + cpu, new MmStruct());
             start.await(30, TimeUnit.SECONDS);
             try (Tasks.TaskScope running = m.tasks.enter(task)) {
-                for (int i = 0; i < OPS; i++) {
+                // At least OPS operations, and on until the remover has removed and recreated a
+                // cgroup under them (a loaded machine may not schedule it sooner), within bounds.
+                for (int i = 0; i < OPS || recreated.get() == 0 && i < OPS * 100; i++) {
                     int op = rnd.nextInt(10);
                     if (op == 0) {
                         MemCgroup to = rnd.nextInt(3) == 0 ? m.tree.root() : live.peek();

@@ -24,6 +24,9 @@ import org.mmemu.core.page.MemMap;
  * ({@link BadPageReporter#leakedBlocks()}) and they count as reported here.
  */
 public final class PageLeakCheck implements ConsistencyCheck {
+    /** The check's {@link #name()}, which prefixes its violations. */
+    public static final String NAME = "page leak";
+
     private static final int SHOWN_RUNS = 5;
 
     private final PageAllocator alloc;
@@ -44,7 +47,7 @@ public final class PageLeakCheck implements ConsistencyCheck {
 
     @Override
     public String name() {
-        return "page leak";
+        return NAME;
     }
 
     /** The pfns neither free, nor reported bad, nor owned, nor declared. Exact only at quiescence. */

@@ -50,6 +50,18 @@ public final class Gfp {
     /** {@code GFP_PGTABLE_USER}: user page tables are charged from 4.8 on x86. */
     public static final int GFP_PGTABLE_USER = GFP_PGTABLE_KERNEL | __GFP_ACCOUNT;
 
+    /**
+     * {@code GFP_RECLAIM_MASK} (mm/internal.h): the flags that say how hard an allocation may
+     * try, which an allocator passes on to the allocations it makes for the caller (SLUB's
+     * {@code new_slab} keeps only these and {@link #GFP_CONSTRAINT_MASK}). Same flags in 4.8
+     * (where {@code __GFP_REPEAT} held {@link #__GFP_RETRY_MAYFAIL}'s bit), 5.9 and 5.11.
+     */
+    public static final int GFP_RECLAIM_MASK = __GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS
+            | __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC
+            | __GFP_NOMEMALLOC | __GFP_ATOMIC;
+    /** {@code GFP_CONSTRAINT_MASK} (mm/internal.h, 4.8 to 5.11): where the pages may come from. */
+    public static final int GFP_CONSTRAINT_MASK = __GFP_HARDWALL | __GFP_THISNODE;
+
     private Gfp() {
     }
 

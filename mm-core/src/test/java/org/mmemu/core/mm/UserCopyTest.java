@@ -1,6 +1,9 @@
 package org.mmemu.core.mm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mmemu.core.mm.Mman.MAP_SHARED;
+import static org.mmemu.core.mm.Mman.PROT_READ;
+import static org.mmemu.core.mm.Mman.PROT_WRITE;
 import static org.mmemu.core.mm.VmFlags.VM_READ;
 import static org.mmemu.core.mm.VmFlags.VM_SHARED;
 import static org.mmemu.core.mm.VmFlags.VM_WRITE;
@@ -10,10 +13,14 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Machine;
+import org.mmemu.core.fs.File;
+import org.mmemu.core.maccess.KernelMemory;
 import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Tasks;
+import org.mmemu.core.testing.VmallocDriver;
+import org.mmemu.core.vmalloc.Vmalloc;
 
 /** {@code copy_to_user} / {@code copy_from_user} / {@code clear_user} through a task's page tables. */
 class UserCopyTest {
@@ -128,6 +135,26 @@ class UserCopyTest {
         assertThat(m.ram.readByte(page.pfn(), 102)).as("the kernel sees the user's bytes").isEqualTo((byte) 'a');
         assertThat(m.ram.readByte(page.pfn(), 101)).isZero();
         m.refs.putPage(page);
+    }
+
+    @Test
+    void aFileMappingOfVmallocMemoryCarriesBytesBothWaysAndMprotectStopsWrites() {
+        VmallocDriver driver = new VmallocDriver(m.injector.getInstance(Vmalloc.class), 2);
+        File file = driver.open(File.FMODE_READ | File.FMODE_WRITE);
+        long addr = spaces.mmap(mm, file, 0, 2L * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+        file.put();
+        KernelMemory kernel = m.injector.getInstance(KernelMemory.class);
+
+        assertThat(uaccess.copyToUser(addr + PAGE - 2, bytes("span"), 0, 4)).as("across the page boundary").isZero();
+        assertThat(kernel.read(driver.area() + PAGE - 2, 4)).as("the vmalloc area sees them").isEqualTo(bytes("span"));
+        kernel.write(driver.area() + 8, bytes("map"), 0, 3);
+        byte[] back = new byte[3];
+        assertThat(uaccess.copyFromUser(back, 0, addr + 8, 3)).isZero();
+        assertThat(back).isEqualTo(bytes("map"));
+
+        assertThat(m.injector.getInstance(Mprotect.class).mprotect(mm, addr, 2L * PAGE, PROT_READ)).isZero();
+        assertThat(uaccess.copyToUser(addr, bytes("x"), 0, 1)).as("read-only now: nothing copied").isEqualTo(1);
+        assertThat(kernel.read(driver.area(), 1)).as("vmalloc_user zeroed it; the write never landed").containsExactly(0);
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.mmemu.core.alloc.BadPageReporter;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.check.ConsistencyChecks;
+import org.mmemu.core.check.ConsistencyFailure;
 import org.mmemu.core.check.Expectations;
 import org.mmemu.core.check.PageLeakCheck;
 import org.mmemu.core.maccess.KernelMemory;
@@ -208,7 +209,7 @@ public final class TestMachine {
 
     /**
      * Everything wrong with the machine now: the violations of every bound consistency check
-     * (the page leak check among them), bad-page reports not declared, and declarations that
+     * (the {@link PageLeakCheck} among them), bad-page reports not declared, and declarations that
      * did not come true. Exact only while no other thread uses the machine.
      */
     public List<String> problems() {
@@ -219,25 +220,10 @@ public final class TestMachine {
      * Fails with every problem of {@link #problems()}, if there are any. The extension calls
      * this after each test; a test may call it earlier, at a point where all should be clean.
      *
-     * @throws AssertionError listing the problems, each page with its dump_page text
+     * @throws ConsistencyFailure listing the problems, each page with its dump_page text
      */
     public void verify() {
-        List<String> problems = problems();
-        if (problems.isEmpty()) {
-            return;
-        }
-        StringBuilder sb = new StringBuilder("machine (").append(config).append(") failed its checks:");
-        String leakCheck = get(PageLeakCheck.class).name() + ":";
-        boolean leaked = false;
-        for (String p : problems) {
-            sb.append("\n- ").append(p.strip().replace("\n", "\n    "));
-            leaked |= p.startsWith(leakCheck);
-        }
-        if (leaked) {
-            sb.append("\n(free every page the test allocates, or declare a deliberate leak with"
-                    + " expectLeak(page))");
-        }
-        throw new AssertionError(sb.toString());
+        ConsistencyFailure.throwIfAny("machine (" + config + ")", problems());
     }
 
     @Override

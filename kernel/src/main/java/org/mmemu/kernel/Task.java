@@ -1,0 +1,136 @@
+package org.mmemu.kernel;
+
+import org.mmemu.core.Errno;
+import org.mmemu.core.ErrnoException;
+import org.mmemu.core.sched.TaskStruct;
+
+/**
+ * A user-space process of a {@link Kernel}, as a test drives it: each method is a system call
+ * made by the process (or, for {@link #kill}, sent to it), failing with {@link ErrnoException}
+ * as the kernel's would. Once the process is dead (it exited, was killed, or the OOM killer
+ * chose it), {@link #isAlive()} is false and every call throws {@code ESRCH}.
+ *
+ * <pre>
+ *  Task t = kernel.spawn("/job");
+ *  Task child = t.fork();                  // same cgroup, the fds shared
+ *  child.moveTo("/other");
+ *  t.exit();                               // its mm, fds and cgroup membership released
+ * </pre>
+ *
+ * <p>The kernel side of the process is its {@link #taskStruct()}; {@link Kernel#enter} runs
+ * kernel code as it. Two handles of the same process are equal.
+ */
+public final class Task {
+    private final Kernel kernel;
+    private final TaskStruct task;
+
+    Task(Kernel kernel, TaskStruct task) {
+        this.kernel = kernel;
+        this.task = task;
+    }
+
+    /** The process id. */
+    public int pid() {
+        return task.pid();
+    }
+
+    /** Whether the process still runs: it has neither exited nor been killed. */
+    public boolean isAlive() {
+        return task.isAlive();
+    }
+
+    /** The kernel's {@code task_struct} of the process, for code that runs as it. */
+    public TaskStruct taskStruct() {
+        return task;
+    }
+
+    /**
+     * {@code fork()}: a child in the same cgroup, with the same credentials and limits, a copy
+     * of the fd table sharing the open files, and a copy of the address space's layout.
+     *
+     * @throws ErrnoException {@code ESRCH} if dead, {@code ENOMEM} if the child's mm could not
+     *     be allocated (charged)
+     */
+    public Task fork() {
+        return kernel.fork(this);
+    }
+
+    /**
+     * Moves the process into the cgroup at {@code cgroupPath}, as writing its pid to that
+     * cgroup's {@code cgroup.procs} does; its charges stay where they were made.
+     *
+     * @throws ErrnoException {@code ESRCH} if dead, {@code ENOENT} if no such cgroup,
+     *     {@code EBUSY} if the cgroup enables memory for its children
+     */
+    public void moveTo(String cgroupPath) {
+        kernel.requireAlive(task);
+        kernel.cgroupfs().write(cgroupPath + "/cgroup.procs", Integer.toString(pid()));
+    }
+
+    /**
+     * {@code kill(pid, SIGKILL)} from another process: the process dies at once, releasing what
+     * it holds as {@link #exit()} does.
+     *
+     * @throws ErrnoException {@code ESRCH} if already dead
+     */
+    public void kill() {
+        kernel.exit(task, "kill of");
+    }
+
+    /**
+     * {@code exit(2)} ({@code do_exit}): the process lets go of its mm, its fds and whatever
+     * the installed modules give processes, then leaves its cgroup; each page is uncharged from
+     * the cgroup it was charged to, and the pid is gone.
+     *
+     * @throws ErrnoException {@code ESRCH} if already dead
+     */
+    public void exit() {
+        kernel.exit(task, "exit of");
+    }
+
+    /**
+     * Writes {@code /proc/<pid>/oom_score_adj}: the OOM killer's bias for this process,
+     * -1000 (never chosen) to 1000 (chosen first).
+     *
+     * @throws ErrnoException {@code ESRCH} if dead, {@code EINVAL} outside -1000..1000 (the
+     *     value stays as it was)
+     */
+    public void setOomScoreAdj(int adj) {
+        kernel.requireAlive(task);
+        if (task.setOomScoreAdj(adj) < 0) {
+            throw new ErrnoException(Errno.EINVAL, "oom_score_adj " + adj + " is outside "
+                    + TaskStruct.OOM_SCORE_ADJ_MIN + ".." + TaskStruct.OOM_SCORE_ADJ_MAX);
+        }
+    }
+
+    /**
+     * {@code close(fd)}, run as the process: the file's last reference releases it.
+     *
+     * @throws ErrnoException {@code ESRCH} if dead, {@code EBADF} if {@code fd} is not open
+     */
+    public void close(int fd) {
+        int ret;
+        try (var running = kernel.enter(this)) {
+            ret = task.files().closeFd(fd);
+        }
+        if (ret < 0) {
+            throw new ErrnoException(Errno.fromNegative(ret), "close(" + fd + ") by " + task);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Task other && other.task == task;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(task);
+    }
+
+    /** {@code comm[pid]}, as the kernel log names it. */
+    @Override
+    public String toString() {
+        return task.toString();
+    }
+}

@@ -1,0 +1,212 @@
+package org.mmemu.memcg;
+
+import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
+
+import com.google.inject.Inject;
+import org.mmemu.core.page.CompoundHead;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
+import org.mmemu.memcg.kmem.KmemStaticKey;
+import org.mmemu.memcg.stat.MemcgStatItem;
+
+/**
+ * memcg's hooks in the slab allocator's allocation and free paths, 5.9 and later (mm/slab.h's
+ * {@code memcg_slab_pre_alloc_hook}, {@code memcg_slab_post_alloc_hook},
+ * {@code memcg_slab_free_hook}, {@code mod_objcg_state}; 6.13's
+ * {@code __memcg_slab_post_alloc_hook}/{@code __memcg_slab_free_hook}), each in the era's
+ * {@link SlabAccounting}:
+ *
+ * <pre>
+ *  pre-alloc   accounted (__GFP_ACCOUNT or SLAB_ACCOUNT) and kmem on: take the current
+ *              objcg (a reference) and charge objects x obj_full_size bytes; 5.9 lets a failed
+ *              charge allocate unaccounted, 5.10/5.11 fail the allocation. Latest: nothing.
+ *  post-alloc  attach the page's vector if missing (a failure uncharges: object unaccounted),
+ *              store the objcg (and a reference) in the object's slot, count
+ *              NR_SLAB_(UN)RECLAIMABLE_B, drop the pre-alloc reference.
+ *              Latest: take current_obj_cgroup and charge here; a failed charge fails.
+ *  free        uncharge the slot's objcg (the owner's, whoever frees), clear the slot, uncount,
+ *              drop the object's objcg reference.
+ * </pre>
+ *
+ * <p>An object that outlives its cgroup's {@code rmdir} is uncharged from the parent: its
+ * obj_cgroup was reparented. The methods take the calling thread's {@link Cpu}, which the slab
+ * allocator looked up once; with a stock hit they touch no shared word and allocate nothing.
+ * The slab module declares the byte charges of its live objects to the charge check
+ * ({@link ChargeOwner.Charges#objcgBytes}), as it walks its own slabs.
+ */
+public final class MemcgSlabHooks {
+    private final SlabAccounting design;
+    private final KmemStaticKey key;
+    private final ObjCgroups objcgs;
+    private final ObjCgroupVectors vectors;
+    private final MemMap memMap;
+
+    @Inject
+    public MemcgSlabHooks(SlabAccounting design, KmemStaticKey key, ObjCgroups objcgs,
+                          ObjCgroupVectors vectors, MemMap memMap) {
+        this.design = design;
+        this.memMap = memMap;
+        this.key = key;
+        this.objcgs = objcgs;
+        this.vectors = vectors;
+    }
+
+    /** The design these hooks follow. */
+    public SlabAccounting design() {
+        return design;
+    }
+
+    /**
+     * {@code memcg_slab_pre_alloc_hook(s, objcgp, objects, gfp)} (with 5.9's accounted test
+     * from {@code slab_pre_alloc_hook}): {@code objcgp[0]} is set to the objcg charged for
+     * {@code objects} objects, holding a reference that {@link #postAllocHook} drops, or to
+     * null when the allocation is not accounted here.
+     *
+     * @param objcgp a one-slot array the caller keeps (its CPU's), the kernel's out parameter
+     * @return false when the allocation must fail (a failed charge, 5.10 and 5.11)
+     */
+    public boolean preAllocHook(Cpu cpu, MemcgSlabCache s, ObjCgroup[] objcgp, int objects, int gfp) {
+        objcgp[0] = null;
+        if (!design.objcgVectors() || design.chargesAfterAlloc() || !accounted(s, gfp)) {
+            return true;
+        }
+        ObjCgroup objcg = objcgs.getObjCgroupFromCurrent(cpu);
+        if (objcg == null) {
+            return true;
+        }
+        if (objcgs.charge(cpu, objcg, gfp, objects * s.objFullSize()) != 0) {
+            objcg.put(cpu);
+            return !design.chargeFailureFails();
+        }
+        objcgp[0] = objcg;
+        return true;
+    }
+
+    /** kmem accounting is on and the allocation asks for it. */
+    private boolean accounted(MemcgSlabCache s, int gfp) {
+        return key.isEnabled() && ((gfp & __GFP_ACCOUNT) != 0 || s.accounted());
+    }
+
+    /**
+     * {@code memcg_slab_post_alloc_hook(s, objcg, gfp, size, p)}: each object of {@code p}
+     * (kernel addresses of objects on slab pages; 0 where the allocation failed, whose share of
+     * the charge is given back) gets {@code objcg} in its slot, with a reference of its own;
+     * the reference {@link #preAllocHook} took is dropped. {@code objcg} is what the pre hook
+     * left in {@code objcgp}. In the latest era ({@code __memcg_slab_post_alloc_hook})
+     * {@code objcg} is ignored: the hook charges {@code size} objects to the cached
+     * {@code current_obj_cgroup} itself.
+     *
+     * @param p the objects, e.g. a one-slot array the caller keeps per CPU
+     * @return false when the objects must be freed again and the allocation fail (latest era,
+     *         a failed charge)
+     */
+    public boolean postAllocHook(Cpu cpu, MemcgSlabCache s, ObjCgroup objcg, int gfp, int size, long[] p) {
+        if (design.chargesAfterAlloc()) {
+            return chargeAfterAlloc(cpu, s, gfp, size, p);
+        }
+        if (objcg == null) {
+            return true;
+        }
+        for (int i = 0; i < size; i++) {
+            if (p[i] == 0 || !store(cpu, s, objcg, gfp, p[i])) {
+                objcgs.uncharge(cpu, objcg, s.objFullSize());
+            }
+        }
+        objcg.put(cpu);
+        return true;
+    }
+
+    /** 6.13's {@code __memcg_slab_post_alloc_hook}. */
+    private boolean chargeAfterAlloc(Cpu cpu, MemcgSlabCache s, int gfp, int size, long[] p) {
+        if (!accounted(s, gfp)) {
+            return true;
+        }
+        ObjCgroup objcg = objcgs.currentObjcg(cpu);
+        // kmem_cache_alloc_bulk fills all of p or fails; a single failed object comes as p[0] 0.
+        if (objcg == null || p[0] == 0) {
+            return true;
+        }
+        if (objcgs.charge(cpu, objcg, gfp, size * s.objFullSize()) != 0) {
+            return false;
+        }
+        for (int i = 0; i < size; i++) {
+            if (!store(cpu, s, objcg, gfp, p[i])) {
+                objcgs.uncharge(cpu, objcg, s.objFullSize());
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The slot of the object at {@code address} takes {@code objcg} and a reference on it, the
+     * vector of its slab page ({@code virt_to_head_page}) attached first if the page has none;
+     * false when that attach failed.
+     */
+    private boolean store(Cpu cpu, MemcgSlabCache s, ObjCgroup objcg, int gfp, long address) {
+        Page page = CompoundHead.compoundHead(memMap, memMap.virtToPage(address));
+        ObjCgroupVector vector = vector(page);
+        if (vector == null) {
+            if (vectors.memcgAllocPageObjCgroups(page, s.objects(page), gfp & ~__GFP_ACCOUNT) != 0) {
+                return false;
+            }
+            vector = vector(page);
+        }
+        objcg.get(cpu);
+        vector.set(s.objToIndex(page, address), objcg);
+        modObjcgState(cpu, objcg, s, s.objFullSize());
+        return true;
+    }
+
+    /**
+     * {@code memcg_slab_free_hook} for one object: the charge goes back to the objcg in its slot
+     * (the allocating cgroup's, or its heir's after rmdir), whichever task frees it.
+     */
+    public void freeHook(Cpu cpu, MemcgSlabCache s, Page page, long address) {
+        if (!design.objcgVectors() || !key.isEnabled()) {
+            return;
+        }
+        ObjCgroupVector vector = vector(page);
+        if (vector == null) {
+            return;
+        }
+        int off = s.objToIndex(page, address);
+        ObjCgroup objcg = vector.get(off);
+        if (objcg == null) {
+            return;
+        }
+        vector.set(off, null);
+        int size = s.objFullSize();
+        objcgs.uncharge(cpu, objcg, size);
+        modObjcgState(cpu, objcg, s, -size);
+        objcg.put(cpu);
+    }
+
+    /**
+     * {@code memcg_free_page_obj_cgroups}, from {@code unaccount_slab_page} when a slab page is
+     * freed with kmem accounting on.
+     */
+    public void freeSlabPage(Page page) {
+        if (design.objcgVectors() && key.isEnabled()) {
+            vectors.memcgFreePageObjCgroups(page, design.checkedReader());
+        }
+    }
+
+    /** The page's vector through the era's reader. */
+    private ObjCgroupVector vector(Page page) {
+        return design.checkedReader() ? vectors.pageObjcgs(page) : vectors.pageObjCgroups(page);
+    }
+
+    /**
+     * {@code mod_objcg_state}: {@code nr} bytes of {@code NR_SLAB_RECLAIMABLE_B} or
+     * {@code NR_SLAB_UNRECLAIMABLE_B} ({@code cache_vmstat_idx}) for the objcg's current memcg.
+     */
+    private static void modObjcgState(Cpu cpu, ObjCgroup objcg, MemcgSlabCache s, int nr) {
+        objcg.memcg().stats().mod(cpu, vmstatItem(s), nr);
+    }
+
+    /** {@code cache_vmstat_idx}. */
+    static MemcgStatItem vmstatItem(MemcgSlabCache s) {
+        return s.reclaimable() ? MemcgStatItem.NR_SLAB_RECLAIMABLE_B : MemcgStatItem.NR_SLAB_UNRECLAIMABLE_B;
+    }
+}

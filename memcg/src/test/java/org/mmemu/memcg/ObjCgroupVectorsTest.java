@@ -1,0 +1,119 @@
+package org.mmemu.memcg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mmemu.core.page.Gfp.GFP_KERNEL;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.mmemu.core.Errno;
+import org.mmemu.core.KernelBug;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.Page;
+import org.mmemu.core.page.PageFlags;
+
+class ObjCgroupVectorsTest {
+    private final MemcgMachine m = TestEra.V5_11.boot(FakeSlab.MODULE);
+    private final ObjCgroupVectors vectors = m.injector.getInstance(ObjCgroupVectors.class);
+    private final ObjCgroupVectorMemory memory = m.injector.getInstance(ObjCgroupVectorMemory.class);
+    private final Page page = m.alloc.allocPages(GFP_KERNEL, 0);
+
+    @AfterEach
+    void noLeaks() {
+        m.alloc.freePages(page, 0);
+        m.assertNoLeaks();
+    }
+
+    @Test
+    void theVectorIsAKcallocOfOnePointerPerObjectTaggedInBitZero() {
+        assertThat(vectors.memcgAllocPageObjCgroups(page, 32, GFP_KERNEL)).isZero();
+
+        ObjCgroupVector vector = vectors.pageObjcgs(page);
+        assertThat(vector.objects()).isEqualTo(32);
+        assertThat(vector.bytes()).as("kcalloc(32, sizeof(struct obj_cgroup *))").isEqualTo(256);
+        assertThat(page.memcgData()).isEqualTo(vector.address() | MemcgData.MEMCG_DATA_OBJCGS);
+        assertThat(vectors.pageObjCgroups(page)).as("the unchecked reader agrees").isSameAs(vector);
+        Page backing = m.memMap.virtToPage(vector.backing());
+        assertThat(backing).as("its memory: a page of its own, until slab binds kmalloc").isNotSameAs(page);
+        assertThat(backing.refcount()).isEqualTo(1);
+
+        vectors.memcgFreePageObjCgroups(page, true);
+        assertThat(page.memcgData()).isZero();
+        assertThat(m.objects.isLive(vector.address())).isFalse();
+        assertThat(backing.refcount()).as("kfree'd").isZero();
+    }
+
+    @Test
+    void aSecondAttachKeepsTheFirstVectorAndFreesItsOwn() {
+        assertThat(vectors.memcgAllocPageObjCgroups(page, 16, GFP_KERNEL)).isZero();
+        ObjCgroupVector first = vectors.pageObjcgs(page);
+        List<Long> freed = new ArrayList<>();
+        ObjCgroupVectors second = new ObjCgroupVectors(m.objects, new ObjCgroupVectorMemory() {
+            @Override
+            public long kcalloc(int size, int gfp) {
+                return memory.kcalloc(size, gfp);
+            }
+
+            @Override
+            public void kfree(long address, int size) {
+                freed.add(address);
+                memory.kfree(address, size);
+            }
+        }, m.data);
+
+        assertThat(second.memcgAllocPageObjCgroups(page, 16, GFP_KERNEL)).isZero();
+        assertThat(vectors.pageObjcgs(page)).isSameAs(first);
+        assertThat(freed).as("the loser's memory was freed").hasSize(1).doesNotContain(first.backing());
+        vectors.memcgFreePageObjCgroups(page, true);
+    }
+
+    @Test
+    void aFailedKcallocIsEnomemAndLeavesThePageAlone() {
+        ObjCgroupVectors failing = new ObjCgroupVectors(m.objects, FakeSlab.NO_MEMORY, m.data);
+        assertThat(failing.memcgAllocPageObjCgroups(page, 32, GFP_KERNEL)).isEqualTo(Errno.ENOMEM.negative());
+        assertThat(page.memcgData()).isZero();
+    }
+
+    @Test
+    void theCheckedReaderRefusesAPageThatHoldsAMemcg() {
+        MemCgroup job = m.cgroups.mkdir("/job");
+        page.setMemcgData(job.address());
+        try {
+            assertThat(vectors.pageObjCgroups(page)).as("5.9/5.10: bit 0 clear, no vector").isNull();
+            assertThatThrownBy(() -> vectors.pageObjcgs(page)).isInstanceOf(KernelBug.class)
+                    .hasMessageContaining("memcg_data && !(memcg_data & MEMCG_DATA_OBJCGS)");
+            assertThatThrownBy(() -> vectors.memcgFreePageObjCgroups(page, true)).isInstanceOf(KernelBug.class);
+        } finally {
+            page.setMemcgData(0);
+            m.cgroups.rmdir(job);
+        }
+    }
+
+    @Test
+    void aFreedVectorDecodesAsAUseAfterFree() {
+        assertThat(vectors.memcgAllocPageObjCgroups(page, 8, GFP_KERNEL)).isZero();
+        long stale = page.memcgData();
+        vectors.memcgFreePageObjCgroups(page, false);
+        page.setMemcgData(stale);
+        try {
+            assertThatThrownBy(() -> vectors.pageObjCgroups(page)).isInstanceOf(KernelBug.class)
+                    .hasMessageContaining("use-after-free");
+        } finally {
+            page.setMemcgData(0);
+        }
+    }
+
+    @Test
+    void aVectorLargerThanAPageTakesAnOrderOfPages() {
+        int objects = MemMap.PAGE_SIZE / ObjCgroupVector.POINTER_SIZE + 1;
+        assertThat(vectors.memcgAllocPageObjCgroups(page, objects, GFP_KERNEL)).isZero();
+        Page backing = m.memMap.virtToPage(vectors.pageObjCgroups(page).backing());
+        assertThat(backing.testFlag(PageFlags.PG_head)).as("order 1, not compound").isFalse();
+        int second = (int) backing.pfn() + 1;
+        assertThat(m.alloc.freePfns().get(second)).as("its second page is in use").isFalse();
+        vectors.memcgFreePageObjCgroups(page, false);
+        assertThat(m.alloc.freePfns().get(second)).isTrue();
+    }
+}
