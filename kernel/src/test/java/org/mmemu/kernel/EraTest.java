@@ -24,8 +24,16 @@ import org.mmemu.memcg.SlabAccounting;
 import org.mmemu.memcg.fs.CgroupFsLayout;
 import org.mmemu.memcg.kmem.KmemAccountingPolicy;
 import org.mmemu.memcg.stat.MemoryStatFormat;
+import org.mmemu.pipe.PipeConfig;
+import org.mmemu.pipe.PipeEras;
 import org.mmemu.s390.FragmentLayout;
 import org.mmemu.s390.S390PageTableAllocator;
+import org.mmemu.slab.FreePointerOffset;
+import org.mmemu.slab.KmallocLargePages;
+import org.mmemu.slab.KmallocNames;
+import org.mmemu.slab.SlabOrder;
+import org.mmemu.slab.SlabPageLayout;
+import org.mmemu.slab.SlubTexts;
 
 /**
  * The era presets: each boots (with the generic and with the s390 page tables) and the booted
@@ -48,16 +56,25 @@ class EraTest {
             Map.entry(MemoryStatFormat.class, p -> ((MemoryStatFormat) p).policyName()),
             Map.entry(CgroupFsLayout.class, p -> ((CgroupFsLayout) p).policyName()),
             Map.entry(SlabAccounting.class, p -> ((SlabAccounting) p).policyName()),
+            Map.entry(SlabPageLayout.class, p -> ((SlabPageLayout) p).policyName()),
+            Map.entry(FreePointerOffset.class, p -> ((FreePointerOffset) p).policyName()),
+            Map.entry(SlabOrder.class, p -> ((SlabOrder) p).policyName()),
+            Map.entry(KmallocLargePages.class, p -> ((KmallocLargePages) p).policyName()),
+            Map.entry(KmallocNames.class, p -> ((KmallocNames) p).policyName()),
+            Map.entry(SlubTexts.class, p -> ((SlubTexts) p).policyName()),
             Map.entry(FragmentLayout.class, p -> ((FragmentLayout) p).policyName()));
 
     @Test
     void thereIsOnePresetPerKernelReleaseSelectingEveryPolicyOfEveryModule() {
         assertThat(Era.values()).extracting(Era::release).containsExactly(KernelRelease.values());
-        assertThat(Era.descriptors()).extracting(EraDescriptor::name).containsExactly("mm-core", "memcg", "arch-s390");
+        assertThat(Era.descriptors()).extracting(EraDescriptor::name).containsExactly("mm-core", "memcg", "slab",
+                "pipe-unix-sock", "arch-s390");
         assertThat(Era.V4_8.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
                 InsertPagePolicy.class, PageTableGfp.class, PageAllocTexts.class, InitRlimits.class,
                 KmemAccountingPolicy.class,
-                MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class, FragmentLayout.class);
+                MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class, SlabPageLayout.class,
+                FreePointerOffset.class, SlabOrder.class, KmallocLargePages.class, KmallocNames.class, SlubTexts.class,
+                FragmentLayout.class);
     }
 
     @ParameterizedTest
@@ -68,6 +85,7 @@ class EraTest {
         era.policies().forEach((kind, name) ->
                 assertThat(NAME_OF.get(kind).apply(k.get(kind))).as("%s", kind.getSimpleName()).isEqualTo(name));
         assertThat(k.get(MemcgConfig.class)).isSameAs(era.memcgConfig());
+        assertThat(k.get(PipeConfig.class)).isSameAs(PipeEras.CONFIG.at(era.release()));
         assertThat(k.get(PageTableAllocator.class)).isInstanceOf(S390PageTableAllocator.class);
         assertThat(k.checkConsistency()).isEmpty();
     }

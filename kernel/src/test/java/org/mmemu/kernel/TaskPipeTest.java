@@ -160,6 +160,20 @@ class TaskPipeTest {
     }
 
     @Eras
+    void aUserOverTheSoftLimitGetsOneSlotPipes(Kernel k) {
+        k.get(PipeSysctl.class).setUserPagesSoft(PipeSysctl.PIPE_DEF_BUFFERS);
+        Task user = k.spawn("/");
+        assertThat(k.get(Creds.class).setuid(user.taskStruct(), 1000)).isZero();
+        int[] first = user.pipe();
+        int[] small = user.pipe();
+
+        assertThat(user.write(first[1], new byte[2 * PAGE])).isEqualTo(2 * PAGE);
+        assertThat(user.write(small[1], new byte[2 * PAGE])).isEqualTo(PAGE);
+        assertThat(errno(() -> user.fcntlSetPipeSize(small[1], 2 * PAGE))).as("no growing over a limit")
+                .isEqualTo(Errno.EPERM);
+    }
+
+    @Eras
     void teeLeavesTheInPipeAsItWasAndSpliceMovesItsBuffers(Kernel k) {
         Task t = k.spawn("/");
         int[] in = t.pipe();

@@ -18,6 +18,19 @@ class PipeInfosTest {
                 binder -> PipeEras.CONFIG.bind(binder, release));
     }
 
+    /** A new pipe with a reader and a writer, and ten bytes written to it. */
+    private static PipeInodeInfo tenBytesIn(TestMachine m) {
+        PipeInodeInfo pipe = m.get(PipeInfos.class).allocPipeInfo();
+        pipe.readers = 1;
+        pipe.writers = 1;
+        assertThat(m.get(PipeIo.class).pipeWrite(pipe, new KvecIter(m.ram(), new byte[10]))).isEqualTo(10);
+        return pipe;
+    }
+
+    private static void read10(TestMachine m, PipeInodeInfo pipe) {
+        assertThat(m.get(PipeIo.class).pipeRead(pipe, new KvecIter(m.ram(), new byte[10]))).isEqualTo(10);
+    }
+
     @ParameterizedTest
     @EnumSource(KernelRelease.class)
     void theObjectAndItsRingAreKmallocedAndKfreed(KernelRelease release) {
@@ -47,17 +60,12 @@ class PipeInfosTest {
     @EnumSource(KernelRelease.class)
     void theSparePageIsFreedWithThePipe(KernelRelease release) {
         TestMachine m = boot(release);
-        PipeInfos infos = m.get(PipeInfos.class);
-        PipeIo io = m.get(PipeIo.class);
-        PipeInodeInfo pipe = infos.allocPipeInfo();
-        pipe.readers = 1;
-        pipe.writers = 1;
-        io.pipeWrite(pipe, new KvecIter(m.ram(), new byte[10]));
-        io.pipeRead(pipe, new KvecIter(m.ram(), new byte[10]));
+        PipeInodeInfo pipe = tenBytesIn(m);
+        read10(m, pipe);
         Page spare = pipe.tmpPage();
         assertThat(spare).isNotNull();
 
-        infos.freePipeInfo(pipe);
+        m.get(PipeInfos.class).freePipeInfo(pipe);
 
         assertThat(m.isFree(spare)).isTrue();
         m.verify();
@@ -67,21 +75,16 @@ class PipeInfosTest {
     @EnumSource(KernelRelease.class)
     void aPageTeedElsewhereIsNotKeptAsTheSpare(KernelRelease release) {
         TestMachine m = boot(release);
-        PipeInfos infos = m.get(PipeInfos.class);
-        PipeIo io = m.get(PipeIo.class);
-        PipeInodeInfo pipe = infos.allocPipeInfo();
-        pipe.readers = 1;
-        pipe.writers = 1;
-        io.pipeWrite(pipe, new KvecIter(m.ram(), new byte[10]));
+        PipeInodeInfo pipe = tenBytesIn(m);
         Page page = pipe.slot(pipe.tail).page();
         m.refs().getPage(page);
 
-        io.pipeRead(pipe, new KvecIter(m.ram(), new byte[10]));
+        read10(m, pipe);
 
         assertThat(pipe.tmpPage()).as("page_count was 2: put_page").isNull();
         assertThat(m.refs().pageCount(page)).isEqualTo(1);
         m.refs().putPage(page);
-        infos.freePipeInfo(pipe);
+        m.get(PipeInfos.class).freePipeInfo(pipe);
         m.verify();
     }
 }
