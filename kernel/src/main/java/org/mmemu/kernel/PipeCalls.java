@@ -47,7 +47,7 @@ final class PipeCalls {
     byte[] read(int fd, int max) {
         byte[] buffer = new byte[max];
         long n = call("read(" + fd + ")", f -> kernel.get(PipeFiles.class).kernelIo(f, buffer, false), fd);
-        return Arrays.copyOf(buffer, (int) n);
+        return n == max ? buffer : Arrays.copyOf(buffer, (int) n);
     }
 
     /** {@code fcntl(fd, F_SETPIPE_SZ, bytes)}. */
