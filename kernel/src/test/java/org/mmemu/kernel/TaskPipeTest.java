@@ -190,6 +190,33 @@ class TaskPipeTest {
         assertThat(errno(() -> t.tee(in[0], in[1], 1))).isEqualTo(Errno.EINVAL);
     }
 
+    @Eras
+    void aPartialSpliceSharesThePageAndLeavesTheRest(Kernel k) {
+        Task t = k.spawn("/");
+        int[] in = t.pipe();
+        int[] out = t.pipe();
+        t.write(in[1], bytes("abcdef"));
+
+        assertThat(t.splice(in[0], out[1], 2)).isEqualTo(2);
+
+        assertThat(t.read(out[0], 100)).isEqualTo(bytes("ab"));
+        assertThat(t.read(in[0], 100)).isEqualTo(bytes("cdef"));
+    }
+
+    @Eras
+    void teeIntoAPipeWithoutReadersIsEpipe(Kernel k) {
+        Task t = k.spawn("/");
+        t.ignoreSigpipe();
+        int[] in = t.pipe();
+        int[] out = t.pipe();
+        t.write(in[1], bytes("x"));
+        t.close(out[0]);
+
+        assertThat(errno(() -> t.tee(in[0], out[1], 1))).isEqualTo(Errno.EPIPE);
+        assertThat(errno(() -> t.splice(in[0], out[1], 1))).isEqualTo(Errno.EPIPE);
+        assertThat(t.read(in[0], 100)).as("nothing was taken").isEqualTo(bytes("x"));
+    }
+
     @Eras({Era.V4_7, Era.V4_8, Era.V4_18})
     void untilFiveAWriteToATeedPipeAppendsToTheSharedPage(Kernel k) {
         assertThat(appendedAfterTee(k)).isEqualTo(bytes("abY"));
