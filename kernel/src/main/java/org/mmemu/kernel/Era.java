@@ -12,6 +12,7 @@ import org.mmemu.core.era.KernelRelease;
 import org.mmemu.core.era.MmCoreEras;
 import org.mmemu.memcg.MemcgConfig;
 import org.mmemu.memcg.MemcgEras;
+import org.mmemu.pipe.PipeEras;
 import org.mmemu.s390.S390Eras;
 import org.mmemu.slab.SlabEras;
 
@@ -22,7 +23,8 @@ import org.mmemu.slab.SlabEras;
  * gives it to a hand-built injector).
  *
  * <p>The choices are the modules' own era tables, composed in module order
- * ({@link #descriptors()}): {@link MmCoreEras}, {@link MemcgEras}, {@link SlabEras}, {@link S390Eras}; each says
+ * ({@link #descriptors()}): {@link MmCoreEras}, {@link MemcgEras}, {@link SlabEras}, {@link PipeEras},
+ * {@link S390Eras}; each says
  * why it chose what the kernel sources leave open. {@code mmemu eras} prints the whole table,
  * and README.md's "Eras" table is checked against it.
  */
@@ -110,7 +112,8 @@ public enum Era {
     /** The modules' era tables; a module with era-dependent choices adds its descriptor here. */
     private static final class Descriptors {
         static final List<EraDescriptor> ALL =
-                List.of(MmCoreEras.DESCRIPTOR, MemcgEras.DESCRIPTOR, SlabEras.DESCRIPTOR, S390Eras.DESCRIPTOR);
+                List.of(MmCoreEras.DESCRIPTOR, MemcgEras.DESCRIPTOR, SlabEras.DESCRIPTOR, PipeEras.DESCRIPTOR,
+                        S390Eras.DESCRIPTOR);
         static final List<EraChoice<?>> CHOICES =
                 ALL.stream().flatMap(d -> d.choices().stream()).toList();
 

@@ -118,6 +118,82 @@ public final class Task {
         }
     }
 
+    /**
+     * {@code pipe()}: a new pipe's read and write ends, in the two lowest free fds.
+     *
+     * @throws ErrnoException {@code ESRCH} if dead, {@code ENFILE} if no pipe could be allocated
+     *     (or the user is over {@code pipe-user-pages-hard}), {@code EMFILE} without two free fds
+     */
+    public int[] pipe() {
+        return pipeCalls().pipe();
+    }
+
+    /**
+     * {@code write(fd, data, data.length)} to a pipe, which takes the bytes from the array as
+     * from a kernel buffer. Never blocks: a full pipe takes what fits.
+     *
+     * @return the bytes written
+     * @throws ErrnoException {@code EAGAIN} if nothing fitted, {@code EPIPE} without readers
+     *     (the process is then killed by {@code SIGPIPE} unless it {@link #ignoreSigpipe ignores}
+     *     it), {@code ENOMEM} if no page could be charged, {@code EBADF}, {@code EINVAL} for a
+     *     file that is no pipe, {@code ESRCH} if dead
+     */
+    public int write(int fd, byte[] data) {
+        return pipeCalls().write(fd, data);
+    }
+
+    /**
+     * {@code read(fd, buf, max)} from a pipe.
+     *
+     * @return the bytes read; empty at end of file (no writers left)
+     * @throws ErrnoException {@code EAGAIN} if the pipe is empty and has writers, {@code EBADF},
+     *     {@code EINVAL} for a file that is no pipe, {@code ESRCH} if dead
+     */
+    public byte[] read(int fd, int max) {
+        return pipeCalls().read(fd, max);
+    }
+
+    /**
+     * {@code fcntl(fd, F_SETPIPE_SZ, bytes)}.
+     *
+     * @return the pipe's new size: {@code bytes} rounded up to a power-of-two number of pages
+     * @throws ErrnoException {@code EPERM} above {@code pipe-max-size} without
+     *     {@code CAP_SYS_RESOURCE} (or over a pipe-user-pages limit), {@code EBUSY} below what
+     *     is queued, {@code EINVAL}, {@code EBADF} for a file that is no pipe
+     */
+    public int fcntlSetPipeSize(int fd, long bytes) {
+        return pipeCalls().fcntlSetPipeSize(fd, bytes);
+    }
+
+    /**
+     * {@code tee(in, out, len, SPLICE_F_NONBLOCK)}: up to {@code len} bytes of pipe {@code in}
+     * duplicated into pipe {@code out} by sharing pages, {@code in} left as it was.
+     *
+     * @return the bytes duplicated (0 if {@code in} is empty with no writers)
+     * @throws ErrnoException {@code EAGAIN}, {@code EPIPE} (and {@code SIGPIPE}), {@code EBADF},
+     *     {@code EINVAL} unless both are distinct pipes
+     */
+    public long tee(int in, int out, long len) {
+        return pipeCalls().tee(in, out, len);
+    }
+
+    /**
+     * {@code splice(in, NULL, out, NULL, len, SPLICE_F_NONBLOCK)} between two pipes: whole
+     * buffers move, a partial one shares its page. Results and errors as {@link #tee}.
+     */
+    public long splice(int in, int out, long len) {
+        return pipeCalls().splice(in, out, len);
+    }
+
+    /** {@code signal(SIGPIPE, SIG_IGN)}: a write without readers then only fails with {@code EPIPE}. */
+    public void ignoreSigpipe() {
+        pipeCalls().ignoreSigpipe();
+    }
+
+    private PipeCalls pipeCalls() {
+        return new PipeCalls(kernel, task);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Task other && other.task == task;

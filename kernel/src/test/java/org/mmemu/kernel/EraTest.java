@@ -22,6 +22,8 @@ import org.mmemu.memcg.SlabAccounting;
 import org.mmemu.memcg.fs.CgroupFsLayout;
 import org.mmemu.memcg.kmem.KmemAccountingPolicy;
 import org.mmemu.memcg.stat.MemoryStatFormat;
+import org.mmemu.pipe.PipeConfig;
+import org.mmemu.pipe.PipeEras;
 import org.mmemu.s390.FragmentLayout;
 import org.mmemu.s390.S390PageTableAllocator;
 import org.mmemu.slab.FreePointerOffset;
@@ -55,13 +57,14 @@ class EraTest {
     @Test
     void thereIsOnePresetPerKernelReleaseSelectingEveryPolicyOfEveryModule() {
         assertThat(Era.values()).extracting(Era::release).containsExactly(KernelRelease.values());
-        assertThat(Era.descriptors()).extracting(EraDescriptor::name).containsExactly("mm-core", "memcg", "slab", "arch-s390");
+        assertThat(Era.descriptors()).extracting(EraDescriptor::name).containsExactly("mm-core", "memcg", "slab",
+                "pipe-unix-sock", "arch-s390");
         assertThat(Era.V4_8.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
                 InsertPagePolicy.class, PageTableGfp.class, PageAllocTexts.class, InitRlimits.class,
                 KmemAccountingPolicy.class,
-                MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class,
-                SlabPageLayout.class, FreePointerOffset.class, SlabOrder.class, KmallocLargePages.class,
-                KmallocNames.class, SlubTexts.class, FragmentLayout.class);
+                MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class, SlabPageLayout.class,
+                FreePointerOffset.class, SlabOrder.class, KmallocLargePages.class, KmallocNames.class, SlubTexts.class,
+                FragmentLayout.class);
     }
 
     @ParameterizedTest
@@ -72,6 +75,7 @@ class EraTest {
         era.policies().forEach((kind, name) ->
                 assertThat(nameOf(kind, k.get(kind))).as("%s", kind.getSimpleName()).isEqualTo(name));
         assertThat(k.get(MemcgConfig.class)).isSameAs(era.memcgConfig());
+        assertThat(k.get(PipeConfig.class)).isSameAs(PipeEras.CONFIG.at(era.release()));
         assertThat(k.get(PageTableAllocator.class)).isInstanceOf(S390PageTableAllocator.class);
         assertThat(k.checkConsistency()).isEmpty();
     }

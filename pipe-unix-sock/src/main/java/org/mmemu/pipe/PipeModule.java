@@ -1,0 +1,35 @@
+package org.mmemu.pipe;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Binder;
+import com.google.inject.Scopes;
+import com.google.inject.multibindings.OptionalBinder;
+import org.mmemu.core.sched.TaskHooks;
+
+/**
+ * Plugs pipes into a machine, beside {@code MmCoreModule}, memcg's and slab's modules:
+ * {@link PipeFiles} ({@code pipe2}, the files' operations, {@code F_SETPIPE_SZ}),
+ * {@link PipeSplice} (tee, splice), {@link PipeSysctl} (the {@code /proc/sys/fs} knobs) and
+ * {@code SIGPIPE}'s disposition across fork ({@link SigPipe}). The era's behaviour is a
+ * {@link PipeConfig}, {@link PipeConfig#LATEST} unless {@link #config}{@code .setBinding()} binds
+ * another ({@link PipeEras} has each release's).
+ */
+public final class PipeModule extends AbstractModule {
+    /** The pipe behaviour's binding point. */
+    public static OptionalBinder<PipeConfig> config(Binder binder) {
+        return OptionalBinder.newOptionalBinder(binder, PipeConfig.class);
+    }
+
+    @Override
+    protected void configure() {
+        config(binder()).setDefault().toInstance(PipeConfig.LATEST);
+        bind(PipeSysctl.class).in(Scopes.SINGLETON);
+        bind(AnonPipeBufOps.class).in(Scopes.SINGLETON);
+        bind(SigPipe.class).in(Scopes.SINGLETON);
+        bind(PipeInfos.class).in(Scopes.SINGLETON);
+        bind(PipeIo.class).in(Scopes.SINGLETON);
+        bind(PipeFiles.class).in(Scopes.SINGLETON);
+        bind(PipeSplice.class).in(Scopes.SINGLETON);
+        TaskHooks.forkHooks(binder()).add(SigPipe.class);
+    }
+}
