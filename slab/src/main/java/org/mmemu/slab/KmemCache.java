@@ -2,6 +2,8 @@ package org.mmemu.slab;
 
 import java.util.Locale;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.Page;
+import org.mmemu.memcg.MemcgSlabCache;
 
 /**
  * A slab cache ({@code struct kmem_cache}, mm/slub.c {@code kmem_cache_open}): objects of one
@@ -16,9 +18,10 @@ import org.mmemu.core.page.MemMap;
  * </pre>
  *
  * <p>The cache has an emulated kernel address ({@link #address()}), which each of its slab pages
- * holds in {@code page->slab_cache}. Its per-CPU slabs and partial list are slab's own.
+ * holds in {@code page->slab_cache}. Its per-CPU slabs and partial list are slab's own. memcg's
+ * slab hooks read it as a {@link MemcgSlabCache}.
  */
-public final class KmemCache {
+public final class KmemCache implements MemcgSlabCache {
     private final String name;
     private final int objectSize;
     private final int size;
@@ -70,6 +73,7 @@ public final class KmemCache {
     }
 
     /** {@code s->size}: the bytes each object takes in a slab, what {@code ksize} reports. */
+    @Override
     public int size() {
         return size;
     }
@@ -111,6 +115,28 @@ public final class KmemCache {
 
     void setAddress(long address) {
         this.address = address;
+    }
+
+    @Override
+    public boolean accounted() {
+        return (flags & SlabFlags.SLAB_ACCOUNT) != 0;
+    }
+
+    @Override
+    public boolean reclaimable() {
+        return (flags & SlabFlags.SLAB_RECLAIM_ACCOUNT) != 0;
+    }
+
+    /** {@code objs_per_slab_page}: every slab of the cache holds {@link #objects()}. */
+    @Override
+    public int objects(Page page) {
+        return objects;
+    }
+
+    /** {@code obj_to_index}: the object's offset in its slab over {@code s->size}. */
+    @Override
+    public int objToIndex(Page page, long address) {
+        return (int) ((address - MemMap.pageAddress(page)) / size);
     }
 
     /** {@code kmem_cache_debug_flags(s, SLAB_CONSISTENCY_CHECKS)}. */

@@ -9,14 +9,19 @@ import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
 import java.util.function.Function;
 import org.mmemu.core.policy.PolicyBinder;
+import org.mmemu.memcg.MemcgModule;
+import org.mmemu.memcg.MemcgSlabHooks;
 import org.mmemu.memcg.kmem.KmemPages;
+import org.mmemu.memcg.kmem.KmemStaticKey;
 
 /**
  * Plugs SLUB into a machine, beside {@code MmCoreModule}: slab caches ({@link SlabCaches}), the
  * allocator ({@link Slub}), kmalloc ({@link Kmalloc}), the slab consistency check, and the slab
  * pages' owner for the leak check. Slab accounting is bound as {@link SlabAccounting}
  * ({@code OptionalBinder.newOptionalBinder(binder, SlabAccounting.class).setBinding()}); by
- * default nothing is accounted.
+ * default it follows memcg's era design ({@code slabacct.*}): objects are charged to obj_cgroups
+ * from 5.9 when memcg is wired, nothing is accounted otherwise. The obj_cgroup vectors come from
+ * kmalloc, and the live objects' charges are declared to memcg's charge check.
  *
  * <p>Policies (the defaults are the latest era's; {@link SlabEras} has each era's):
  * <ul>
@@ -53,7 +58,15 @@ public final class SlabModule extends AbstractModule {
         bind(SlabCaches.class).in(Scopes.SINGLETON);
         bind(Kmalloc.class).in(Scopes.SINGLETON);
         bind(SlabCheck.class).in(Scopes.SINGLETON);
-        OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault().toInstance(SlabAccounting.NONE);
+        bind(KmallocVectorMemory.class).in(Scopes.SINGLETON);
+        bind(SlabObjectCharges.class).in(Scopes.SINGLETON);
+        OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault()
+                .toProvider(SlabAccountingProvider.class).in(Scopes.SINGLETON);
+        // memcg's slab hooks, present when memcg is wired; the vectors they attach come from kmalloc.
+        OptionalBinder.newOptionalBinder(binder(), MemcgSlabHooks.class);
+        OptionalBinder.newOptionalBinder(binder(), KmemStaticKey.class);
+        MemcgModule.objcgVectorMemory(binder()).setBinding().to(KmallocVectorMemory.class);
+        MemcgModule.chargeOwners(binder()).addBinding().to(SlabObjectCharges.class);
         // memcg's alloc_kmem_pages, for kmalloc_large until 4.7: present when memcg is wired.
         OptionalBinder.newOptionalBinder(binder(), KmemPages.class);
 
