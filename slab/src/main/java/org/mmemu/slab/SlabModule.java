@@ -9,6 +9,7 @@ import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
 import java.util.function.Function;
 import org.mmemu.core.policy.PolicyBinder;
+import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.MemcgModule;
 import org.mmemu.memcg.MemcgSlabHooks;
 import org.mmemu.memcg.kmem.KmemPages;
@@ -33,7 +34,9 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  *   <li>{@link KmallocLargePages}: {@code kmalloclarge.KmemPages} (4.7), {@code kmalloclarge.AllocPages}
  *       (default);</li>
  *   <li>{@link SlubTexts}: {@code slubtexts.Info48}, {@code slubtexts.Plain6x} (default);</li>
- *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default).</li>
+ *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default);</li>
+ *   <li>{@link MemcgFromObjReader} ({@link MemCgroupFromObj}): {@code fromobj.Racy59},
+ *       {@code fromobj.NullFirst510}, {@code fromobj.Checked511} (default).</li>
  * </ul>
  */
 public final class SlabModule extends AbstractModule {
@@ -60,6 +63,8 @@ public final class SlabModule extends AbstractModule {
         bind(SlabCheck.class).in(Scopes.SINGLETON);
         bind(KmallocVectorMemory.class).in(Scopes.SINGLETON);
         bind(SlabObjectCharges.class).in(Scopes.SINGLETON);
+        bind(MemCgroupFromObj.class).in(Scopes.SINGLETON);
+        OptionalBinder.newOptionalBinder(binder(), MemcgData.class);
         OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault()
                 .toProvider(SlabAccountingProvider.class).in(Scopes.SINGLETON);
         // memcg's slab hooks, present when memcg is wired; the vectors they attach come from kmalloc.
@@ -80,6 +85,8 @@ public final class SlabModule extends AbstractModule {
         policies(SlubTexts.class, SlubTexts.values(), SlubTexts::policyName, SlubTexts.PLAIN_6_X);
         policies(KmallocNames.class, KmallocNames.Eras.values(), KmallocNames::policyName,
                 KmallocNames.Eras.SHORT_5_2);
+        policies(MemcgFromObjReader.class, MemcgFromObjReader.Eras.values(), MemcgFromObjReader::policyName,
+                MemcgFromObjReader.Eras.CHECKED_5_11);
 
         consistencyChecks(binder()).add(SlabCheck.class);
         pageOwners(binder()).add(SlabCaches.class);
