@@ -31,6 +31,8 @@ public final class KmemCache implements MemcgSlabCache {
     private final int objects;
     private final int flags;
     private final int minPartial;
+    /** {@code s->reciprocal_size}: {@code ceil(2^64 / size)}, so that {@link #objToIndex} multiplies. */
+    private final long reciprocalSize;
     /** {@code s->allocflags}: the gfp every slab page of the cache is allocated with. */
     final int allocflags;
     /** {@code s->cpu_slab}, indexed by CPU id. */
@@ -55,6 +57,7 @@ public final class KmemCache implements MemcgSlabCache {
         this.allocflags = allocflags;
         // set_min_partial(s, ilog2(s->size) / 2), clamped to MIN_PARTIAL..MAX_PARTIAL.
         this.minPartial = Math.max(5, Math.min(10, (31 - Integer.numberOfLeadingZeros(size)) / 2));
+        this.reciprocalSize = Long.divideUnsigned(-1L, size) + 1;
         this.cpuSlab = new KmemCacheCpu[nrCpus];
         for (int i = 0; i < nrCpus; i++) {
             cpuSlab[i] = new KmemCacheCpu();
@@ -133,10 +136,15 @@ public final class KmemCache implements MemcgSlabCache {
         return objects;
     }
 
-    /** {@code obj_to_index}: the object's offset in its slab over {@code s->size}. */
+    /**
+     * {@code obj_to_index}: the offset of {@code address} in its slab over {@code s->size}, as
+     * {@code reciprocal_divide} computes it, with a multiplication. Exact for any address inside
+     * the slab: the rounding error of the 64-bit reciprocal stays below {@code 1 / size} while
+     * the slab is smaller than {@code 2^64 / size}.
+     */
     @Override
     public int objToIndex(Page page, long address) {
-        return (int) ((address - MemMap.pageAddress(page)) / size);
+        return (int) Math.multiplyHigh(address - MemMap.pageAddress(page), reciprocalSize);
     }
 
     /** {@code kmem_cache_debug_flags(s, SLAB_CONSISTENCY_CHECKS)}. */
