@@ -14,12 +14,9 @@ import org.mmemu.core.KernelBug;
 import org.mmemu.core.era.KernelRelease;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.TaskStruct;
-import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.testing.CpuThread;
 import org.mmemu.core.testing.Seeded;
 import org.mmemu.core.testing.junit.TestMachine;
-import org.mmemu.memcg.Cgroups;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 
@@ -32,24 +29,26 @@ class MemCgroupFromObjTest {
     /** How long each stress run lasts. */
     private static final long STRESS_NANOS = 1_000_000_000L;
 
+    private JobMachine j;
     private TestMachine m;
     private Kmalloc kmalloc;
     private MemCgroupFromObj from;
     private MemCgroup job;
-    private TaskStruct writer;
 
     private void boot(KernelRelease release) {
-        m = SlabEraMachine.boot(release);
-        kmalloc = m.get(Kmalloc.class);
+        j = new JobMachine(release);
+        m = j.m;
+        kmalloc = j.kmalloc;
+        job = j.job;
         from = m.get(MemCgroupFromObj.class);
-        job = m.get(Cgroups.class).mkdir("/job");
-        writer = SlabEraMachine.writerIn(m, job);
     }
 
     private long asWriter(LongSupplier step) {
-        try (Tasks.TaskScope scope = m.tasks().enter(writer)) {
-            return step.getAsLong();
-        }
+        return j.as(j.writer, step);
+    }
+
+    private void runAsWriter(Runnable step) {
+        j.run(j.writer, step);
     }
 
     @ParameterizedTest
@@ -66,12 +65,11 @@ class MemCgroupFromObjTest {
         assertThat(from.memCgroupFromObj(alone)).as("unaccounted, on a page without one").isNull();
         assertThat(from.memCgroupFromObj(large + 5000)).as("inside a kmalloc_large block").isSameAs(job);
 
-        asWriter(() -> {
+        runAsWriter(() -> {
             kmalloc.kfree(accounted);
             kmalloc.kfree(neighbour);
             kmalloc.kfree(alone);
             kmalloc.kfree(large);
-            return 0;
         });
         m.verify();
     }
@@ -82,10 +80,7 @@ class MemCgroupFromObjTest {
         boot(release);
         long address = asWriter(() -> MemMap.pageAddress(m.alloc().allocPage(GFP_KERNEL_ACCOUNT)));
         assertThat(from.memCgroupFromObj(address + 100)).isSameAs(job);
-        asWriter(() -> {
-            m.alloc().freePage(m.memMap().virtToPage(address));
-            return 0;
-        });
+        runAsWriter(() -> m.alloc().freePage(m.memMap().virtToPage(address)));
         m.verify();
     }
 
@@ -93,17 +88,13 @@ class MemCgroupFromObjTest {
     @EnumSource(names = {"V5_9", "V5_10", "V5_11", "LATEST"})
     void anObjectOutlivingRmdirBelongsToTheParent(KernelRelease release) {
         boot(release);
-        Cgroups cgroups = m.get(Cgroups.class);
-        MemCgroup child = cgroups.mkdir("/job/child");
-        cgroups.attach(writer, child);
+        MemCgroup child = j.cgroups.mkdir("/job/child");
+        j.cgroups.attach(j.writer, child);
         long x = asWriter(() -> kmalloc.kmalloc(256, GFP_KERNEL_ACCOUNT));
-        cgroups.attach(writer, job);
-        cgroups.rmdir(child);
+        j.cgroups.attach(j.writer, job);
+        j.cgroups.rmdir(child);
         assertThat(from.memCgroupFromObj(x)).isSameAs(job);
-        asWriter(() -> {
-            kmalloc.kfree(x);
-            return 0;
-        });
+        runAsWriter(() -> kmalloc.kfree(x));
         m.verify();
     }
 
@@ -154,8 +145,8 @@ class MemCgroupFromObjTest {
             StressReader reader = new StressReader(from, wrong);
             CpuThread cpu1 = CpuThread.start(m.cpus(), 1);
             cpu1.submit(reader);
-            SlabCaches caches = m.get(SlabCaches.class);
-            Slub slub = m.get(Slub.class);
+            SlabCaches caches = j.caches;
+            Slub slub = j.slub;
             long end = System.nanoTime() + STRESS_NANOS;
             while (System.nanoTime() < end) {
                 KmemCache s = caches.kmemCacheCreate("race", 64, 0, 0);
@@ -166,10 +157,7 @@ class MemCgroupFromObjTest {
                 }
                 long y = asWriter(() -> slub.kmemCacheAlloc(s, GFP_KERNEL_ACCOUNT));
                 reader.withdraw();
-                asWriter(() -> {
-                    slub.kmemCacheFree(s, y);
-                    return 0;
-                });
+                runAsWriter(() -> slub.kmemCacheFree(s, y));
                 slub.kmemCacheFree(s, x);
                 caches.kmemCacheDestroy(s);
                 rounds.incrementAndGet();

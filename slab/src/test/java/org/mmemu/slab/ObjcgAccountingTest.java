@@ -6,16 +6,13 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 import static org.mmemu.core.page.Gfp.GFP_NOWAIT;
 import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
 
-import java.util.function.LongSupplier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.era.KernelRelease;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.TaskStruct;
-import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.testing.junit.TestMachine;
-import org.mmemu.memcg.Cgroups;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.ObjCgroupVector;
@@ -28,32 +25,22 @@ import org.mmemu.memcg.stat.MemcgStatItem;
  * from another cgroup, reparenting at rmdir, and memory.stat's slab keys.
  */
 class ObjcgAccountingTest {
+    private JobMachine j;
     private TestMachine m;
-    private Cgroups cgroups;
     private Kmalloc kmalloc;
     private Slub slub;
     private SlabCaches caches;
+    private MemCgroup job;
+    private TaskStruct writer;
 
     private void boot(KernelRelease release) {
-        m = SlabEraMachine.boot(release);
-        cgroups = m.get(Cgroups.class);
-        kmalloc = m.get(Kmalloc.class);
-        slub = m.get(Slub.class);
-        caches = m.get(SlabCaches.class);
-    }
-
-    /** Runs {@code step} as {@code task}. */
-    private long as(TaskStruct task, LongSupplier step) {
-        try (Tasks.TaskScope scope = m.tasks().enter(task)) {
-            return step.getAsLong();
-        }
-    }
-
-    private void kfreeAs(TaskStruct task, long x) {
-        as(task, () -> {
-            kmalloc.kfree(x);
-            return 0;
-        });
+        j = new JobMachine(release);
+        m = j.m;
+        kmalloc = j.kmalloc;
+        slub = j.slub;
+        caches = j.caches;
+        job = j.job;
+        writer = j.writer;
     }
 
     private ObjCgroupVector vectorOf(long x) {
@@ -71,14 +58,12 @@ class ObjcgAccountingTest {
     @EnumSource(names = {"V5_9", "V5_10", "V5_11", "LATEST"})
     void anAccountedKmallocIsChargedItsFullSizeToTheObjcgInItsSlot(KernelRelease release) {
         boot(release);
-        MemCgroup job = cgroups.mkdir("/job");
-        TaskStruct writer = SlabEraMachine.writerIn(m, job);
-        long plain = as(writer, () -> kmalloc.kmalloc(64, GFP_KERNEL));
+        long plain = j.as(writer, () -> kmalloc.kmalloc(64, GFP_KERNEL));
         Page page = m.memMap().virtToPage(plain);
         assertThat(page.memcgData()).as("no accounted object yet, no vector").isZero();
         assertThat(slab(job)).isZero();
 
-        long x = as(writer, () -> kmalloc.kmalloc(64, GFP_KERNEL_ACCOUNT));
+        long x = j.as(writer, () -> kmalloc.kmalloc(64, GFP_KERNEL_ACCOUNT));
         assertThat(m.memMap().virtToPage(x)).as("same slab page").isSameAs(page);
         ObjCgroupVector vector = vectorOf(x);
         KmemCache s = kmalloc.kmallocSlab(64);
@@ -89,10 +74,10 @@ class ObjcgAccountingTest {
         assertThat(job.memory().read()).as("at least the page the bytes came from").isPositive();
         assertThat(m.problems()).as("the charge check sees the live object's bytes").isEmpty();
 
-        kfreeAs(writer, x);
+        j.run(writer, () -> kmalloc.kfree(x));
         assertThat(vector.get(s.objToIndex(page, x))).isNull();
         assertThat(slab(job)).isZero();
-        kfreeAs(writer, plain);
+        j.run(writer, () -> kmalloc.kfree(plain));
         m.verify();
     }
 
@@ -100,10 +85,8 @@ class ObjcgAccountingTest {
     @EnumSource(names = {"V5_9", "V5_10", "V5_11", "LATEST"})
     void everyObjectOfAnAccountedCacheIsChargedAndTheVectorComesFromKmalloc(KernelRelease release) {
         boot(release);
-        MemCgroup job = cgroups.mkdir("/job");
-        TaskStruct writer = SlabEraMachine.writerIn(m, job);
         KmemCache s = caches.kmemCacheCreate("acct", 200, 0, SlabFlags.SLAB_ACCOUNT);
-        long x = as(writer, () -> slub.kmemCacheAlloc(s, GFP_KERNEL));
+        long x = j.as(writer, () -> slub.kmemCacheAlloc(s, GFP_KERNEL));
         ObjCgroupVector vector = vectorOf(x);
         assertThat(slab(job)).isEqualTo(s.objFullSize()).as("s->size 200 + a slot").isEqualTo(208);
 
@@ -111,10 +94,7 @@ class ObjcgAccountingTest {
         assertThat(caches.isSlab(m.memMap().virtToPage(backing))).as("kcalloc: a kmalloc object").isTrue();
         assertThat(kmalloc.ksize(backing)).isEqualTo(kmalloc.kmallocSlab(vector.bytes()).size());
 
-        as(writer, () -> {
-            slub.kmemCacheFree(s, x);
-            return 0;
-        });
+        j.run(writer, () -> slub.kmemCacheFree(s, x));
         caches.kmemCacheDestroy(s);
         assertThat(m.get(KernelObjects.class).isLive(vector.address())).as("freed with its slab page").isFalse();
         assertThat(slab(job)).isZero();
@@ -125,14 +105,12 @@ class ObjcgAccountingTest {
     @EnumSource(names = {"V5_9", "V5_10", "V5_11", "LATEST"})
     void anObjectFreedByAnotherCgroupsTaskUnchargesItsOwner(KernelRelease release) {
         boot(release);
-        MemCgroup job = cgroups.mkdir("/job");
-        MemCgroup other = cgroups.mkdir("/other");
-        TaskStruct writer = SlabEraMachine.writerIn(m, job);
+        MemCgroup other = j.cgroups.mkdir("/other");
         TaskStruct reader = SlabEraMachine.writerIn(m, other);
-        long x = as(writer, () -> kmalloc.kmalloc(100, GFP_KERNEL_ACCOUNT));
+        long x = j.as(writer, () -> kmalloc.kmalloc(100, GFP_KERNEL_ACCOUNT));
         assertThat(slab(job)).isEqualTo(128 + 8);
 
-        kfreeAs(reader, x);
+        j.run(reader, () -> kmalloc.kfree(x));
         assertThat(slab(job)).isZero();
         assertThat(slab(other)).isZero();
         m.verify();
@@ -142,20 +120,19 @@ class ObjcgAccountingTest {
     @EnumSource(names = {"V5_9", "V5_10", "V5_11", "LATEST"})
     void anObjectOutlivingRmdirIsUnchargedFromTheParent(KernelRelease release) {
         boot(release);
-        MemCgroup a = cgroups.mkdir("/a");
-        MemCgroup b = cgroups.mkdir("/a/b");
-        TaskStruct writer = SlabEraMachine.writerIn(m, b);
-        long x = as(writer, () -> kmalloc.kmalloc(512, GFP_KERNEL_ACCOUNT));
-        cgroups.attach(writer, a);
-        cgroups.rmdir(b);
+        MemCgroup b = j.cgroups.mkdir("/job/b");
+        j.cgroups.attach(writer, b);
+        long x = j.as(writer, () -> kmalloc.kmalloc(512, GFP_KERNEL_ACCOUNT));
+        j.cgroups.attach(writer, job);
+        j.cgroups.rmdir(b);
 
         ObjCgroupVector vector = vectorOf(x);
         KmemCache s = kmalloc.kmallocSlab(512);
-        assertThat(vector.get(s.objToIndex(m.memMap().virtToPage(x), x)).memcg()).as("reparented").isSameAs(a);
+        assertThat(vector.get(s.objToIndex(m.memMap().virtToPage(x), x)).memcg()).as("reparented").isSameAs(job);
         assertThat(m.problems()).isEmpty();
 
-        kfreeAs(writer, x);
-        assertThat(m.get(CgroupFs.class).read("/a/memory.stat")).contains("\nslab 0\n");
+        j.run(writer, () -> kmalloc.kfree(x));
+        assertThat(m.get(CgroupFs.class).read("/job/memory.stat")).contains("\nslab 0\n");
         m.verify();
     }
 
@@ -163,22 +140,19 @@ class ObjcgAccountingTest {
     @EnumSource(names = {"V5_9", "V5_10", "V5_11", "LATEST"})
     void memoryStatShowsTheSlabBytesSplitByReclaimability(KernelRelease release) {
         boot(release);
-        MemCgroup job = cgroups.mkdir("/job");
-        TaskStruct writer = SlabEraMachine.writerIn(m, job);
         KmemCache dentries = caches.kmemCacheCreate("dentry", 192, 0,
                 SlabFlags.SLAB_ACCOUNT | SlabFlags.SLAB_RECLAIM_ACCOUNT);
-        long d1 = as(writer, () -> slub.kmemCacheAlloc(dentries, GFP_KERNEL));
-        long d2 = as(writer, () -> slub.kmemCacheAlloc(dentries, GFP_KERNEL));
-        long k = as(writer, () -> kmalloc.kmalloc(64, GFP_KERNEL_ACCOUNT));
+        long d1 = j.as(writer, () -> slub.kmemCacheAlloc(dentries, GFP_KERNEL));
+        long d2 = j.as(writer, () -> slub.kmemCacheAlloc(dentries, GFP_KERNEL));
+        long k = j.as(writer, () -> kmalloc.kmalloc(64, GFP_KERNEL_ACCOUNT));
 
         String stat = m.get(CgroupFs.class).read("/job/memory.stat");
         assertThat(stat).contains("\nslab_reclaimable 400\n").contains("\nslab_unreclaimable 72\n")
                 .contains("\nslab 472\n");
-        as(writer, () -> {
+        j.run(writer, () -> {
             slub.kmemCacheFree(dentries, d1);
             slub.kmemCacheFree(dentries, d2);
             kmalloc.kfree(k);
-            return 0;
         });
         assertThat(m.get(CgroupFs.class).read("/job/memory.stat")).contains("\nslab 0\n");
         caches.kmemCacheDestroy(dentries);
@@ -189,15 +163,13 @@ class ObjcgAccountingTest {
     @EnumSource(names = {"V5_9", "V5_10", "V5_11", "LATEST"})
     void aFailedChargeAllocatesUnaccountedIn59AndFailsFrom510(KernelRelease release) {
         boot(release);
-        MemCgroup job = cgroups.mkdir("/job");
-        TaskStruct writer = SlabEraMachine.writerIn(m, job);
         m.get(CgroupFs.class).write("/job/memory.max", "0");
-        long x = as(writer, () -> kmalloc.kmalloc(64, GFP_NOWAIT | __GFP_ACCOUNT));
+        long x = j.as(writer, () -> kmalloc.kmalloc(64, GFP_NOWAIT | __GFP_ACCOUNT));
 
         if (release == KernelRelease.V5_9) {
             assertThat(x).as("5.9: the object, uncharged").isNotZero();
             assertThat(slab(job)).isZero();
-            kfreeAs(writer, x);
+            j.run(writer, () -> kmalloc.kfree(x));
         } else {
             assertThat(x).as("-ENOMEM").isZero();
         }
