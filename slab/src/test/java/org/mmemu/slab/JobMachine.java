@@ -35,6 +35,16 @@ final class JobMachine {
         }
     }
 
+    /** The test's end: the writer kfrees {@code objects}, then every consistency check runs. */
+    void kfreeAndVerify(long... objects) {
+        run(writer, () -> {
+            for (long x : objects) {
+                kmalloc.kfree(x);
+            }
+        });
+        m.verify();
+    }
+
     /** Runs {@code step} as {@code task}. */
     void run(TaskStruct task, Runnable step) {
         try (Tasks.TaskScope scope = m.tasks().enter(task)) {
