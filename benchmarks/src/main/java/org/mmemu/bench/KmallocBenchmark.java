@@ -1,6 +1,7 @@
 package org.mmemu.bench;
 
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
+import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 
 import com.google.inject.Injector;
 import io.netty.buffer.ByteBuf;
@@ -12,7 +13,12 @@ import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.maccess.KernelMemory;
 import org.mmemu.core.mem.PhysicalMemory;
+import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.sched.TaskStruct;
+import org.mmemu.core.sched.Tasks;
+import org.mmemu.memcg.Cgroups;
+import org.mmemu.memcg.MemcgModule;
 import org.mmemu.slab.Kmalloc;
 import org.mmemu.slab.SlabModule;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,9 +37,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A {@code kmalloc(64, GFP_KERNEL)} + {@code kfree} pair on mm-core with SLUB (no accounting
- * bound: {@code SlabAccounting.NONE}), against Netty's pooled allocator taking and releasing a
- * 64-byte direct buffer from its thread-local cache, in one run so that their ratio is one
- * run's. Both pairs are served by a per-CPU (per-thread) cache: SLUB's CPU slab, Netty's
+ * bound: {@code SlabAccounting.NONE}), the same pair accounted ({@code GFP_KERNEL_ACCOUNT} from a
+ * task in a cgroup, memcg wired in its latest era: obj_cgroup byte charges through the per-CPU
+ * byte stock), against Netty's pooled allocator taking and releasing a 64-byte direct buffer from
+ * its thread-local cache, in one run so that their ratios are one run's. Both pairs are served by a per-CPU (per-thread) cache: SLUB's CPU slab, Netty's
  * thread cache. {@code freePointerLean} and {@code freePointerGeneric} weigh the free pointer's
  * store and load: the lean word access slab uses against the generic kernel-memory copies.
  */
@@ -80,10 +87,52 @@ public class KmallocBenchmark {
         }
     }
 
+    /**
+     * A machine with memcg, in the latest era, whose benchmark thread runs a task of
+     * {@code /bench} for the whole trial, so that every {@code GFP_KERNEL_ACCOUNT} kmalloc is
+     * charged to the cgroup's obj_cgroup.
+     */
+    @State(Scope.Thread)
+    public static class AccountedMachine {
+        Injector injector;
+        Kmalloc kmalloc;
+        Tasks.TaskScope task;
+
+        @Setup(Level.Trial)
+        public void boot() {
+            injector = Injectors.strict(new MmCoreModule(MemoryConfig.of(BenchMachine.MEMORY)), new MemcgModule(),
+                    new SlabModule());
+            kmalloc = injector.getInstance(Kmalloc.class);
+            Cgroups cgroups = injector.getInstance(Cgroups.class);
+            Tasks tasks = injector.getInstance(Tasks.class);
+            TaskStruct writer = tasks.create("bench", new MmStruct());
+            cgroups.attach(writer, cgroups.mkdir("/bench"));
+            task = tasks.enter(writer);
+        }
+
+        /** Every charged byte was given back: the consistency checks pass. */
+        @TearDown(Level.Trial)
+        public void check() {
+            task.close();
+            var problems = injector.getInstance(ConsistencyChecks.class).run();
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException(String.join("\n", problems));
+            }
+        }
+    }
+
     /** The pair: {@code kmalloc(64)} then {@code kfree}; the address goes to the blackhole. */
     @Benchmark
     public long kmalloc64(Machine m) {
         long x = m.kmalloc.kmalloc(64, GFP_KERNEL);
+        m.kmalloc.kfree(x);
+        return x;
+    }
+
+    /** The accounted pair: {@code kmalloc(64, GFP_KERNEL_ACCOUNT)} then {@code kfree}. */
+    @Benchmark
+    public long kmalloc64Accounted(AccountedMachine m) {
+        long x = m.kmalloc.kmalloc(64, GFP_KERNEL_ACCOUNT);
         m.kmalloc.kfree(x);
         return x;
     }

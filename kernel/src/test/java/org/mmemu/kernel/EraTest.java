@@ -29,6 +29,7 @@ import org.mmemu.s390.S390PageTableAllocator;
 import org.mmemu.slab.FreePointerOffset;
 import org.mmemu.slab.KmallocLargePages;
 import org.mmemu.slab.KmallocNames;
+import org.mmemu.slab.MemcgFromObjReader;
 import org.mmemu.slab.SlabOrder;
 import org.mmemu.slab.SlabPageLayout;
 import org.mmemu.slab.SlubTexts;
@@ -62,9 +63,9 @@ class EraTest {
         assertThat(Era.V4_8.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
                 InsertPagePolicy.class, PageTableGfp.class, PageAllocTexts.class, InitRlimits.class,
                 KmemAccountingPolicy.class,
-                MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class, SlabPageLayout.class,
-                FreePointerOffset.class, SlabOrder.class, KmallocLargePages.class, KmallocNames.class, SlubTexts.class,
-                FragmentLayout.class);
+                MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class,
+                SlabPageLayout.class, FreePointerOffset.class, SlabOrder.class, KmallocLargePages.class,
+                KmallocNames.class, SlubTexts.class, MemcgFromObjReader.class, FragmentLayout.class);
     }
 
     @ParameterizedTest

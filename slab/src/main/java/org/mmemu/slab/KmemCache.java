@@ -2,6 +2,8 @@ package org.mmemu.slab;
 
 import java.util.Locale;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.Page;
+import org.mmemu.memcg.MemcgSlabCache;
 
 /**
  * A slab cache ({@code struct kmem_cache}, mm/slub.c {@code kmem_cache_open}): objects of one
@@ -16,9 +18,10 @@ import org.mmemu.core.page.MemMap;
  * </pre>
  *
  * <p>The cache has an emulated kernel address ({@link #address()}), which each of its slab pages
- * holds in {@code page->slab_cache}. Its per-CPU slabs and partial list are slab's own.
+ * holds in {@code page->slab_cache}. Its per-CPU slabs and partial list are slab's own. memcg's
+ * slab hooks read it as a {@link MemcgSlabCache}.
  */
-public final class KmemCache {
+public final class KmemCache implements MemcgSlabCache {
     private final String name;
     private final int objectSize;
     private final int size;
@@ -28,6 +31,8 @@ public final class KmemCache {
     private final int objects;
     private final int flags;
     private final int minPartial;
+    /** {@code s->reciprocal_size}: {@code ceil(2^64 / size)}, so that {@link #objToIndex} multiplies. */
+    private final long reciprocalSize;
     /** {@code s->allocflags}: the gfp every slab page of the cache is allocated with. */
     final int allocflags;
     /** {@code s->cpu_slab}, indexed by CPU id. */
@@ -52,6 +57,7 @@ public final class KmemCache {
         this.allocflags = allocflags;
         // set_min_partial(s, ilog2(s->size) / 2), clamped to MIN_PARTIAL..MAX_PARTIAL.
         this.minPartial = Math.max(5, Math.min(10, (31 - Integer.numberOfLeadingZeros(size)) / 2));
+        this.reciprocalSize = Long.divideUnsigned(-1L, size) + 1;
         this.cpuSlab = new KmemCacheCpu[nrCpus];
         for (int i = 0; i < nrCpus; i++) {
             cpuSlab[i] = new KmemCacheCpu();
@@ -70,6 +76,7 @@ public final class KmemCache {
     }
 
     /** {@code s->size}: the bytes each object takes in a slab, what {@code ksize} reports. */
+    @Override
     public int size() {
         return size;
     }
@@ -111,6 +118,33 @@ public final class KmemCache {
 
     void setAddress(long address) {
         this.address = address;
+    }
+
+    @Override
+    public boolean accounted() {
+        return (flags & SlabFlags.SLAB_ACCOUNT) != 0;
+    }
+
+    @Override
+    public boolean reclaimable() {
+        return (flags & SlabFlags.SLAB_RECLAIM_ACCOUNT) != 0;
+    }
+
+    /** {@code objs_per_slab_page}: every slab of the cache holds {@link #objects()}. */
+    @Override
+    public int objects(Page page) {
+        return objects;
+    }
+
+    /**
+     * {@code obj_to_index}: the offset of {@code address} in its slab over {@code s->size}, as
+     * {@code reciprocal_divide} computes it, with a multiplication. Exact for any address inside
+     * the slab: the rounding error of the 64-bit reciprocal stays below {@code 1 / size} while
+     * the slab is smaller than {@code 2^64 / size}.
+     */
+    @Override
+    public int objToIndex(Page page, long address) {
+        return (int) Math.multiplyHigh(address - MemMap.pageAddress(page), reciprocalSize);
     }
 
     /** {@code kmem_cache_debug_flags(s, SLAB_CONSISTENCY_CHECKS)}. */

@@ -48,7 +48,8 @@ public interface SlabAccounting {
         }
 
         @Override
-        public void postAlloc(KmemCache s, long objcg, int gfp, long object) {
+        public boolean postAlloc(KmemCache s, long objcg, int gfp, long object) {
+            return true;
         }
 
         @Override
@@ -80,8 +81,11 @@ public interface SlabAccounting {
     /**
      * After the allocation of {@code object} (0 if it failed: uncharge) for {@code objcg},
      * {@link #preAlloc}'s answer: records the owner in the slab page's obj_cgroup vector.
+     *
+     * @return false when the object must be freed again and the allocation fail (the latest
+     *         era charges here, and a failed charge fails the allocation)
      */
-    void postAlloc(KmemCache s, long objcg, int gfp, long object);
+    boolean postAlloc(KmemCache s, long objcg, int gfp, long object);
 
     /** Before {@code object} of slab page {@code slab} is freed: uncharges its owner. */
     void free(KmemCache s, Page slab, long object);

@@ -2,6 +2,8 @@ package org.mmemu.slab;
 
 import static org.mmemu.core.era.KernelRelease.LATEST;
 import static org.mmemu.core.era.KernelRelease.V4_18;
+import static org.mmemu.core.era.KernelRelease.V5_10;
+import static org.mmemu.core.era.KernelRelease.V5_11;
 import static org.mmemu.core.era.KernelRelease.V4_8;
 import static org.mmemu.core.era.KernelRelease.V5_9;
 
@@ -11,7 +13,7 @@ import org.mmemu.core.era.EraDescriptor;
 /**
  * slab's era table: where SLUB's counters live and how a slab page is marked, where a free object
  * keeps its free pointer, the slab order heuristic, how kmalloc_large gets its pages, the
- * kmalloc cache names and the wording of SLUB's reports. The choices take effect where {@link SlabModule} is installed.
+ * kmalloc cache names, the wording of SLUB's reports and how {@code mem_cgroup_from_obj} reads. The choices take effect where {@link SlabModule} is installed.
  */
 public final class SlabEras {
     /** The counters' word and the slab mark: {@code _mapcount} until 4.17, the page type in 6.10+. */
@@ -45,10 +47,20 @@ public final class SlabEras {
                     SlubTexts.INFO_4_8.policyName())
             .since(LATEST, SlubTexts.PLAIN_6_X.policyName());
 
+    /**
+     * How {@code mem_cgroup_from_obj} reads the page's word: twice (5.9, racy), NULL first (5.10),
+     * through the checked helpers (5.11 on). The function came in 5.7; before 5.9 the 5.9 reading
+     * stands in (no vector is ever attached then, so it reads the page's memcg).
+     */
+    public static final EraChoice<String> FROM_OBJ = EraChoice.policy("mem_cgroup_from_obj", MemcgFromObjReader.class,
+                    MemcgFromObjReader.Eras.RACY_5_9.policyName())
+            .since(V5_10, MemcgFromObjReader.Eras.NULL_FIRST_5_10.policyName())
+            .since(V5_11, MemcgFromObjReader.Eras.CHECKED_5_11.policyName());
+
     /** slab's choices, in table order. */
     public static final EraDescriptor DESCRIPTOR =
             EraDescriptor.of("slab", PAGE_LAYOUT, FREE_POINTER, SLAB_ORDER, KMALLOC_LARGE, KMALLOC_NAMES,
-            TEXTS);
+            TEXTS, FROM_OBJ);
 
     private SlabEras() {
     }

@@ -9,14 +9,20 @@ import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
 import java.util.function.Function;
 import org.mmemu.core.policy.PolicyBinder;
+import org.mmemu.memcg.MemcgData;
+import org.mmemu.memcg.MemcgModule;
+import org.mmemu.memcg.MemcgSlabHooks;
 import org.mmemu.memcg.kmem.KmemPages;
+import org.mmemu.memcg.kmem.KmemStaticKey;
 
 /**
  * Plugs SLUB into a machine, beside {@code MmCoreModule}: slab caches ({@link SlabCaches}), the
  * allocator ({@link Slub}), kmalloc ({@link Kmalloc}), the slab consistency check, and the slab
  * pages' owner for the leak check. Slab accounting is bound as {@link SlabAccounting}
  * ({@code OptionalBinder.newOptionalBinder(binder, SlabAccounting.class).setBinding()}); by
- * default nothing is accounted.
+ * default it follows memcg's era design ({@code slabacct.*}): objects are charged to obj_cgroups
+ * from 5.9 when memcg is wired, nothing is accounted otherwise. The obj_cgroup vectors come from
+ * kmalloc, and the live objects' charges are declared to memcg's charge check.
  *
  * <p>Policies (the defaults are the latest era's; {@link SlabEras} has each era's):
  * <ul>
@@ -28,7 +34,9 @@ import org.mmemu.memcg.kmem.KmemPages;
  *   <li>{@link KmallocLargePages}: {@code kmalloclarge.KmemPages} (4.7), {@code kmalloclarge.AllocPages}
  *       (default);</li>
  *   <li>{@link SlubTexts}: {@code slubtexts.Info48}, {@code slubtexts.Plain6x} (default);</li>
- *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default).</li>
+ *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default);</li>
+ *   <li>{@link MemcgFromObjReader} ({@link MemCgroupFromObj}): {@code fromobj.Racy59},
+ *       {@code fromobj.NullFirst510}, {@code fromobj.Checked511} (default).</li>
  * </ul>
  */
 public final class SlabModule extends AbstractModule {
@@ -53,7 +61,17 @@ public final class SlabModule extends AbstractModule {
         bind(SlabCaches.class).in(Scopes.SINGLETON);
         bind(Kmalloc.class).in(Scopes.SINGLETON);
         bind(SlabCheck.class).in(Scopes.SINGLETON);
-        OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault().toInstance(SlabAccounting.NONE);
+        bind(KmallocVectorMemory.class).in(Scopes.SINGLETON);
+        bind(SlabObjectCharges.class).in(Scopes.SINGLETON);
+        bind(MemCgroupFromObj.class).in(Scopes.SINGLETON);
+        OptionalBinder.newOptionalBinder(binder(), MemcgData.class);
+        OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault()
+                .toProvider(SlabAccountingProvider.class).in(Scopes.SINGLETON);
+        // memcg's slab hooks, present when memcg is wired; the vectors they attach come from kmalloc.
+        OptionalBinder.newOptionalBinder(binder(), MemcgSlabHooks.class);
+        OptionalBinder.newOptionalBinder(binder(), KmemStaticKey.class);
+        MemcgModule.objcgVectorMemory(binder()).setBinding().to(KmallocVectorMemory.class);
+        MemcgModule.chargeOwners(binder()).addBinding().to(SlabObjectCharges.class);
         // memcg's alloc_kmem_pages, for kmalloc_large until 4.7: present when memcg is wired.
         OptionalBinder.newOptionalBinder(binder(), KmemPages.class);
 
@@ -67,6 +85,8 @@ public final class SlabModule extends AbstractModule {
         policies(SlubTexts.class, SlubTexts.values(), SlubTexts::policyName, SlubTexts.PLAIN_6_X);
         policies(KmallocNames.class, KmallocNames.Eras.values(), KmallocNames::policyName,
                 KmallocNames.Eras.SHORT_5_2);
+        policies(MemcgFromObjReader.class, MemcgFromObjReader.Eras.values(), MemcgFromObjReader::policyName,
+                MemcgFromObjReader.Eras.CHECKED_5_11);
 
         consistencyChecks(binder()).add(SlabCheck.class);
         pageOwners(binder()).add(SlabCaches.class);

@@ -68,7 +68,11 @@ public final class Slub {
             return 0;
         }
         long object = slabAlloc(cache, gfp);
-        accounting.postAlloc(cache, objcg, gfp, object);
+        if (!accounting.postAlloc(cache, objcg, gfp, object)) {
+            // memcg_alloc_abort_single
+            slabFree(cache, virtToHeadPage(object), object);
+            return 0;
+        }
         return object;
     }
 

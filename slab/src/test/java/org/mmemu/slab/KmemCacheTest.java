@@ -28,6 +28,23 @@ class KmemCacheTest {
     }
 
     @Test
+    void objToIndexIsTheDivisionForEveryByteOfTheSlab(TestMachine m) {
+        for (int size : new int[] {8, 24, 40, 96, 192, 200, 1000, 4096, 8192, 12345, 65536}) {
+            KmemCache s = caches(m).kmemCacheCreate("idx" + size, size, 0, 0);
+            long x = slub(m).kmemCacheAlloc(s, GFP_KERNEL);
+            Page page = m.memMap().virtToPage(x);
+            long start = MemMap.pageAddress(page);
+            long bytes = (long) MemMap.PAGE_SIZE << s.order();
+            for (long off = 0; off < bytes; off++) {
+                assertThat(s.objToIndex(page, start + off)).as("size %d offset %d", s.size(), off)
+                        .isEqualTo((int) (off / s.size()));
+            }
+            slub(m).kmemCacheFree(s, x);
+            caches(m).kmemCacheDestroy(s);
+        }
+    }
+
+    @Test
     void anObjectIsADirectMapAddressOnASlabPageNamingItsCache(TestMachine m) {
         KmemCache s = caches(m).kmemCacheCreate("test_cache", 40, 0, 0);
         long x = slub(m).kmemCacheAlloc(s, GFP_KERNEL);

@@ -38,8 +38,9 @@ class SlabAccountingTest {
         }
 
         @Override
-        public void postAlloc(KmemCache s, long objcg, int gfp, long object) {
+        public boolean postAlloc(KmemCache s, long objcg, int gfp, long object) {
             calls.add("postAlloc " + s.name() + " objcg=" + objcg + (object == 0 ? " failed" : ""));
+            return !s.name().equals("late");
         }
 
         @Override
@@ -86,6 +87,20 @@ class SlabAccountingTest {
         KmemCache s = m.get(SlabCaches.class).kmemCacheCreate("nomem", 64, 0, SlabFlags.SLAB_ACCOUNT);
         assertThat(m.get(Slub.class).kmemCacheAlloc(s, GFP_KERNEL)).isZero();
         assertThat(r.calls).containsExactly("getCache nomem", "preAlloc nomem");
+        m.verify();
+    }
+
+    @Test
+    void aFailedPostAllocFreesTheObjectAndFailsTheAllocation() {
+        Recorder r = new Recorder();
+        TestMachine m = boot(r);
+        SlabCaches caches = m.get(SlabCaches.class);
+        KmemCache s = caches.kmemCacheCreate("late", 64, 0, SlabFlags.SLAB_ACCOUNT);
+        assertThat(m.get(Slub.class).kmemCacheAlloc(s, GFP_KERNEL)).isZero();
+        caches.kmemCacheDestroy(s);
+        assertThat(r.calls).as("the object went back: the cache is destroyed empty")
+                .containsExactly("getCache late", "preAlloc late", "chargeSlabPage late",
+                        "postAlloc late objcg=64", "unchargeSlabPage late");
         m.verify();
     }
 

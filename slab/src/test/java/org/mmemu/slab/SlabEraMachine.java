@@ -6,7 +6,11 @@ import java.util.List;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.era.KernelRelease;
 import org.mmemu.core.era.MmCoreEras;
+import org.mmemu.core.mm.MmStruct;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.testing.junit.TestMachine;
+import org.mmemu.memcg.Cgroups;
+import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgEras;
 import org.mmemu.memcg.MemcgModule;
 
@@ -32,5 +36,12 @@ final class SlabEraMachine {
 
     static TestMachine boot(KernelRelease release) {
         return boot(release, SlabConfig.DEFAULT);
+    }
+
+    /** A user task of {@code m} that has joined {@code memcg}. */
+    static TaskStruct writerIn(TestMachine m, MemCgroup memcg) {
+        TaskStruct task = m.tasks().create("writer", new MmStruct());
+        m.get(Cgroups.class).attach(task, memcg);
+        return task;
     }
 }

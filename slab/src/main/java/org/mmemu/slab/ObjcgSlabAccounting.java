@@ -1,0 +1,102 @@
+package org.mmemu.slab;
+
+import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
+
+import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.sched.Cpus;
+import org.mmemu.memcg.MemcgSlabHooks;
+import org.mmemu.memcg.ObjCgroup;
+import org.mmemu.memcg.kmem.KmemStaticKey;
+
+/**
+ * Slab accounting of the obj_cgroup design, 5.9 and later (mm/slab.h {@code slab_pre_alloc_hook},
+ * {@code slab_post_alloc_hook}, {@code memcg_slab_free_hook}, {@code unaccount_slab_page};
+ * mm/slub.c {@code slab_alloc_node}, {@code slab_free}): each object of a {@code SLAB_ACCOUNT}
+ * cache or of an {@code __GFP_ACCOUNT} allocation is charged its {@code obj_full_size} through
+ * memcg's {@link MemcgSlabHooks}, which follow the era's design (when the charge is taken, what a
+ * failed one does, which vector reader).
+ *
+ * <p>The hooks' out parameters are one-slot arrays per CPU, so an accounted allocation or free
+ * allocates nothing. An unaccounted allocation skips the hooks (the kernel's own test in
+ * {@code slab_pre_alloc_hook} and {@code memcg_slab_post_alloc_hook}), which also keeps the
+ * obj_cgroup vector's own kmalloc, made inside the post hook, from touching the slots in use.
+ */
+final class ObjcgSlabAccounting implements SlabAccounting {
+    private final MemcgSlabHooks hooks;
+    private final KmemStaticKey key;
+    private final Cpus cpus;
+    /** {@code objcgp}, the pre hook's out parameter, by CPU id. */
+    private final ObjCgroup[][] objcgp;
+    /** {@code p}, the objects the post hook stores, by CPU id. */
+    private final long[][] objects;
+
+    ObjcgSlabAccounting(MemcgSlabHooks hooks, KmemStaticKey key, Cpus cpus) {
+        this.hooks = hooks;
+        this.key = key;
+        this.cpus = cpus;
+        this.objcgp = new ObjCgroup[cpus.nrCpus()][1];
+        this.objects = new long[cpus.nrCpus()][1];
+    }
+
+    @Override
+    public boolean enabled() {
+        return key.isEnabled();
+    }
+
+    @Override
+    public KmemCache getCache(KmemCache s, int gfp) {
+        return s;
+    }
+
+    @Override
+    public long preAlloc(KmemCache s, int gfp) {
+        if (!accounted(s, gfp)) {
+            return NO_OBJCG;
+        }
+        Cpu cpu = cpus.current();
+        ObjCgroup[] slot = objcgp[cpu.id()];
+        if (!hooks.preAllocHook(cpu, s, slot, 1, gfp)) {
+            return CHARGE_FAILED;
+        }
+        return slot[0] == null ? NO_OBJCG : slot[0].address();
+    }
+
+    @Override
+    public boolean postAlloc(KmemCache s, long objcg, int gfp, long object) {
+        if (!accounted(s, gfp)) {
+            return true;
+        }
+        Cpu cpu = cpus.current();
+        ObjCgroup[] slot = objcgp[cpu.id()];
+        ObjCgroup charged = slot[0];
+        slot[0] = null;
+        long[] p = objects[cpu.id()];
+        p[0] = object;
+        boolean ok = hooks.postAllocHook(cpu, s, charged, gfp, 1, p);
+        p[0] = 0;
+        return ok;
+    }
+
+    @Override
+    public void free(KmemCache s, Page slab, long object) {
+        hooks.freeHook(cpus.current(), s, slab, object);
+    }
+
+    /** {@code account_slab_page}: the page itself is not charged in this design. */
+    @Override
+    public boolean chargeSlabPage(KmemCache s, Page slab, int gfp) {
+        return true;
+    }
+
+    /** {@code unaccount_slab_page}: the page's obj_cgroup vector goes with it. */
+    @Override
+    public void unchargeSlabPage(KmemCache s, Page slab) {
+        hooks.freeSlabPage(slab);
+    }
+
+    /** {@code (flags & __GFP_ACCOUNT) || (s->flags & SLAB_ACCOUNT)}. */
+    private static boolean accounted(KmemCache s, int gfp) {
+        return (gfp & __GFP_ACCOUNT) != 0 || s.accounted();
+    }
+}

@@ -1,0 +1,51 @@
+package org.mmemu.slab;
+
+import com.google.inject.Inject;
+import org.mmemu.core.addr.KernelObjects;
+import org.mmemu.core.page.MemMap;
+import org.mmemu.core.page.Page;
+import org.mmemu.memcg.ChargeOwner;
+import org.mmemu.memcg.MemcgData;
+import org.mmemu.memcg.ObjCgroup;
+import org.mmemu.memcg.ObjCgroupVector;
+
+/**
+ * Declares to memcg's charge check the bytes each live accounted slab object holds: every
+ * filled slot of every slab page's obj_cgroup vector is one object charged its
+ * {@code obj_full_size} to that obj_cgroup. It walks the mem_map for slab pages, as
+ * {@link SlabCaches} does for the leak check.
+ */
+final class SlabObjectCharges implements ChargeOwner {
+    private final SlabCaches caches;
+    private final KernelObjects objects;
+    private final MemMap memMap;
+
+    @Inject
+    SlabObjectCharges(SlabCaches caches, KernelObjects objects, MemMap memMap) {
+        this.caches = caches;
+        this.objects = objects;
+        this.memMap = memMap;
+    }
+
+    @Override
+    public void declareCharges(Charges charges) {
+        int nr = memMap.nrPages();
+        for (int pfn = 0; pfn < nr; pfn++) {
+            Page page = memMap.page(pfn);
+            long data = page.memcgData();
+            if ((data & MemcgData.MEMCG_DATA_OBJCGS) != 0 && caches.isSlab(page)) {
+                declare(charges, caches.cacheOf(page),
+                        objects.resolve(data & ~MemcgData.MEMCG_DATA_FLAGS_MASK, ObjCgroupVector.class));
+            }
+        }
+    }
+
+    private static void declare(Charges charges, KmemCache s, ObjCgroupVector vector) {
+        for (int i = 0; i < vector.objects(); i++) {
+            ObjCgroup objcg = vector.get(i);
+            if (objcg != null) {
+                charges.objcgBytes(objcg, s.objFullSize());
+            }
+        }
+    }
+}
