@@ -30,7 +30,7 @@ final class SlabObjectCharges implements ChargeOwner {
     @Override
     public void declareCharges(Charges charges) {
         int nr = memMap.nrPages();
-        for (int pfn = 0; pfn < nr; pfn++) {
+        for (int pfn = memMap.firstInitPfn(); pfn < nr; pfn++) {
             Page page = memMap.page(pfn);
             long data = page.memcgData();
             if ((data & MemcgData.MEMCG_DATA_OBJCGS) != 0 && caches.isSlab(page)) {
