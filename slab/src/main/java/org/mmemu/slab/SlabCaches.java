@@ -6,6 +6,7 @@ import static org.mmemu.core.page.Gfp.__GFP_RECLAIMABLE;
 import com.google.inject.Inject;
 import java.util.BitSet;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.mmemu.core.Errno;
@@ -183,12 +184,22 @@ public final class SlabCaches implements PageOwner {
 
     @Override
     public void markOwned(BitSet owned) {
+        forEachSlab(page -> {
+            int pfn = (int) page.pfn();
+            owned.set(pfn, pfn + (1 << cacheOf(page).order()));
+        });
+    }
+
+    /**
+     * Every slab page of the machine, in pfn order, found by its slab mark in the initialised
+     * part of the mem_map (SLUB lists no full slab): the walk the checks share.
+     */
+    void forEachSlab(Consumer<Page> action) {
         int nr = memMap.nrPages();
         for (int pfn = memMap.firstInitPfn(); pfn < nr; pfn++) {
             Page page = memMap.page(pfn);
             if (pages.isSlab(page)) {
-                int order = cacheOf(page).order();
-                owned.set(pfn, pfn + (1 << order));
+                action.accept(page);
             }
         }
     }

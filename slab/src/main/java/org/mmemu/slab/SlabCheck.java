@@ -26,14 +26,12 @@ final class SlabCheck implements ConsistencyCheck {
 
     private final SlabCaches caches;
     private final SlabPages pages;
-    private final MemMap memMap;
     private final DumpPage dumpPage;
 
     @Inject
-    SlabCheck(SlabCaches caches, SlabPages pages, MemMap memMap, DumpPage dumpPage) {
+    SlabCheck(SlabCaches caches, SlabPages pages, DumpPage dumpPage) {
         this.caches = caches;
         this.pages = pages;
-        this.memMap = memMap;
         this.dumpPage = dumpPage;
     }
 
@@ -55,30 +53,7 @@ final class SlabCheck implements ConsistencyCheck {
         for (KmemCache s : caches.caches()) {
             census.put(s, census(s));
         }
-        int nr = memMap.nrPages();
-        for (int pfn = memMap.firstInitPfn(); pfn < nr; pfn++) {
-            Page page = memMap.page(pfn);
-            if (!pages.isSlab(page)) {
-                continue;
-            }
-            KmemCache s;
-            try {
-                s = caches.cacheOf(page);
-            } catch (RuntimeException e) {
-                problems.add("slab page with a bad slab_cache: " + e.getMessage() + "\n" + dumpPage.dump(page, null));
-                continue;
-            }
-            Census c = census.get(s);
-            if (c == null) {
-                problems.add("slab page of " + s.name() + ", a cache not on slab_caches\n" + dumpPage.dump(page, null));
-                continue;
-            }
-            c.slabs++;
-            String problem = checkSlab(s, page, c);
-            if (problem != null) {
-                problems.add(s.name() + ": " + problem + "\n" + dumpPage.dump(page, null));
-            }
-        }
+        caches.forEachSlab(page -> checkPage(page, census, problems));
         for (Map.Entry<KmemCache, Census> e : census.entrySet()) {
             KmemCache s = e.getKey();
             synchronized (s.node) {
@@ -90,6 +65,27 @@ final class SlabCheck implements ConsistencyCheck {
         }
         return problems.size() > MAX_REPORTED
                 ? List.copyOf(problems.subList(0, MAX_REPORTED)) : problems;
+    }
+
+    /** One slab page against its cache's census; what is wrong goes to {@code problems}. */
+    private void checkPage(Page page, Map<KmemCache, Census> census, List<String> problems) {
+        KmemCache s;
+        try {
+            s = caches.cacheOf(page);
+        } catch (RuntimeException e) {
+            problems.add("slab page with a bad slab_cache: " + e.getMessage() + "\n" + dumpPage.dump(page, null));
+            return;
+        }
+        Census c = census.get(s);
+        if (c == null) {
+            problems.add("slab page of " + s.name() + ", a cache not on slab_caches\n" + dumpPage.dump(page, null));
+            return;
+        }
+        c.slabs++;
+        String problem = checkSlab(s, page, c);
+        if (problem != null) {
+            problems.add(s.name() + ": " + problem + "\n" + dumpPage.dump(page, null));
+        }
     }
 
     private Census census(KmemCache s) {

@@ -2,7 +2,6 @@ package org.mmemu.slab;
 
 import com.google.inject.Inject;
 import org.mmemu.core.addr.KernelObjects;
-import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.memcg.ChargeOwner;
 import org.mmemu.memcg.MemcgData;
@@ -12,32 +11,27 @@ import org.mmemu.memcg.ObjCgroupVector;
 /**
  * Declares to memcg's charge check the bytes each live accounted slab object holds: every
  * filled slot of every slab page's obj_cgroup vector is one object charged its
- * {@code obj_full_size} to that obj_cgroup. It walks the mem_map for slab pages, as
- * {@link SlabCaches} does for the leak check.
+ * {@code obj_full_size} to that obj_cgroup, found through {@link SlabCaches#forEachSlab}.
  */
 final class SlabObjectCharges implements ChargeOwner {
     private final SlabCaches caches;
     private final KernelObjects objects;
-    private final MemMap memMap;
 
     @Inject
-    SlabObjectCharges(SlabCaches caches, KernelObjects objects, MemMap memMap) {
+    SlabObjectCharges(SlabCaches caches, KernelObjects objects) {
         this.caches = caches;
         this.objects = objects;
-        this.memMap = memMap;
     }
 
     @Override
     public void declareCharges(Charges charges) {
-        int nr = memMap.nrPages();
-        for (int pfn = memMap.firstInitPfn(); pfn < nr; pfn++) {
-            Page page = memMap.page(pfn);
+        caches.forEachSlab(page -> {
             long data = page.memcgData();
-            if ((data & MemcgData.MEMCG_DATA_OBJCGS) != 0 && caches.isSlab(page)) {
+            if ((data & MemcgData.MEMCG_DATA_OBJCGS) != 0) {
                 declare(charges, caches.cacheOf(page),
                         objects.resolve(data & ~MemcgData.MEMCG_DATA_FLAGS_MASK, ObjCgroupVector.class));
             }
-        }
+        });
     }
 
     private static void declare(Charges charges, KmemCache s, ObjCgroupVector vector) {
