@@ -1,0 +1,42 @@
+package org.mmemu.kernel.trace;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The names a trace gives, checked as it is parsed: each is given once (by the line that makes
+ * the task, fd or object) and every later use must name something of the right kind.
+ */
+final class TraceNames {
+    /** What a name stands for. */
+    enum Kind {
+        TASK("task"), FD("fd"), OBJECT("object");
+
+        private final String word;
+
+        Kind(String word) {
+            this.word = word;
+        }
+    }
+
+    private record Given(Kind kind, int line) {
+    }
+
+    private final Map<String, Given> names = new HashMap<>();
+
+    /** Gives {@code name} to a new {@code kind} on {@code line}; a message if it is taken. */
+    String declare(String name, Kind kind, int line) {
+        Given old = names.putIfAbsent(name, new Given(kind, line));
+        return old == null ? null
+                : "'" + name + "' is already the " + old.kind.word + " named on line " + old.line;
+    }
+
+    /** Null if {@code name} is a {@code kind}, else why not. */
+    String check(String name, Kind kind) {
+        Given g = names.get(name);
+        if (g == null) {
+            return "unknown " + kind.word + " '" + name + "'";
+        }
+        return g.kind == kind ? null : "'" + name + "' is a " + g.kind.word + " (line " + g.line + "), not a " + kind.word;
+    }
+}
