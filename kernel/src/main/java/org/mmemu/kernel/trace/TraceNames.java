@@ -10,12 +10,14 @@ import java.util.Map;
 final class TraceNames {
     /** What a name stands for. */
     enum Kind {
-        TASK("task"), FD("fd"), OBJECT("object");
+        TASK("task", "a task"), FD("fd", "an fd"), OBJECT("object", "an object");
 
         private final String word;
+        private final String withArticle;
 
-        Kind(String word) {
+        Kind(String word, String withArticle) {
             this.word = word;
+            this.withArticle = withArticle;
         }
     }
 
@@ -37,6 +39,7 @@ final class TraceNames {
         if (g == null) {
             return "unknown " + kind.word + " '" + name + "'";
         }
-        return g.kind == kind ? null : "'" + name + "' is a " + g.kind.word + " (line " + g.line + "), not a " + kind.word;
+        return g.kind == kind ? null
+                : "'" + name + "' is " + g.kind.withArticle + " (line " + g.line + "), not " + kind.withArticle;
     }
 }
