@@ -27,13 +27,14 @@ import picocli.CommandLine.Spec;
  * memory.current over the run as a chart.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Replay a workload under each era and print, side by side, memory.current, the"
-                + " memory.stat keys of kernel memory and memory.events of every cgroup it made, with the"
-                + " calls that failed, the leaks and the bad pages.",
+        description = {"Replay a workload under each era; print its cgroups' files side by side.",
+            "Per era: memory.current, the memory.stat keys of kernel memory and memory.events of every"
+                + " cgroup the workload made, the calls that failed, the leaks and the bad pages.",
             "Built-in workloads:",
-            "  pipe-storm     a cgroup at memory.max fills pipes, a reader elsewhere reads and tees them",
-            "  slab-churn     accounted kmalloc objects of several sizes allocated and freed in waves",
-            "  dying-cgroups  cgroups removed while pipe pages charged to them live on in another"},
+            "  pipe-storm     a cgroup at memory.max fills pipes; another reads and tees",
+            "  slab-churn     accounted kmalloc objects allocated and freed in waves",
+            "  dying-cgroups  cgroups removed while pipe pages charged to them live on",
+            ""},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:every era ran clean", "1:a leak or a bad page was found in some era",
             "2:bad usage: a bad argument, or a malformed trace (FILE:LINE: message; nothing ran)"})

@@ -13,11 +13,11 @@ import picocli.CommandLine.Option;
 
 /** The options of the commands that replay traces ({@code run}, {@code compare}): the machine and the seed. */
 final class ReplayOptions {
-    @Option(names = "--seed", defaultValue = "1",
-            description = "Seed of the trace's random lengths and bytes (rand); the same seed, the same output (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N",
+            description = "Seed of the trace's rand lengths and bytes: the same seed, the same output (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--memory", defaultValue = "256M", converter = MemoryConverter.class,
+    @Option(names = "--memory", defaultValue = "256M", converter = MemoryConverter.class, paramLabel = "SIZE",
             description = "Emulated memory of each kernel (default ${DEFAULT-VALUE}).")
     MemoryConfig memory;
 

@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
  * result as strace would, then the cgroups the trace made and what the kernel's checks found.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Replay a trace under one era: each operation's result, then the cgroup files"
-                + " of every cgroup it made, then the leaks and bad pages the kernel's checks found.",
+        description = {"Replay a trace under one era; print each call's result and the cgroups it made.",
+            "Each operation's result as strace shows it, then the cgroup files of every cgroup the trace"
+                + " made, then the leaks and bad pages the kernel's checks found (docs/TRACE.md)."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:the trace ran and the kernel closed clean",
             "1:a leak, a bad page or a broken invariant was found, a kernel BUG hit, or --stop-on-errno stopped it",
