@@ -13,7 +13,6 @@ import org.mmemu.kernel.trace.op.ExitOp;
 import org.mmemu.kernel.trace.op.FcntlOp;
 import org.mmemu.kernel.trace.op.ForkOp;
 import org.mmemu.kernel.trace.op.KfreeOp;
-import org.mmemu.kernel.trace.op.KillOp;
 import org.mmemu.kernel.trace.op.KmallocOp;
 import org.mmemu.kernel.trace.op.MkdirOp;
 import org.mmemu.kernel.trace.op.MoveOp;
@@ -33,7 +32,7 @@ public final class TraceOps {
     /** Every operation, in the order docs/TRACE.md describes them. */
     public static final List<OpSpec> SPECS = List.of(
             MkdirOp.SPEC, RmdirOp.SPEC, CgwriteOp.SPEC, CgreadOp.SPEC,
-            SpawnOp.SPEC, ForkOp.SPEC, MoveOp.SPEC, ExitOp.SPEC, KillOp.SPEC, SignalOp.SPEC,
+            SpawnOp.SPEC, ForkOp.SPEC, MoveOp.SPEC, ExitOp.EXIT, ExitOp.KILL, SignalOp.SPEC,
             PipeOp.SPEC, WriteOp.SPEC, ReadOp.SPEC, PipeTransferOp.TEE, PipeTransferOp.SPLICE, FcntlOp.SPEC,
             CloseOp.SPEC, KmallocOp.SPEC, KfreeOp.SPEC, DrainOp.SPEC);
 

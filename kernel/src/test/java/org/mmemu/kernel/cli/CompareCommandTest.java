@@ -12,7 +12,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.trace.Workloads;
@@ -91,21 +90,6 @@ class CompareCommandTest {
         assertThat(r.status()).as("the object leaks").isEqualTo(1);
         assertThat(row(r, "leaks")).doesNotContain("0");
         assertThat(r.out()).contains("4.7: kmemleak: unreferenced object 0x", "5.11: kmemleak: unreferenced object 0x");
-    }
-
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "compare --workload nosuch            | mmemu compare: no trace file 'nosuch'",
-        "compare                              | mmemu compare: Missing required option: '--workload=NAME|FILE'",
-        "compare --workload pipe-storm --eras 4.8,2.6 | mmemu compare: Invalid value for option '--eras'",
-    })
-    void aBadArgumentIsOneLineAndExits2(String args, String message) {
-        CliRun r = CliRun.of(args.trim().split(" +"));
-
-        assertThat(r.status()).isEqualTo(2);
-        assertThat(r.out()).isEmpty();
-        assertThat(r.err().lines()).hasSize(1);
-        assertThat(r.err()).startsWith(message);
     }
 
     @Test

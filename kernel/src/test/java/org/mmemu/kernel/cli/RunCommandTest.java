@@ -9,7 +9,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.kernel.Era;
 
@@ -114,24 +113,6 @@ class RunCommandTest {
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.out()).as("nothing ran").isEmpty();
         assertThat(r.err()).isEqualTo(t + ":4: unknown fd 'q.w'\n");
-    }
-
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "run --era 9.9 --trace x.trace       | mmemu run: Invalid value for option '--era': '9.9' is not an era (one of 4.7, 4.8",
-        "run --trace x.trace                 | mmemu run: Missing required option: '--era=ERA'",
-        "run --era 4.8                       | mmemu run: Missing required option: '--trace=FILE'",
-        "run --era 4.8 --trace x --seed z    | mmemu run: Invalid value for option '--seed'",
-        "run --era 4.8 --trace x --memory 1M | mmemu run: Invalid value for option '--memory'",
-        "run --era 4.8 --trace /no/such.trace | mmemu run: no trace file '/no/such.trace'",
-    })
-    void aBadArgumentIsOneLineAndExits2(String args, String message) {
-        CliRun r = CliRun.of(args.trim().split(" +"));
-
-        assertThat(r.status()).isEqualTo(2);
-        assertThat(r.out()).isEmpty();
-        assertThat(r.err().lines()).hasSize(1);
-        assertThat(r.err()).startsWith(message).doesNotContain("Exception");
     }
 
     @Test

@@ -15,7 +15,6 @@ import org.mmemu.kernel.trace.op.ExitOp;
 import org.mmemu.kernel.trace.op.FcntlOp;
 import org.mmemu.kernel.trace.op.ForkOp;
 import org.mmemu.kernel.trace.op.KfreeOp;
-import org.mmemu.kernel.trace.op.KillOp;
 import org.mmemu.kernel.trace.op.KmallocOp;
 import org.mmemu.kernel.trace.op.MkdirOp;
 import org.mmemu.kernel.trace.op.MoveOp;
@@ -67,7 +66,7 @@ class TraceParserTest {
                 MkdirOp.class, CgwriteOp.class, CgreadOp.class, SpawnOp.class, ForkOp.class, MoveOp.class,
                 SignalOp.class, PipeOp.class, PipeOp.class, WriteOp.class, ReadOp.class, PipeTransferOp.class,
                 PipeTransferOp.class, FcntlOp.class, CloseOp.class, KmallocOp.class, KfreeOp.class, DrainOp.class,
-                KillOp.class, ExitOp.class, RmdirOp.class);
+                ExitOp.class, ExitOp.class, RmdirOp.class);
         assertThat(t.steps().get(4).text()).as("the comment is not the op's").isEqualTo("fork t1 t2");
         // Every registered operation is used above.
         assertThat(t.steps()).extracting(s -> s.text().split(" ")[0]).containsAll(TraceOps.names());
