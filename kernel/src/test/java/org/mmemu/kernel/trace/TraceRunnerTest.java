@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import org.mmemu.core.KernelBug;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.junit.Eras;
+import org.mmemu.kernel.trace.op.DrainOp;
 import org.mmemu.slab.Kmalloc;
 
 /** Each operation run on a kernel, as the trace's output shows it; every era's kernel closed and checked. */
@@ -170,5 +172,47 @@ class TraceRunnerTest {
         long drained = k.cgroupfs().readLong("/a/memory.current");
         assertThat(drained).isLessThanOrEqualTo(stocked).isNotNegative();
         assertThat(drained % MemMap.PAGE_SIZE).isZero();
+    }
+
+    @Eras(memory = "64M")
+    void aKernelBugStopsTheRunOnItsLine(Kernel k) {
+        Trace bug = new Trace("b.trace", List.of(
+                new TraceStep(1, "boom", c -> {
+                    throw new KernelBug("kernel BUG at mm/slub.c:4118!");
+                }),
+                new TraceStep(2, "drain", new DrainOp())));
+        StringWriter out = new StringWriter();
+
+        TraceRunner.Outcome o = new TraceRunner(new PrintWriter(out), TraceListener.NONE, false)
+                .run(bug, new TraceContext(k, 1));
+
+        assertThat(out.toString()).isEqualTo("1: boom = BUG: kernel BUG at mm/slub.c:4118!\n");
+        assertThat(o.stoppedBy()).isEqualTo("b.trace:1: boom hit a kernel BUG");
+        assertThat(o.steps()).isEqualTo(1);
+    }
+
+    @Eras(memory = "64M")
+    void memoryCurrentIsSampledAfterEveryOperationFromTheCgroupsMkdir(Kernel k) {
+        MemoryCurrentSamples samples = new MemoryCurrentSamples();
+        ctx = new TraceContext(k, 1);
+        List<Long> current = new java.util.ArrayList<>();
+        TraceListener both = (i, step, c) -> {
+            samples.afterStep(i, step, c);
+            if (c.cgroups().containsKey("/a")) {
+                current.add(k.cgroupfs().readLong("/a/memory.current"));
+            }
+        };
+        new TraceRunner(new PrintWriter(new StringWriter()), both, false).run(TraceParser.parse("s", """
+                spawn t /
+                mkdir /a
+                spawn u /a
+                pipe u p
+                write u p.w 64K
+                drain
+                """), ctx);
+
+        assertThat(samples.series()).containsOnlyKeys("/a");
+        assertThat(samples.series().get("/a").steps()).containsExactly(2, 3, 4, 5, 6);
+        assertThat(samples.series().get("/a").bytes()).isEqualTo(current);
     }
 }
