@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.trace.MemoryCurrentSamples;
 import org.mmemu.kernel.trace.Trace;
@@ -120,7 +122,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private static String[] line(String name, Map<Era, TraceReplay.Result> results,
-                                 java.util.function.Function<TraceReplay.Result, String> cell) {
+                                 Function<TraceReplay.Result, String> cell) {
         List<String> cells = new ArrayList<>(List.of(name));
         results.values().forEach(r -> cells.add(cell.apply(r)));
         return cells.toArray(String[]::new);
@@ -136,9 +138,9 @@ final class CompareCommand implements Callable<Integer> {
         }
         StringBuilder sb = new StringBuilder();
         for (String[] l : lines) {
-            StringBuilder line = new StringBuilder(String.format("%-" + width[0] + "s", l[0]));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + width[0] + "s", l[0]));
             for (int i = 1; i < l.length; i++) {
-                line.append(String.format("  %" + width[i] + "s", l[i]));
+                line.append(String.format(Locale.ROOT, "  %" + width[i] + "s", l[i]));
             }
             sb.append(line.toString().stripTrailing()).append('\n');
         }

@@ -2,6 +2,7 @@ package org.mmemu.kernel.trace;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.memcg.MemCgroup;
@@ -34,7 +35,7 @@ public final class CgroupReport {
         for (MemCgroup m : ctx.cgroups().values()) {
             String p = m.path();
             if (m.state() != MemCgroup.State.ONLINE) {
-                rows.put(p + " state", m.state().name().toLowerCase(java.util.Locale.ROOT));
+                rows.put(p + " state", m.state().name().toLowerCase(Locale.ROOT));
                 if (m.state() == MemCgroup.State.DYING) {
                     rows.put(p + " memory.current", Long.toString(m.memory().read() * MemMap.PAGE_SIZE));
                 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +25,7 @@ class RunCommandTest {
     }
 
     private static CliRun run(Path trace, String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of("run", "--trace", trace.toString(), "--memory", "64M"));
+        List<String> args = new ArrayList<>(List.of("run", "--trace", trace.toString(), "--memory", "64M"));
         args.addAll(List.of(more));
         return CliRun.of(args.toArray(String[]::new));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.page.MemMap;
@@ -195,7 +196,7 @@ class TraceRunnerTest {
     void memoryCurrentIsSampledAfterEveryOperationFromTheCgroupsMkdir(Kernel k) {
         MemoryCurrentSamples samples = new MemoryCurrentSamples();
         ctx = new TraceContext(k, 1);
-        List<Long> current = new java.util.ArrayList<>();
+        List<Long> current = new ArrayList<>();
         TraceListener both = (i, step, c) -> {
             samples.afterStep(i, step, c);
             if (c.cgroups().containsKey("/a")) {
