@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mmemu", mixinStandardHelpOptions = true, version = "mmemu 0.1.0",
         description = "An emulator of the Linux memory-management subsystems that decide who owns"
                 + " a kernel page and who pays for it.",
-        subcommands = {MapcountCommand.class, GfpCommand.class, BuddyinfoCommand.class, ErasCommand.class})
+        subcommands = {MapcountCommand.class, GfpCommand.class, BuddyinfoCommand.class, ErasCommand.class,
+            RunCommand.class, CompareCommand.class})
 public final class Mmemu implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
