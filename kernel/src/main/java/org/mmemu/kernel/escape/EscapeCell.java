@@ -31,6 +31,12 @@ public record EscapeCell(String path, Era era, boolean applicable, long limitByt
         return new EscapeCell(path, era, false, limitBytes, 0, 0, 0, 0, "n/a", true, List.of());
     }
 
+    /** This cell with {@code found} as its problems. */
+    EscapeCell withProblems(List<String> found) {
+        return new EscapeCell(path, era, applicable, limitBytes, allocatedBytes, chargedBytes, maxCurrentBytes, steps,
+                stop, held, found);
+    }
+
     /** Kernel memory allocated for the cgroup and not charged to it (never negative). */
     public long escapedBytes() {
         return Math.max(0, allocatedBytes - chargedBytes);

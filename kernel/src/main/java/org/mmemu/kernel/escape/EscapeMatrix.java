@@ -123,8 +123,9 @@ public final class EscapeMatrix {
         }
         List<String> problems = new ArrayList<>();
         Kernel kernel = Kernel.boot(era, path.configure(KernelConfig.memory(machineBytes() + "")));
+        EscapeCell cell;
         try {
-            return drive(kernel, path, era, problems);
+            cell = drive(kernel, path, era, problems);
         } finally {
             try {
                 kernel.close();
@@ -132,6 +133,7 @@ public final class EscapeMatrix {
                 problems.addAll(f.problems());
             }
         }
+        return cell.withProblems(problems);
     }
 
     /** Room for the budget and the machine's own pages, on a 4 MiB boundary. */
@@ -140,6 +142,7 @@ public final class EscapeMatrix {
         return (bytes + MACHINE_ALIGN - 1) / MACHINE_ALIGN * MACHINE_ALIGN;
     }
 
+    /** The drive and its teardown; the cell's problems are the teardown's, added to {@code problems}. */
     private EscapeCell drive(Kernel kernel, EscapePath path, Era era, List<String> problems) {
         kernel.cgroupfs().mkdir(CGROUP);
         kernel.cgroupfs().write(CGROUP + "/memory.max", Long.toString(limit));
@@ -184,7 +187,7 @@ public final class EscapeMatrix {
         // try_charge forces a dying task's charge past memory.max: a few pages over are the kernel's design.
         boolean held = maxCurrentBytes <= limit + tolerance() && allocatedBytes - chargedBytes <= tolerance();
         return new EscapeCell(path.name(), era, true, limit, allocatedBytes, chargedBytes, maxCurrentBytes, steps,
-                stop, held, problems);
+                stop, held, List.of());
     }
 
     /** The process dies, the path's leftovers go, the cgroup must be empty of charges and removable. */
