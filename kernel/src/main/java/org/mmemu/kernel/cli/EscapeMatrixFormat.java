@@ -105,11 +105,11 @@ enum EscapeMatrixFormat {
         return paths.stream().filter(p -> p.name().equals(c.path())).findFirst().orElseThrow();
     }
 
-    /** "8M", "256K", or bytes. */
+    /** "8M", "256K", or bytes ("0"). */
     static String size(long bytes) {
-        if (bytes % (1 << 20) == 0) {
+        if (bytes != 0 && bytes % (1 << 20) == 0) {
             return (bytes >> 20) + "M";
         }
-        return bytes % 1024 == 0 ? (bytes >> 10) + "K" : Long.toString(bytes);
+        return bytes != 0 && bytes % 1024 == 0 ? (bytes >> 10) + "K" : Long.toString(bytes);
     }
 }
