@@ -2,6 +2,9 @@ package org.mmemu.kernel.escape;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -108,6 +111,37 @@ class EscapeMatrixShapeTest {
     void kmallocLargeIsChargedInEveryEra(Era era) {
         // kmalloc_order: alloc_kmem_pages (4.6/4.7), then alloc_pages with the caller's gfp (4.8 on).
         assertHolds(cell("kmalloc-large", era));
+    }
+
+    @Test
+    void theReadmeMatrixShowsTheVerdictsOfTheMatrix() throws IOException {
+        List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+        int section = readme.indexOf("## The escape matrix");
+        assertThat(section).as("README.md has a \"## The escape matrix\" section").isNotNegative();
+        int header = section;
+        while (!readme.get(header).startsWith("path ")) {
+            header++;
+        }
+        assertThat(readme.get(header).split(" +")).containsSubsequence(
+                Arrays.stream(Era.values()).map(Era::version).toArray(String[]::new));
+        for (int i = 0; i < EscapePaths.ALL.size(); i++) {
+            String[] row = readme.get(header + 1 + i).split(" +");
+            String path = EscapePaths.ALL.get(i).name();
+            assertThat(row[0]).isEqualTo(path);
+            for (Era era : Era.values()) {
+                String verdict = row[2 + 2 * era.ordinal()];
+                assertThat(verdict).as("README's %s %s", path, era.version())
+                        .isEqualTo(cell(path, era).held() ? "ok" : "ESC");
+            }
+        }
+    }
+
+    @Test
+    void theReadmesFirstSetUpCommandIsTheMatrix() throws IOException {
+        List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+        int setUp = readme.indexOf("## Set up");
+        assertThat(readme.get(setUp + 2)).isEqualTo("```sh");
+        assertThat(readme.get(setUp + 3)).startsWith("./mmemu ").doesNotContain("./mmemu -");
     }
 
     @Test
