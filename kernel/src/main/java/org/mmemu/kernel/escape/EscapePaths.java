@@ -11,8 +11,8 @@ public final class EscapePaths {
             PageTables.x86(),
             PageTables.s390(),
             new AccountedSlabObjects(),
-            new AccountedVmalloc(),
-            new KmallocLarge());
+            AccountedBuffers.vmalloc(),
+            AccountedBuffers.kmallocLarge());
 
     private EscapePaths() {
     }

@@ -57,26 +57,26 @@ class EscapeMatrixShapeTest {
         assertThat(c.allocatedBytes()).as("%s: the drive reached the limit", c).isGreaterThanOrEqualTo(LIMIT / 2);
     }
 
+    private static void assertEscapesIn47Only(String path, Era era) {
+        if (era == Era.V4_7) {
+            assertEscapes(cell(path, era));
+        } else {
+            assertHolds(cell(path, era));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Era.class)
     void pipeBuffersEscapeIn47Only(Era era) {
         // fs/pipe.c: alloc_page(GFP_HIGHUSER) until "pipe: account to kmemcg" (4.8) added __GFP_ACCOUNT.
-        if (era == Era.V4_7) {
-            assertEscapes(cell("pipe", era));
-        } else {
-            assertHolds(cell("pipe", era));
-        }
+        assertEscapesIn47Only("pipe", era);
     }
 
     @ParameterizedTest
     @EnumSource(Era.class)
     void x86PageTablesEscapeIn47Only(Era era) {
         // arch/x86/mm/pgtable.c: PGALLOC_GFP gained __GFP_ACCOUNT in 4.8 (3e79ec7ddc33).
-        if (era == Era.V4_7) {
-            assertEscapes(cell("x86-pgtables", era));
-        } else {
-            assertHolds(cell("x86-pgtables", era));
-        }
+        assertEscapesIn47Only("x86-pgtables", era);
     }
 
     @ParameterizedTest
