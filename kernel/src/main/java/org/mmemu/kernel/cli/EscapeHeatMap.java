@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
@@ -35,14 +36,17 @@ final class EscapeHeatMap {
                 .xAxisTitle("era").yAxisTitle("path").build();
         chart.getStyler().setShowValue(true);
         chart.getStyler().setMin(0);
+        chart.getStyler().setHeatMapValueDecimalPattern("0.00");
         List<String> x = eras.stream().map(Era::version).toList();
-        List<String> y = paths.stream().map(EscapePath::name).toList();
+        // XChart draws the first y value at the bottom: the rows go in reversed, so the first path is on top.
+        List<String> y = new ArrayList<>(paths.stream().map(EscapePath::name).toList());
+        Collections.reverse(y);
         List<Number[]> heat = new ArrayList<>();
         for (int i = 0; i < cells.size(); i++) {
             EscapeCell c = cells.get(i);
             if (c.applicable()) {
                 double rounded = Math.round(c.escapedLimits() * 100) / 100.0;
-                heat.add(new Number[] {i % eras.size(), i / eras.size(), rounded});
+                heat.add(new Number[] {i % eras.size(), paths.size() - 1 - i / eras.size(), rounded});
             }
         }
         chart.addSeries("escaped", x, y, heat);

@@ -136,6 +136,15 @@ class EscapeMatrixCommandTest {
     }
 
     @Test
+    void mmemusHelpSaysTheMatrixIsTheDefaultAndListsTheExitCodes() {
+        Run r = run("--help");
+
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).contains("Without a command, runs escape-matrix", "escape-matrix", "Exit codes:",
+                "1   a check failed or a leak was found", "2   bad usage");
+    }
+
+    @Test
     void withoutACommandMmemuRunsTheWholeMatrix() {
         Run r = run();
 
