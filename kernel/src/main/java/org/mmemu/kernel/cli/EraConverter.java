@@ -15,7 +15,7 @@ final class EraConverter implements ITypeConverter<Era> {
                 return e;
             }
         }
-        throw new TypeConversionException("'" + value + "' is not an era (one of "
-                + Arrays.stream(Era.values()).map(Era::version).collect(Collectors.joining(", ")) + ")");
+        throw new TypeConversionException("unknown era '" + value + "'; expected one of "
+                + Arrays.stream(Era.values()).map(Era::version).collect(Collectors.joining(", ")));
     }
 }

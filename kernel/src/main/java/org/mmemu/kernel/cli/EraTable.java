@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
@@ -56,21 +55,7 @@ final class EraTable {
         for (Era e : Era.values()) {
             lines.add(row(e));
         }
-        int[] width = new int[lines.get(0).size()];
-        lines.forEach(l -> {
-            for (int i = 0; i < width.length; i++) {
-                width[i] = Math.max(width[i], l.get(i).length());
-            }
-        });
-        StringBuilder sb = new StringBuilder();
-        for (List<String> l : lines) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < width.length; i++) {
-                line.append(String.format(Locale.ROOT, "%-" + width[i] + "s  ", l.get(i)));
-            }
-            sb.append(line.toString().stripTrailing()).append('\n');
-        }
-        return sb.toString();
+        return TextFormats.columns(lines);
     }
 
     /** RFC 4180: a header line, then one line per era. */
@@ -83,12 +68,7 @@ final class EraTable {
     }
 
     private static String csvLine(List<String> cells) {
-        return cells.stream().map(EraTable::csvCell).collect(Collectors.joining(",", "", "\n"));
-    }
-
-    private static String csvCell(String cell) {
-        boolean quote = cell.contains(",") || cell.contains("\"") || cell.contains("\n");
-        return quote ? '"' + cell.replace("\"", "\"\"") + '"' : cell;
+        return cells.stream().map(TextFormats::csvCell).collect(Collectors.joining(",", "", "\n"));
     }
 
     /** An array of eras, each with its choices: module, choice, kind and policy (or value). */
@@ -110,21 +90,7 @@ final class EraTable {
     }
 
     private static String jsonField(String name, String value) {
-        return jsonString(name) + ": " + jsonString(value);
-    }
-
-    private static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            if (ch == '"' || ch == '\\') {
-                sb.append('\\').append(ch);
-            } else if (ch < 0x20) {
-                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-            } else {
-                sb.append(ch);
-            }
-        }
-        return sb.append('"').toString();
+        return TextFormats.jsonString(name) + ": " + TextFormats.jsonString(value);
     }
 
     /** A GitHub Markdown table, policy names as code: README.md's "Eras" table. */

@@ -53,7 +53,7 @@ class MmemuTest {
         "buddyinfo --steps zzz        | 'zzz' is not a number",
         "buddyinfo --seed zzz         | --seed",
         "buddyinfo --bogus            | Unknown option: '--bogus'",
-        "run --era 9.9 --trace x.trace | Invalid value for option '--era': '9.9' is not an era (one of 4.7, 4.8",
+        "run --era 9.9 --trace x.trace | Invalid value for option '--era': unknown era '9.9'; expected one of 4.7, 4.8",
         "run --trace x.trace          | Missing required option: '--era=ERA'",
         "run --era 4.8                | Missing required option: '--trace=FILE'",
         "run --era 4.8 --trace x --seed z | Invalid value for option '--seed'",
@@ -61,7 +61,7 @@ class MmemuTest {
         "run --era 4.8 --trace /no/such.trace | no trace file '/no/such.trace'",
         "compare --workload nosuch    | no trace file 'nosuch'",
         "compare                      | Missing required option: '--workload=NAME",
-        "compare --workload pipe-storm --eras 4.8,2.6 | Invalid value for option '--eras' (ERA): '2.6' is not an era",
+        "compare --workload pipe-storm --eras 4.8,2.6 | Invalid value for option '--eras' (ERA): unknown era '2.6'",
     })
     void aBadArgumentIsOneLineOnStderrAndExitCode2(String args, String message) {
         String err = refused(args.trim().split(" +"));

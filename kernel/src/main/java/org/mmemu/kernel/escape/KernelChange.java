@@ -1,0 +1,34 @@
+package org.mmemu.kernel.escape;
+
+import org.mmemu.core.era.KernelRelease;
+
+/**
+ * The kernel change that got a path's memory charged to the cgroup of the process that caused
+ * it: its release (null if no kernel ever charged it), its commit (null where the trees checked
+ * did not name it), its subject, and where the sources show it.
+ *
+ * @param release the first release that charges the path, or null: never
+ * @param commit the abbreviated commit id, or null: not named in the trees checked
+ * @param subject the commit's subject line (or what the sources do, for a path never closed)
+ * @param evidence the functions and trees that show it, version by version
+ */
+public record KernelChange(KernelRelease release, String commit, String subject, String evidence) {
+    /** A path no release charges. */
+    public static KernelChange never(String what, String evidence) {
+        return new KernelChange(null, null, what, evidence);
+    }
+
+    /** Whether some release charges the path. */
+    public boolean closed() {
+        return release != null;
+    }
+
+    /** "4.8 (3e79ec7ddc33 arch: x86: ...)", or "never: ..."; for tables and --explain. */
+    @Override
+    public String toString() {
+        if (!closed()) {
+            return "never: " + subject;
+        }
+        return release.version() + " (" + (commit == null ? "" : commit + " ") + subject + ")";
+    }
+}
