@@ -94,26 +94,23 @@ class MemCgroupFromObjFrayTest {
             cpus.bind(0);
             KmemCache s = caches.kmemCacheCreate("fray-race", 64, 0, 0);
             long plain = slub.kmemCacheAlloc(s, GFP_KERNEL);
+            long[] accounted = new long[1];
             AtomicReference<Object> answer = new AtomicReference<>();
-            Thread reader = new Thread(() -> {
-                cpus.bind(1);
+            TwoCpus.race(cpus, () -> {
+                try (Tasks.TaskScope scope = k.enter(writer)) {
+                    accounted[0] = slub.kmemCacheAlloc(s, GFP_KERNEL_ACCOUNT);
+                }
+            }, () -> {
                 try {
                     MemCgroup owner = from.memCgroupFromObj(plain);
                     answer.set(owner == null ? "nobody" : owner);
                 } catch (KernelBug e) {
                     answer.set(e);
-                } finally {
-                    cpus.unbind();
                 }
-            }, "cpu1-reader");
-            reader.start();
-            long accounted;
+            });
+            cpus.bind(0);
             try (Tasks.TaskScope scope = k.enter(writer)) {
-                accounted = slub.kmemCacheAlloc(s, GFP_KERNEL_ACCOUNT);
-            }
-            join(reader);
-            try (Tasks.TaskScope scope = k.enter(writer)) {
-                slub.kmemCacheFree(s, accounted);
+                slub.kmemCacheFree(s, accounted[0]);
             }
             slub.kmemCacheFree(s, plain);
             caches.kmemCacheDestroy(s);
@@ -129,15 +126,6 @@ class MemCgroupFromObjFrayTest {
         @Override
         public void close() {
             k.close();
-        }
-    }
-
-    static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
     }
 }
