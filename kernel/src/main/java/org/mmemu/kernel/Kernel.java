@@ -28,6 +28,7 @@ import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.memcg.CgroupTree;
 import org.mmemu.memcg.Cgroups;
+import org.mmemu.memcg.ChargeStock;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.MemcgModule;
@@ -260,11 +261,26 @@ public final class Kernel implements AutoCloseable {
      * {@code drain_all_stock(root_mem_cgroup)}: gives every CPU's pre-charged stock back to its
      * cgroup, as removing a cgroup or lowering {@code memory.max} does, so that
      * {@code memory.current} counts exactly the pages charged. The drain of a CPU whose thread
-     * is alive is that thread's to run: this waits for it ({@link Cpus#flushWork}).
+     * is alive is that thread's to run: this waits for it ({@link Cpus#flushWork}). A drain
+     * that drops an obj_cgroup's last reference uncharges its leftover bytes through a stock
+     * ({@code obj_cgroup_release}, into the page stock from 5.11), maybe one drained already:
+     * the drain is repeated until no stock holds a page.
      */
     public void drainAllStock() {
-        get(MemcgCharger.class).stock().drainAll(cgroups.root());
-        get(Cpus.class).flushWork();
+        ChargeStock stock = get(MemcgCharger.class).stock();
+        do {
+            stock.drainAll(cgroups.root());
+            get(Cpus.class).flushWork();
+        } while (holdsPages(stock));
+    }
+
+    private static boolean holdsPages(ChargeStock stock) {
+        for (int c = 0; c < stock.nrStocks(); c++) {
+            if (stock.stockedPages(c) > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -218,9 +218,14 @@ public final class Page {
 
     // ---- memcg_data ----------------------------------------------------------------------
 
-    /** {@code READ_ONCE(page->memcg_data)}: an emulated address with flag bits. */
+    /**
+     * {@code READ_ONCE(page->memcg_data)}: an emulated address with flag bits. A volatile load,
+     * which on x86 is the same plain load as an opaque one, because a controlled-concurrency
+     * scheduler (Fray) can switch threads at volatile loads but not at opaque ones, and the
+     * lockless readers of this word race with its one-time cmpxchg.
+     */
     public long memcgData() {
-        return (long) MEMCG_DATA.getOpaque(this);
+        return (long) MEMCG_DATA.getVolatile(this);
     }
 
     /** {@code WRITE_ONCE(page->memcg_data, value)}. */
