@@ -201,7 +201,8 @@ public final class Slub {
             return;
         }
         KmemCache owner = cacheOf(page);
-        if (owner != s) {
+        // slab_equal_or_root: an object of a clone freed to its root cache is no mistake.
+        if (owner != s && owner.rootCache() != s) {
             debug.wrongCache(caller, s, owner);
         }
         kfree(page, x, owner);
