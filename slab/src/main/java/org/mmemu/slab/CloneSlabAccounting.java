@@ -49,11 +49,10 @@ final class CloneSlabAccounting implements SlabAccounting {
      * cgroup has none yet.
      */
     @Override
-    public KmemCache getCache(KmemCache s, int gfp) {
+    public KmemCache getCache(Cpu cpu, KmemCache s, int gfp) {
         if ((gfp & __GFP_ACCOUNT) == 0 && !s.accounted()) {
             return s;
         }
-        Cpu cpu = cpus.current();
         MemCgroup memcg = current.getMemCgroupFromCurrent(cpu);
         if (memcg == null) {
             return s; // memcg_kmem_bypass
@@ -72,22 +71,22 @@ final class CloneSlabAccounting implements SlabAccounting {
 
     /** Objects are not charged in this design. */
     @Override
-    public long preAlloc(KmemCache s, int gfp) {
+    public long preAlloc(Cpu cpu, KmemCache s, int gfp) {
         return NO_OBJCG;
     }
 
     /** {@code memcg_kmem_put_cache}: the reference {@link #getCache} took on a clone's cgroup. */
     @Override
-    public boolean postAlloc(KmemCache s, long objcg, int gfp, long object) {
+    public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object) {
         if (!s.isRootCache()) {
-            s.memcg().cssPut(cpus.current(), 1);
+            s.memcg().cssPut(cpu, 1);
         }
         return true;
     }
 
     /** The object's page stays charged: it goes back to its clone ({@code cache_from_obj}). */
     @Override
-    public void free(KmemCache s, Page slab, long object) {
+    public void free(Cpu cpu, KmemCache s, Page slab, long object) {
     }
 
     /** {@code memcg_charge_slab}: a clone's new slab page, charged whole to the clone's cgroup. */
