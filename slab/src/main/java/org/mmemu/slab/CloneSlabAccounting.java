@@ -50,7 +50,8 @@ final class CloneSlabAccounting implements SlabAccounting {
      */
     @Override
     public KmemCache getCache(Cpu cpu, KmemCache s, int gfp) {
-        if ((gfp & __GFP_ACCOUNT) == 0 && !s.accounted()) {
+        // Only root caches have clones (the kernel's VM_BUG_ON(!is_root_cache(cachep))).
+        if ((gfp & __GFP_ACCOUNT) == 0 && !s.accounted() || !s.isRootCache()) {
             return s;
         }
         MemCgroup memcg = current.getMemCgroupFromCurrent(cpu);

@@ -81,6 +81,8 @@ class CgroupCachesTest {
             j.slub.kmemCacheFree(s, third);
         });
         assertThat(cacheOf(second)).as("freed into the clone, whose empty slab it keeps").isSameAs(clone);
+        assertThat(j.m.log().dmesg()).as("slab_equal_or_root: the root is the clone's cache too")
+                .doesNotContain("Wrong slab cache");
         j.caches.kmemCacheDestroy(s);
         assertThat(j.caches.caches()).as("the clones go with their root").doesNotContain(clone, s);
         assertThat(charged(j.job)).isZero();
@@ -189,6 +191,20 @@ class CgroupCachesTest {
         assertThat(charged(j.job)).isEqualTo(1L << clone.order());
         assertThat(slabUnreclaimable("/job")).isEqualTo((long) MemMap.PAGE_SIZE << clone.order());
         j.kfreeAndVerify(first, plain, x);
+    }
+
+    @CloneEras
+    void anAllocationFromACloneItselfStaysInTheClone(KernelRelease release) {
+        boot(release);
+        KmemCache s = j.caches.kmemCacheCreate("acct", 64, 0, SlabFlags.SLAB_ACCOUNT);
+        j.run(j.writer, () -> j.slub.kmemCacheFree(s, firstAllocThenWork(s, GFP_KERNEL)));
+        KmemCache clone = s.cacheFromMemcgIdx(j.job.kmemcgId());
+        long x = j.as(j.writer, () -> j.slub.kmemCacheAlloc(clone, GFP_KERNEL));
+        assertThat(cacheOf(x)).isSameAs(clone);
+        assertThat(j.m.cpus().current().hasPendingWork()).as("no clone of a clone").isFalse();
+        j.run(j.writer, () -> j.slub.kmemCacheFree(clone, x));
+        j.caches.kmemCacheDestroy(s);
+        j.m.verify();
     }
 
     @CloneEras
