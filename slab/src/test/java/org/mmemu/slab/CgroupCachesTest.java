@@ -46,11 +46,29 @@ class CgroupCachesTest {
         return x;
     }
 
+    /** A {@code SLAB_ACCOUNT} cache whose /job clone exists: the writer's first allocation queued it, the work ran. */
+    private KmemCache cloned(int size) {
+        KmemCache s = j.caches.kmemCacheCreate("acct", size, 0, SlabFlags.SLAB_ACCOUNT);
+        j.run(j.writer, () -> j.slub.kmemCacheFree(s, firstAllocThenWork(s, GFP_KERNEL)));
+        return s;
+    }
+
+    /** An object of {@code s} allocated by the writer. */
+    private long alloc(KmemCache s) {
+        return j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+    }
+
+    /** The test's end: {@code s} (and its clones) destroyed, then every consistency check. */
+    private void destroyAndVerify(KmemCache s) {
+        j.caches.kmemCacheDestroy(s);
+        j.m.verify();
+    }
+
     @CloneEras
     void theFirstAllocationIsUnchargedFromTheRootThenTheClonesPagesAreChargedWhole(KernelRelease release) {
         boot(release);
         KmemCache s = j.caches.kmemCacheCreate("acct", 200, 0, SlabFlags.SLAB_ACCOUNT);
-        long first = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+        long first = alloc(s);
         assertThat(cacheOf(first)).as("no clone yet: the root cache serves it").isSameAs(s);
         assertThat(charged(j.job)).as("uncharged, as the kernel did").isZero();
         assertThat(j.slub.virtToHeadPage(first).memcgData()).isZero();
@@ -65,13 +83,13 @@ class CgroupCachesTest {
         assertThat(clone.size()).isEqualTo(s.size());
         assertThat(j.caches.caches()).contains(clone);
 
-        long second = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+        long second = alloc(s);
         Page page = j.slub.virtToHeadPage(second);
         assertThat(cacheOf(second)).isSameAs(clone);
         assertThat(page.memcgData()).as("page->mem_cgroup").isEqualTo(j.job.address());
         assertThat(charged(j.job)).as("the whole slab, not the object").isEqualTo(1L << clone.order());
         assertThat(slabUnreclaimable("/job")).isEqualTo((long) MemMap.PAGE_SIZE << clone.order());
-        long third = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+        long third = alloc(s);
         assertThat(charged(j.job)).as("a second object of the slab costs nothing more").isEqualTo(1L << clone.order());
         assertThat(j.m.problems()).isEmpty();
 
@@ -93,9 +111,8 @@ class CgroupCachesTest {
     @CloneEras
     void theSlabCheckReportsAClonesPageNotChargedToItsCgroup(KernelRelease release) {
         boot(release);
-        KmemCache s = j.caches.kmemCacheCreate("acct", 64, 0, SlabFlags.SLAB_ACCOUNT);
-        j.run(j.writer, () -> j.slub.kmemCacheFree(s, firstAllocThenWork(s, GFP_KERNEL)));
-        long x = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+        KmemCache s = cloned(64);
+        long x = alloc(s);
         Page page = j.slub.virtToHeadPage(x);
         long memcgData = page.memcgData();
         page.setMemcgData(0);
@@ -104,16 +121,14 @@ class CgroupCachesTest {
 
         page.setMemcgData(memcgData);
         j.run(j.writer, () -> j.slub.kmemCacheFree(s, x));
-        j.caches.kmemCacheDestroy(s);
-        j.m.verify();
+        destroyAndVerify(s);
     }
 
     @CloneEras
     void anObjectFreedByAnotherCgroupsTaskUnchargesTheClonesCgroupOnlyWithItsPage(KernelRelease release) {
         boot(release);
-        KmemCache s = j.caches.kmemCacheCreate("acct", 512, 0, SlabFlags.SLAB_ACCOUNT);
-        j.run(j.writer, () -> j.slub.kmemCacheFree(s, firstAllocThenWork(s, GFP_KERNEL)));
-        long x = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+        KmemCache s = cloned(512);
+        long x = alloc(s);
         KmemCache clone = cacheOf(x);
         assertThat(clone.isRootCache()).isFalse();
         MemCgroup other = j.cgroups.mkdir("/other");
@@ -133,9 +148,8 @@ class CgroupCachesTest {
     @CloneEras
     void aRemovedCgroupsCloneStaysWhileItHasObjectsThenGoesWithTheCgroup(KernelRelease release) {
         boot(release);
-        KmemCache s = j.caches.kmemCacheCreate("acct", 128, 0, SlabFlags.SLAB_ACCOUNT);
-        j.run(j.writer, () -> j.slub.kmemCacheFree(s, firstAllocThenWork(s, GFP_KERNEL)));
-        long x = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+        KmemCache s = cloned(128);
+        long x = alloc(s);
         KmemCache clone = cacheOf(x);
         int idx = j.job.kmemcgId();
         j.cgroups.attach(j.writer, j.cgroups.root());
@@ -153,15 +167,14 @@ class CgroupCachesTest {
         assertThat(j.job.state()).as("the last page uncharged released it").isEqualTo(MemCgroup.State.RELEASED);
         assertThat(j.caches.caches()).as("memcg_destroy_kmem_caches").doesNotContain(clone);
         assertThat(s.children).isEmpty();
-        j.caches.kmemCacheDestroy(s);
-        j.m.verify();
+        destroyAndVerify(s);
     }
 
     @CloneEras
     void aCgroupRemovedBeforeTheWorkRunsGetsNoClone(KernelRelease release) {
         boot(release);
         KmemCache s = j.caches.kmemCacheCreate("acct", 64, 0, SlabFlags.SLAB_ACCOUNT);
-        long x = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+        long x = alloc(s);
         j.cgroups.attach(j.writer, j.cgroups.root());
         j.cgroups.rmdir(j.job);
         assertThat(j.job.state()).as("the queued work holds it").isEqualTo(MemCgroup.State.DYING);
@@ -170,8 +183,7 @@ class CgroupCachesTest {
         assertThat(j.caches.caches()).noneMatch(c -> !c.isRootCache());
         assertThat(j.job.state()).isEqualTo(MemCgroup.State.RELEASED);
         j.run(j.writer, () -> j.slub.kmemCacheFree(s, x));
-        j.caches.kmemCacheDestroy(s);
-        j.m.verify();
+        destroyAndVerify(s);
     }
 
     @CloneEras
@@ -196,15 +208,13 @@ class CgroupCachesTest {
     @CloneEras
     void anAllocationFromACloneItselfStaysInTheClone(KernelRelease release) {
         boot(release);
-        KmemCache s = j.caches.kmemCacheCreate("acct", 64, 0, SlabFlags.SLAB_ACCOUNT);
-        j.run(j.writer, () -> j.slub.kmemCacheFree(s, firstAllocThenWork(s, GFP_KERNEL)));
+        KmemCache s = cloned(64);
         KmemCache clone = s.cacheFromMemcgIdx(j.job.kmemcgId());
         long x = j.as(j.writer, () -> j.slub.kmemCacheAlloc(clone, GFP_KERNEL));
         assertThat(cacheOf(x)).isSameAs(clone);
         assertThat(j.m.cpus().current().hasPendingWork()).as("no clone of a clone").isFalse();
         j.run(j.writer, () -> j.slub.kmemCacheFree(clone, x));
-        j.caches.kmemCacheDestroy(s);
-        j.m.verify();
+        destroyAndVerify(s);
     }
 
     @CloneEras
@@ -221,17 +231,15 @@ class CgroupCachesTest {
         assertThat(j.caches.caches()).as("nothing was queued").noneMatch(c -> !c.isRootCache());
         j.slub.kmemCacheFree(s, kthread);
         j.slub.kmemCacheFree(s, root);
-        j.caches.kmemCacheDestroy(s);
-        j.m.verify();
+        destroyAndVerify(s);
     }
 
     @CloneEras
     void destroyingARootCacheWithObjectsInAClonesReportsThemAndKeepsBoth(KernelRelease release) {
         boot(release);
-        KmemCache s = j.caches.kmemCacheCreate("acct", 256, 0, SlabFlags.SLAB_ACCOUNT);
-        j.run(j.writer, () -> j.slub.kmemCacheFree(s, firstAllocThenWork(s, GFP_KERNEL)));
-        long x = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
-        long y = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+        KmemCache s = cloned(256);
+        long x = alloc(s);
+        long y = alloc(s);
         KmemCache clone = cacheOf(x);
         j.run(j.writer, () -> j.slub.kmemCacheFree(s, y));
 
@@ -254,10 +262,10 @@ class CgroupCachesTest {
     void fromFiveNineNoCacheIsCloned(KernelRelease release) {
         boot(release);
         KmemCache s = j.caches.kmemCacheCreate("acct", 64, 0, SlabFlags.SLAB_ACCOUNT);
-        long x = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+        long x = alloc(s);
         assertThat(j.m.cpus().current().hasPendingWork()).isFalse();
         j.m.cpus().flushWork();
-        long y = j.as(j.writer, () -> j.slub.kmemCacheAlloc(s, GFP_KERNEL));
+        long y = alloc(s);
         assertThat(cacheOf(x)).isSameAs(s);
         assertThat(cacheOf(y)).isSameAs(s);
         assertThat(j.caches.caches()).noneMatch(c -> !c.isRootCache());
@@ -265,7 +273,6 @@ class CgroupCachesTest {
             j.slub.kmemCacheFree(s, x);
             j.slub.kmemCacheFree(s, y);
         });
-        j.caches.kmemCacheDestroy(s);
-        j.m.verify();
+        destroyAndVerify(s);
     }
 }
