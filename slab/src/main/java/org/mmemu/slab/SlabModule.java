@@ -39,6 +39,7 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  *       (default);</li>
  *   <li>{@link SlubTexts}: {@code slubtexts.Info48}, {@code slubtexts.Plain6x} (default);</li>
  *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default);</li>
+ *   <li>{@link KmallocTypes}: {@code kmalloctypes.Normal}, {@code kmalloctypes.Reclaim420} (default);</li>
  *   <li>{@link MemcgFromObjReader} ({@link MemCgroupFromObj}): {@code fromobj.Racy59},
  *       {@code fromobj.NullFirst510}, {@code fromobj.Checked511} (default).</li>
  * </ul>
@@ -94,6 +95,8 @@ public final class SlabModule extends AbstractModule {
         policies(SlubTexts.class, SlubTexts.values(), SlubTexts::policyName, SlubTexts.PLAIN_6_X);
         policies(KmallocNames.class, KmallocNames.Eras.values(), KmallocNames::policyName,
                 KmallocNames.Eras.SHORT_5_2);
+        policies(KmallocTypes.class, KmallocTypes.Eras.values(), KmallocTypes::policyName,
+                KmallocTypes.Eras.RECLAIM_4_20);
         policies(MemcgFromObjReader.class, MemcgFromObjReader.Eras.values(), MemcgFromObjReader::policyName,
                 MemcgFromObjReader.Eras.CHECKED_5_11);
 
