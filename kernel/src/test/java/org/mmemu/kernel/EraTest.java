@@ -29,6 +29,7 @@ import org.mmemu.s390.S390PageTableAllocator;
 import org.mmemu.slab.FreePointerOffset;
 import org.mmemu.slab.KmallocLargePages;
 import org.mmemu.slab.KmallocNames;
+import org.mmemu.slab.KmallocTypes;
 import org.mmemu.slab.MemcgFromObjReader;
 import org.mmemu.slab.SlabOrder;
 import org.mmemu.slab.SlabPageLayout;
@@ -65,7 +66,8 @@ class EraTest {
                 KmemAccountingPolicy.class,
                 MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class,
                 SlabPageLayout.class, FreePointerOffset.class, SlabOrder.class, KmallocLargePages.class,
-                KmallocNames.class, SlubTexts.class, MemcgFromObjReader.class, FragmentLayout.class);
+                KmallocNames.class, KmallocTypes.class, SlubTexts.class, MemcgFromObjReader.class,
+                FragmentLayout.class);
     }
 
     @ParameterizedTest

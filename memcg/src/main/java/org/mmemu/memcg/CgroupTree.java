@@ -31,6 +31,10 @@ public final class CgroupTree {
     private final Cpus cpus;
     private final MemCgroup root;
     private final BitSet ids = new BitSet();
+    /** {@code memcg_cache_ida}: the kmemcg ids in use. */
+    private final BitSet cacheIds = new BitSet();
+    /** {@code css_serial_nr_next}. */
+    private long serialNrNext = 1;
 
     private final Provider<Set<MemcgLifecycle>> lifecycle;
 
@@ -39,7 +43,7 @@ public final class CgroupTree {
         this.objects = objects;
         this.lifecycle = lifecycle;
         this.cpus = cpus;
-        this.root = new MemCgroup(this, null, "", new MemcgStats(cpus));
+        this.root = new MemCgroup(this, null, "", new MemcgStats(cpus), serialNrNext++);
         synchronized (mutex) {
             register(root);
             // The memory controller enabled at the root, as an init system leaves it.
@@ -82,7 +86,7 @@ public final class CgroupTree {
                 errno[0] = Errno.ENOSPC;
                 return null;
             }
-            MemCgroup child = new MemCgroup(this, parent, name, new MemcgStats(cpus));
+            MemCgroup child = new MemCgroup(this, parent, name, new MemcgStats(cpus), serialNrNext++);
             parent.cssGet(1);
             register(child);
             parent.childrenLocked().put(name, child);
@@ -129,6 +133,37 @@ public final class CgroupTree {
             ids.clear(memcg.id());
             memcg.setId(0);
             return 0;
+        }
+    }
+
+    /** {@code memcg_online_kmem}: {@code memcg} takes the lowest free kmemcg id. */
+    void onlineKmem(MemCgroup memcg) {
+        synchronized (mutex) {
+            int id = cacheIds.nextClearBit(0);
+            cacheIds.set(id);
+            memcg.setKmemcgId(id);
+        }
+    }
+
+    /**
+     * {@code memcg_offline_kmem}'s second half: {@code memcg} and every dying descendant that
+     * shares its kmemcg id take the parent's, and the id is freed for a new cgroup.
+     */
+    void offlineKmem(MemCgroup memcg) {
+        synchronized (mutex) {
+            int id = memcg.kmemcgId();
+            if (id < 0) {
+                return;
+            }
+            int parentId = memcg.parent().kmemcgId();
+            List<MemCgroup> subtree = new ArrayList<>();
+            collect(memcg, subtree, true);
+            for (MemCgroup m : subtree) {
+                if (m.kmemcgId() == id) {
+                    m.setKmemcgId(parentId);
+                }
+            }
+            cacheIds.clear(id);
         }
     }
 

@@ -13,11 +13,11 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  * {@code cgroup_mkdir}/{@code cgroup_rmdir} drive {@code memory_cgrp_subsys}:
  * <ol>
  *   <li>mkdir: link the node ({@link CgroupTree}), then {@code css_online}: kmem accounting
- *       comes online (the cgroup's obj_cgroup, the kmem static key), then the
+ *       comes online (the cgroup's obj_cgroup, its kmemcg id, the kmem static key), then the
  *       {@link MemcgLifecycle} listeners are told;</li>
  *   <li>rmdir: refuse with {@code EBUSY} while tasks or children remain, then
  *       {@code css_offline}: reparent the obj_cgroups, tell the {@link MemcgLifecycle}
- *       listeners, drain every CPU's stock of the cgroup,
+ *       listeners, hand the kmemcg id down to the parent's, drain every CPU's stock of the cgroup,
  *       drop the base reference. Whatever still holds references (kmem pages before the
  *       objcg era, stocks, dying children) keeps the cgroup DYING until the last one goes.</li>
  * </ol>
@@ -65,6 +65,7 @@ public final class Cgroups {
         }
         if (kmemAccounting) {
             objcgs.online(memcg);
+            tree.onlineKmem(memcg);
             kmemKey.memcgOnline();
         }
         for (MemcgLifecycle l : lifecycle.get()) {
@@ -101,6 +102,8 @@ public final class Cgroups {
         for (MemcgLifecycle l : lifecycle.get()) {
             l.offline(memcg);
         }
+        // memcg_offline_kmem: the listeners deactivated the clones at the old kmemcg id.
+        tree.offlineKmem(memcg);
         stock.drainAll(memcg);
         memcg.cssKill();
     }

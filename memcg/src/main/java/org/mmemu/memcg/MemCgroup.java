@@ -61,6 +61,9 @@ public final class MemCgroup {
     private final List<ObjCgroup> objcgList = new ArrayList<>();
     private volatile State state = State.ONLINE;
     private volatile int id;
+    /** {@code memcg->kmemcg_id}: -1 for the root and before kmem is online. */
+    private volatile int kmemcgId = -1;
+    private final long serialNr;
     private volatile long address;
     private volatile ObjCgroup objcg;
     private volatile int oomGroup;
@@ -68,8 +71,9 @@ public final class MemCgroup {
     private int nrDescendants;
     private int nrDyingDescendants;
 
-    MemCgroup(CgroupTree tree, MemCgroup parent, String name, MemcgStats stats) {
+    MemCgroup(CgroupTree tree, MemCgroup parent, String name, MemcgStats stats, long serialNr) {
         this.tree = tree;
+        this.serialNr = serialNr;
         this.parent = parent;
         this.name = name;
         this.level = parent == null ? 0 : parent.level + 1;
@@ -118,6 +122,28 @@ public final class MemCgroup {
 
     void setId(int id) {
         this.id = id;
+    }
+
+    /**
+     * {@code memcg->kmemcg_id}: the cgroup's index in every root slab cache's array of
+     * per-cgroup clones ({@code memcg_cache_id}), given at mkdir ({@code memcg_online_kmem});
+     * at rmdir the cgroup and its dying descendants take their parent's ({@code -1} for the
+     * root), so their allocations go to the parent's clones. {@code -1}: no clones.
+     */
+    public int kmemcgId() {
+        return kmemcgId;
+    }
+
+    void setKmemcgId(int kmemcgId) {
+        this.kmemcgId = kmemcgId;
+    }
+
+    /**
+     * {@code css->serial_nr}: the cgroup's creation number, never reused (the root's is 1), as
+     * the clones' names show it.
+     */
+    public long serialNr() {
+        return serialNr;
     }
 
     /** The emulated kernel address of this {@code struct mem_cgroup}. */

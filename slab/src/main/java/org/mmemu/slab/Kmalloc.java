@@ -1,10 +1,12 @@
 package org.mmemu.slab;
 
 import static org.mmemu.core.page.Gfp.__GFP_COMP;
+import static org.mmemu.core.page.Gfp.__GFP_RECLAIMABLE;
 import static org.mmemu.core.page.Gfp.__GFP_ZERO;
 
 import com.google.inject.Inject;
 import java.util.Optional;
+import java.util.function.IntFunction;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.page.CompoundHead;
@@ -28,7 +30,8 @@ import org.mmemu.memcg.kmem.KmemPages;
  * larger ones to {@code fls(size - 1)}. Above 8192 {@code kmalloc_large} takes a compound block
  * from the page allocator with the caller's gfp, so an {@code __GFP_ACCOUNT} kmalloc_large is
  * charged by the era's kmem policy: through {@code alloc_kmem_pages} until 4.7, on the
- * allocator's hooks from 4.8 ({@link KmallocLargePages}).
+ * allocator's hooks from 4.8 ({@link KmallocLargePages}). From 4.20 {@code __GFP_RECLAIMABLE}
+ * kmallocs have caches of their own, {@code kmalloc-rcl-*} ({@link KmallocTypes}).
  */
 public final class Kmalloc {
     /** {@code ZERO_SIZE_PTR}: what {@code kmalloc(0)} returns. */
@@ -50,29 +53,39 @@ public final class Kmalloc {
     private final Optional<KmemPages> kmemPages;
     /** {@code kmalloc_caches[KMALLOC_NORMAL]}, by index. */
     private final KmemCache[] caches = new KmemCache[KMALLOC_SHIFT_HIGH + 1];
+    /** {@code kmalloc_caches[KMALLOC_RECLAIM]}, by index; the normal caches before 4.20. */
+    private final KmemCache[] reclaimCaches;
 
     @Inject
     @SuppressWarnings("checkstyle:ParameterNumber")
     Kmalloc(Slub slub, SlabPages pages, SlabCaches slabCaches, PageAllocator allocator, MemMap memMap,
-            KmallocNames names, KmallocLargePages largePages, Optional<KmemPages> kmemPages) {
+            KmallocNames names, KmallocTypes types, KmallocLargePages largePages, Optional<KmemPages> kmemPages) {
         this.largePages = largePages;
         this.kmemPages = kmemPages;
         this.slub = slub;
         this.pages = pages;
         this.allocator = allocator;
         this.memMap = memMap;
-        for (int i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; i++) {
-            caches[i] = create(slabCaches, names, 1 << i);
-            if (i == 6) {
-                caches[1] = create(slabCaches, names, 96);
-            } else if (i == 7) {
-                caches[2] = create(slabCaches, names, 192);
-            }
+        createKmallocCaches(slabCaches, names::name, SlabFlags.SLAB_PANIC, caches);
+        reclaimCaches = types.reclaimCaches() ? new KmemCache[KMALLOC_SHIFT_HIGH + 1] : caches;
+        if (types.reclaimCaches()) {
+            // new_kmalloc_cache: a KMALLOC_RECLAIM cache gets SLAB_RECLAIM_ACCOUNT
+            createKmallocCaches(slabCaches, names::reclaimName, SlabFlags.SLAB_PANIC | SlabFlags.SLAB_RECLAIM_ACCOUNT,
+                    reclaimCaches);
         }
     }
 
-    private static KmemCache create(SlabCaches slabCaches, KmallocNames names, int size) {
-        return slabCaches.kmemCacheCreate(names.name(size), size, 0, SlabFlags.SLAB_PANIC);
+    /** {@code create_kmalloc_caches} for one type: the powers of two, 96 after 64, 192 after 128. */
+    private static void createKmallocCaches(SlabCaches slabCaches, IntFunction<String> name, int flags,
+                                            KmemCache[] into) {
+        for (int i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; i++) {
+            into[i] = slabCaches.kmemCacheCreate(name.apply(1 << i), 1 << i, 0, flags);
+            if (i == 6) {
+                into[1] = slabCaches.kmemCacheCreate(name.apply(96), 96, 0, flags);
+            } else if (i == 7) {
+                into[2] = slabCaches.kmemCacheCreate(name.apply(192), 192, 0, flags);
+            }
+        }
     }
 
     /** {@code kmalloc_index}: the class index of {@code size} (1 to 8192 bytes). */
@@ -80,9 +93,18 @@ public final class Kmalloc {
         return size <= 192 ? SIZE_INDEX[(size - 1) >>> 3] : 32 - Integer.numberOfLeadingZeros(size - 1);
     }
 
-    /** {@code kmalloc_slab(size)}: the cache serving {@code size} bytes (1 to 8192). */
+    /** {@code kmalloc_slab(size)}: the normal cache serving {@code size} bytes (1 to 8192). */
     public KmemCache kmallocSlab(int size) {
         return caches[kmallocIndex(size)];
+    }
+
+    /**
+     * {@code kmalloc_slab(size, flags)}: the cache of {@code kmalloc_type(flags)} serving
+     * {@code size} bytes (1 to 8192): from 4.20 a {@code __GFP_RECLAIMABLE} one is a
+     * {@code kmalloc-rcl-} cache.
+     */
+    public KmemCache kmallocSlab(int size, int gfp) {
+        return ((gfp & __GFP_RECLAIMABLE) != 0 ? reclaimCaches : caches)[kmallocIndex(size)];
     }
 
     /** {@code kmalloc(size, gfp)}: an address, {@link #ZERO_SIZE_PTR} for 0 bytes, or 0. */
@@ -93,7 +115,7 @@ public final class Kmalloc {
         if (size <= 0) {
             return size == 0 ? ZERO_SIZE_PTR : 0;
         }
-        return slub.kmemCacheAlloc(kmallocSlab((int) size), gfp);
+        return slub.kmemCacheAlloc(kmallocSlab((int) size, gfp), gfp);
     }
 
     /** {@code kzalloc}: {@code kmalloc} with {@code __GFP_ZERO}. */

@@ -8,23 +8,33 @@ public interface KmallocNames {
     /** The name the era table selects. */
     String policyName();
 
+    /** The size as the names show it: {@code 1024} or {@code 1k}. */
+    String sizeName(int size);
+
     /** The name of the kmalloc cache of objects of {@code size} bytes. */
-    String name(int size);
+    default String name(int size) {
+        return "kmalloc-" + sizeName(size);
+    }
+
+    /** The name of the {@code KMALLOC_RECLAIM} cache of {@code size} bytes ({@link KmallocTypes}). */
+    default String reclaimName(int size) {
+        return "kmalloc-rcl-" + sizeName(size);
+    }
 
     /** The namings the kernel has used. */
     enum Eras implements KmallocNames {
         /** Until 5.1. */
         BYTES("kmallocnames.Bytes") {
             @Override
-            public String name(int size) {
-                return "kmalloc-" + size;
+            public String sizeName(int size) {
+                return Integer.toString(size);
             }
         },
         /** 5.2 on. */
         SHORT_5_2("kmallocnames.Short52") {
             @Override
-            public String name(int size) {
-                return size >= 1024 && size % 1024 == 0 ? "kmalloc-" + size / 1024 + "k" : "kmalloc-" + size;
+            public String sizeName(int size) {
+                return size >= 1024 && size % 1024 == 0 ? size / 1024 + "k" : Integer.toString(size);
             }
         };
 

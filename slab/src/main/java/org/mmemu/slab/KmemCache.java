@@ -1,8 +1,12 @@
 package org.mmemu.slab;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
+import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgSlabCache;
 
 /**
@@ -20,6 +24,10 @@ import org.mmemu.memcg.MemcgSlabCache;
  * <p>The cache has an emulated kernel address ({@link #address()}), which each of its slab pages
  * holds in {@code page->slab_cache}. Its per-CPU slabs and partial list are slab's own. memcg's
  * slab hooks read it as a {@link MemcgSlabCache}.
+ *
+ * <p>Up to 5.8 a cache is a root cache or a cgroup's clone of one ({@code s->memcg_params}): a
+ * root cache keeps its clones by kmemcg id ({@code memcg_caches}) and all of them, dying ones
+ * included ({@code children}); a clone knows its root and its cgroup ({@link MemcgCaches}).
  */
 public final class KmemCache implements MemcgSlabCache {
     private final String name;
@@ -30,7 +38,8 @@ public final class KmemCache implements MemcgSlabCache {
     private final int order;
     private final int objects;
     private final int flags;
-    private final int minPartial;
+    /** {@code s->min_partial}; 0 once a clone is deactivated, so its empty slabs go at once. */
+    private volatile int minPartial;
     /** {@code s->reciprocal_size}: {@code ceil(2^64 / size)}, so that {@link #objToIndex} multiplies. */
     private final long reciprocalSize;
     /** {@code s->allocflags}: the gfp every slab page of the cache is allocated with. */
@@ -42,6 +51,17 @@ public final class KmemCache implements MemcgSlabCache {
     private long address;
     /** {@code s->refcount}; guarded by the caches' {@code slab_mutex}. */
     int refcount = 1;
+    /** {@code memcg_params.root_cache}: null for a root cache. */
+    private KmemCache rootCache;
+    /** {@code memcg_params.memcg}: a clone's cgroup, null for a root cache. */
+    private MemCgroup memcg;
+    /**
+     * {@code memcg_params.memcg_caches} of a root cache: its clones by kmemcg id, read without
+     * a lock; replaced by a longer copy under {@code slab_mutex} ({@code memcg_update_cache_size}).
+     */
+    volatile AtomicReferenceArray<KmemCache> memcgCaches = new AtomicReferenceArray<>(0);
+    /** {@code memcg_params.children} of a root cache: every clone, active or dying. */
+    final List<KmemCache> children = new CopyOnWriteArrayList<>();
 
     @SuppressWarnings("checkstyle:ParameterNumber")
     KmemCache(String name, int objectSize, int size, int align, int offset, int order, int flags,
@@ -109,6 +129,37 @@ public final class KmemCache implements MemcgSlabCache {
     /** {@code s->min_partial}: empty slabs the partial list keeps before freeing one. */
     public int minPartial() {
         return minPartial;
+    }
+
+    void setMinPartial(int minPartial) {
+        this.minPartial = minPartial;
+    }
+
+    /** {@code is_root_cache(s)}: not a cgroup's clone. */
+    public boolean isRootCache() {
+        return rootCache == null;
+    }
+
+    /** {@code memcg_root_cache(s)}: the root cache of a clone, the cache itself for a root. */
+    public KmemCache rootCache() {
+        return rootCache == null ? this : rootCache;
+    }
+
+    /** {@code s->memcg_params.memcg}: the cgroup a clone's slab pages are charged to, or null. */
+    public MemCgroup memcg() {
+        return memcg;
+    }
+
+    /** Makes this cache {@code memcg}'s clone of {@code root}, before it is published. */
+    void setMemcgParams(KmemCache root, MemCgroup memcg) {
+        this.rootCache = root;
+        this.memcg = memcg;
+    }
+
+    /** {@code cache_from_memcg_idx(s, idx)}: the root cache's clone at kmemcg id {@code idx}, or null. */
+    KmemCache cacheFromMemcgIdx(int idx) {
+        AtomicReferenceArray<KmemCache> arr = memcgCaches;
+        return idx < arr.length() ? arr.get(idx) : null;
     }
 
     /** The cache's emulated kernel address: what its slab pages' {@code slab_cache} holds. */

@@ -25,7 +25,8 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
 final class ObjcgSlabAccounting implements SlabAccounting {
     private final MemcgSlabHooks hooks;
     private final KmemStaticKey key;
-    private final Cpus cpus;
+    /** The latest era's design: the pre hook does nothing, the post hook charges. */
+    private final boolean chargesAfterAlloc;
     /** {@code objcgp}, the pre hook's out parameter, by CPU id. */
     private final ObjCgroup[][] objcgp;
     /** {@code p}, the objects the post hook stores, by CPU id. */
@@ -34,7 +35,7 @@ final class ObjcgSlabAccounting implements SlabAccounting {
     ObjcgSlabAccounting(MemcgSlabHooks hooks, KmemStaticKey key, Cpus cpus) {
         this.hooks = hooks;
         this.key = key;
-        this.cpus = cpus;
+        this.chargesAfterAlloc = hooks.design().chargesAfterAlloc();
         this.objcgp = new ObjCgroup[cpus.nrCpus()][1];
         this.objects = new long[cpus.nrCpus()][1];
     }
@@ -45,16 +46,15 @@ final class ObjcgSlabAccounting implements SlabAccounting {
     }
 
     @Override
-    public KmemCache getCache(KmemCache s, int gfp) {
+    public KmemCache getCache(Cpu cpu, KmemCache s, int gfp) {
         return s;
     }
 
     @Override
-    public long preAlloc(KmemCache s, int gfp) {
-        if (!accounted(s, gfp)) {
+    public long preAlloc(Cpu cpu, KmemCache s, int gfp) {
+        if (chargesAfterAlloc || !accounted(s, gfp)) {
             return NO_OBJCG;
         }
-        Cpu cpu = cpus.current();
         ObjCgroup[] slot = objcgp[cpu.id()];
         if (!hooks.preAllocHook(cpu, s, slot, 1, gfp)) {
             return CHARGE_FAILED;
@@ -63,11 +63,10 @@ final class ObjcgSlabAccounting implements SlabAccounting {
     }
 
     @Override
-    public boolean postAlloc(KmemCache s, long objcg, int gfp, long object) {
+    public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object) {
         if (!accounted(s, gfp)) {
             return true;
         }
-        Cpu cpu = cpus.current();
         ObjCgroup[] slot = objcgp[cpu.id()];
         ObjCgroup charged = slot[0];
         slot[0] = null;
@@ -79,8 +78,8 @@ final class ObjcgSlabAccounting implements SlabAccounting {
     }
 
     @Override
-    public void free(KmemCache s, Page slab, long object) {
-        hooks.freeHook(cpus.current(), s, slab, object);
+    public void free(Cpu cpu, KmemCache s, Page slab, long object) {
+        hooks.freeHook(cpu, s, slab, object);
     }
 
     /** {@code account_slab_page}: the page itself is not charged in this design. */

@@ -1,6 +1,7 @@
 package org.mmemu.slab;
 
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
 
 /**
  * The calls slab makes into cgroup accounting, at the places mm/slab.h and mm/slub.c make them.
@@ -22,7 +23,9 @@ import org.mmemu.core.page.Page;
  * </pre>
  *
  * Implementations decide themselves whether an allocation is accounted ({@code __GFP_ACCOUNT}
- * in {@code gfp}, or {@link SlabFlags#SLAB_ACCOUNT} in {@link KmemCache#flags()}).
+ * in {@code gfp}, or {@link SlabFlags#SLAB_ACCOUNT} in {@link KmemCache#flags()}). The hooks of
+ * the allocation and the free take the calling thread's {@link Cpu}, which slab looks up once
+ * per call, as the kernel reads its CPU once with preemption off.
  */
 public interface SlabAccounting {
     /** {@link #preAlloc}'s answer for an allocation nobody is charged for. */
@@ -38,22 +41,22 @@ public interface SlabAccounting {
         }
 
         @Override
-        public KmemCache getCache(KmemCache s, int gfp) {
+        public KmemCache getCache(Cpu cpu, KmemCache s, int gfp) {
             return s;
         }
 
         @Override
-        public long preAlloc(KmemCache s, int gfp) {
+        public long preAlloc(Cpu cpu, KmemCache s, int gfp) {
             return NO_OBJCG;
         }
 
         @Override
-        public boolean postAlloc(KmemCache s, long objcg, int gfp, long object) {
+        public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object) {
             return true;
         }
 
         @Override
-        public void free(KmemCache s, Page slab, long object) {
+        public void free(Cpu cpu, KmemCache s, Page slab, long object) {
         }
 
         @Override
@@ -70,13 +73,13 @@ public interface SlabAccounting {
     boolean enabled();
 
     /** The cache to allocate from: {@code s}, or (until 5.8) the current cgroup's clone of it. */
-    KmemCache getCache(KmemCache s, int gfp);
+    KmemCache getCache(Cpu cpu, KmemCache s, int gfp);
 
     /**
      * Before the allocation: charges {@code s}'s object size to the current obj_cgroup and
      * returns its emulated address, {@link #NO_OBJCG} or {@link #CHARGE_FAILED}.
      */
-    long preAlloc(KmemCache s, int gfp);
+    long preAlloc(Cpu cpu, KmemCache s, int gfp);
 
     /**
      * After the allocation of {@code object} (0 if it failed: uncharge) for {@code objcg},
@@ -85,10 +88,10 @@ public interface SlabAccounting {
      * @return false when the object must be freed again and the allocation fail (the latest
      *         era charges here, and a failed charge fails the allocation)
      */
-    boolean postAlloc(KmemCache s, long objcg, int gfp, long object);
+    boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object);
 
     /** Before {@code object} of slab page {@code slab} is freed: uncharges its owner. */
-    void free(KmemCache s, Page slab, long object);
+    void free(Cpu cpu, KmemCache s, Page slab, long object);
 
     /** A new slab page of {@code s}: charges or accounts it; false fails the allocation. */
     boolean chargeSlabPage(KmemCache s, Page slab, int gfp);

@@ -4,11 +4,13 @@ import static org.mmemu.core.page.Gfp.__GFP_COMP;
 import static org.mmemu.core.page.Gfp.__GFP_RECLAIMABLE;
 
 import com.google.inject.Inject;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.mmemu.core.Errno;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.addr.KernelObjects;
@@ -18,10 +20,12 @@ import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpus;
+import org.mmemu.memcg.MemCgroup;
 
 /**
  * The list of slab caches and their life cycle (mm/slab_common.c {@code kmem_cache_create},
- * {@code kmem_cache_destroy}, {@code shutdown_cache}; mm/slub.c {@code kmem_cache_open},
+ * {@code kmem_cache_destroy}, {@code shutdown_cache}, {@code shutdown_memcg_caches}, up to 5.8
+ * with the clones of {@link MemcgCaches}; mm/slub.c {@code kmem_cache_open},
  * {@code calculate_sizes}, {@code __kmem_cache_shutdown}, {@code free_partial},
  * {@code list_slab_objects}). As the holder of every slab page it is a {@link PageOwner}: it
  * finds its pages in the mem_map by their slab mark, as SLUB itself lists no full slab.
@@ -78,6 +82,22 @@ public final class SlabCaches implements PageOwner {
             log.printk(String.format(Locale.ROOT, "kmem_cache_create(%s) failed with error %d", name, err));
             return null;
         }
+        return link(s);
+    }
+
+    /**
+     * {@code create_cache} of {@code memcg_create_kmem_cache}: {@code memcg}'s clone of
+     * {@code root}, called {@code name}, with the root's layout; the caller holds
+     * {@code slab_mutex} (this object's monitor).
+     */
+    KmemCache createClone(String name, KmemCache root, MemCgroup memcg) {
+        KmemCache s = open(name, root.objectSize(), root.align(), root.flags());
+        s.setMemcgParams(root, memcg);
+        return link(s);
+    }
+
+    /** Gives {@code s} its address and puts it on {@code slab_caches}. */
+    private KmemCache link(KmemCache s) {
         s.setAddress(objects.register(s));
         caches.add(s);
         return s;
@@ -125,17 +145,68 @@ public final class SlabCaches implements PageOwner {
         if (s == null || --s.refcount > 0) {
             return;
         }
-        slub.flushAll(s);
-        if (freePartial(s)) {
-            caches.remove(s);
-            objects.free(s.address());
-        } else {
+        if (!shutdownMemcgCaches(s) || !shutdownCache(s)) {
             debug.stillHasObjects(s);
         }
     }
 
-    /** {@code free_partial} then {@code __kmem_cache_empty}: true if the cache has no slab left. */
-    private boolean freePartial(KmemCache s) {
+    /**
+     * {@code shutdown_memcg_caches}: the root cache's clones are shut down, the active ones
+     * (leaving the array when empty) then the dying ones, each reporting its remaining
+     * objects; true if none is left.
+     */
+    private boolean shutdownMemcgCaches(KmemCache root) {
+        List<KmemCache> active = new ArrayList<>();
+        AtomicReferenceArray<KmemCache> arr = root.memcgCaches;
+        for (int i = 0; i < arr.length(); i++) {
+            KmemCache c = arr.get(i);
+            if (c != null) {
+                active.add(c);
+                if (shutdownCache(c)) {
+                    arr.set(i, null);
+                }
+            }
+        }
+        for (KmemCache c : root.children) {
+            if (!active.contains(c)) {
+                shutdownCache(c);
+            }
+        }
+        return root.children.isEmpty();
+    }
+
+    /**
+     * {@code shutdown_cache}: flushes the CPU slabs and frees the empty slabs; a cache left with
+     * none leaves {@code slab_caches} (and its root's clones). False, with the remaining
+     * objects reported, if some are still allocated. The caller holds {@code slab_mutex}.
+     */
+    boolean shutdownCache(KmemCache s) {
+        slub.flushAll(s);
+        if (!freePartial(s, true)) {
+            return false;
+        }
+        caches.remove(s);
+        s.rootCache().children.remove(s);
+        objects.free(s.address());
+        return true;
+    }
+
+    /**
+     * {@code __kmem_cache_shrink(s, true)} of 4.8 ({@code __kmemcg_cache_deactivate} in 4.18): a
+     * clone whose cgroup went offline keeps no empty slab from now on ({@code min_partial} 0),
+     * and those it has go back to the page allocator. The CPUs must be quiescent.
+     */
+    void deactivate(KmemCache s) {
+        s.setMinPartial(0);
+        slub.flushAll(s);
+        freePartial(s, false);
+    }
+
+    /**
+     * {@code free_partial} then {@code __kmem_cache_empty}: the empty partial slabs are freed,
+     * the others' objects reported if {@code report}; true if the cache has no slab left.
+     */
+    private boolean freePartial(KmemCache s, boolean report) {
         KmemCacheNode n = s.node;
         synchronized (n) {
             for (Page page = n.first(); page != null; ) {
@@ -144,7 +215,7 @@ public final class SlabCaches implements PageOwner {
                     n.remove(page);
                     n.decSlabs();
                     pages.discardSlab(s, page);
-                } else {
+                } else if (report) {
                     listSlabObjects(s, page);
                 }
                 page = next;

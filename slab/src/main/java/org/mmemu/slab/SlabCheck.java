@@ -18,8 +18,10 @@ import org.mmemu.core.page.Page;
  * objects of the slab, and so is a CPU's list on the CPU's slab, no object is on both; the
  * counters' {@code objects} is the cache's and {@code inuse} is the objects minus the slab's
  * own free ones; a slab is frozen exactly when it is a CPU's; an unfrozen slab with free objects
- * is on the partial list and a full one is not; the node's counts match. Exact only while no
- * other thread uses the machine.
+ * is on the partial list and a full one is not; the node's counts match. Up to 5.8 a clone's
+ * slab page is charged to the clone's cgroup ({@code page->mem_cgroup}), and a root cache's
+ * active clones are on {@code slab_caches}, of online cgroups at their kmemcg id. Exact only
+ * while no other thread uses the machine.
  */
 final class SlabCheck implements ConsistencyCheck {
     private static final int MAX_REPORTED = 8;
@@ -54,6 +56,9 @@ final class SlabCheck implements ConsistencyCheck {
             census.put(s, census(s));
         }
         caches.forEachSlab(page -> checkPage(page, census, problems));
+        for (KmemCache s : census.keySet()) {
+            checkClones(s, census, problems);
+        }
         for (Map.Entry<KmemCache, Census> e : census.entrySet()) {
             KmemCache s = e.getKey();
             synchronized (s.node) {
@@ -82,9 +87,32 @@ final class SlabCheck implements ConsistencyCheck {
             return;
         }
         c.slabs++;
-        String problem = checkSlab(s, page, c);
+        String problem = s.isRootCache() || page.memcgData() == s.memcg().address() ? checkSlab(s, page, c)
+                : String.format(Locale.ROOT, "a clone's slab page with memcg_data 0x%x, not its cgroup %s",
+                        page.memcgData(), s.memcg());
         if (problem != null) {
             problems.add(s.name() + ": " + problem + "\n" + dumpPage.dump(page, null));
+        }
+    }
+
+    /**
+     * A root cache's active clones: each on {@code slab_caches} and among its children, of an
+     * online cgroup whose kmemcg id is the clone's index; a clone names a root that lists it.
+     */
+    private static void checkClones(KmemCache s, Map<KmemCache, Census> census, List<String> problems) {
+        if (!s.isRootCache()) {
+            if (!s.rootCache().children.contains(s)) {
+                problems.add(s.name() + ": a clone its root cache " + s.rootCache().name() + " does not list");
+            }
+            return;
+        }
+        for (int idx = 0; idx < s.memcgCaches.length(); idx++) {
+            KmemCache c = s.memcgCaches.get(idx);
+            if (c != null && (!census.containsKey(c) || c.rootCache() != s || !c.memcg().isOnline()
+                    || c.memcg().kmemcgId() != idx)) {
+                problems.add(String.format(Locale.ROOT, "%s: memcg_caches[%d] is %s of %s, not an active clone",
+                        s.name(), idx, c.name(), c.memcg()));
+            }
         }
     }
 

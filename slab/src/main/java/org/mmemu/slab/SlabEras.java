@@ -13,7 +13,7 @@ import org.mmemu.core.era.EraDescriptor;
 /**
  * slab's era table: where SLUB's counters live and how a slab page is marked, where a free object
  * keeps its free pointer, the slab order heuristic, how kmalloc_large gets its pages, the
- * kmalloc cache names, the wording of SLUB's reports and how {@code mem_cgroup_from_obj} reads. The choices take effect where {@link SlabModule} is installed.
+ * kmalloc cache names and types, the wording of SLUB's reports and how {@code mem_cgroup_from_obj} reads. The choices take effect where {@link SlabModule} is installed.
  */
 public final class SlabEras {
     /** The counters' word and the slab mark: {@code _mapcount} until 4.17, the page type in 6.10+. */
@@ -42,6 +42,11 @@ public final class SlabEras {
                     KmallocNames.Eras.BYTES.policyName())
             .since(V5_9, KmallocNames.Eras.SHORT_5_2.policyName());
 
+    /** The kmalloc cache types: {@code kmalloc-rcl-} caches from 4.20. */
+    public static final EraChoice<String> KMALLOC_TYPES = EraChoice.policy("kmalloc types", KmallocTypes.class,
+                    KmallocTypes.Eras.NORMAL.policyName())
+            .since(V5_9, KmallocTypes.Eras.RECLAIM_4_20.policyName());
+
     /** The wording of SLUB's reports: "INFO: " lines until 5.11, plain lines and a WARN on destroy in 6.x. */
     public static final EraChoice<String> TEXTS = EraChoice.policy("slub texts", SlubTexts.class,
                     SlubTexts.INFO_4_8.policyName())
@@ -60,7 +65,7 @@ public final class SlabEras {
     /** slab's choices, in table order. */
     public static final EraDescriptor DESCRIPTOR =
             EraDescriptor.of("slab", PAGE_LAYOUT, FREE_POINTER, SLAB_ORDER, KMALLOC_LARGE, KMALLOC_NAMES,
-            TEXTS, FROM_OBJ);
+            KMALLOC_TYPES, TEXTS, FROM_OBJ);
 
     private SlabEras() {
     }

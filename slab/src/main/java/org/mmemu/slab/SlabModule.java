@@ -9,9 +9,12 @@ import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
 import java.util.function.Function;
 import org.mmemu.core.policy.PolicyBinder;
+import org.mmemu.memcg.CurrentMemcg;
 import org.mmemu.memcg.MemcgData;
+import org.mmemu.memcg.MemcgLifecycle;
 import org.mmemu.memcg.MemcgModule;
 import org.mmemu.memcg.MemcgSlabHooks;
+import org.mmemu.memcg.MemcgSlabPages;
 import org.mmemu.memcg.kmem.KmemPages;
 import org.mmemu.memcg.kmem.KmemStaticKey;
 
@@ -20,8 +23,9 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  * allocator ({@link Slub}), kmalloc ({@link Kmalloc}), the slab consistency check, and the slab
  * pages' owner for the leak check. Slab accounting is bound as {@link SlabAccounting}
  * ({@code OptionalBinder.newOptionalBinder(binder, SlabAccounting.class).setBinding()}); by
- * default it follows memcg's era design ({@code slabacct.*}): objects are charged to obj_cgroups
- * from 5.9 when memcg is wired, nothing is accounted otherwise. The obj_cgroup vectors come from
+ * default it follows memcg's era design ({@code slabacct.*}) when memcg is wired: objects are
+ * charged to obj_cgroups from 5.9, through per-cgroup cache clones ({@link MemcgCaches}, a
+ * cgroup lifecycle listener) before; nothing is accounted without memcg. The obj_cgroup vectors come from
  * kmalloc, and the live objects' charges are declared to memcg's charge check.
  *
  * <p>Policies (the defaults are the latest era's; {@link SlabEras} has each era's):
@@ -35,6 +39,7 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  *       (default);</li>
  *   <li>{@link SlubTexts}: {@code slubtexts.Info48}, {@code slubtexts.Plain6x} (default);</li>
  *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default);</li>
+ *   <li>{@link KmallocTypes}: {@code kmalloctypes.Normal}, {@code kmalloctypes.Reclaim420} (default);</li>
  *   <li>{@link MemcgFromObjReader} ({@link MemCgroupFromObj}): {@code fromobj.Racy59},
  *       {@code fromobj.NullFirst510}, {@code fromobj.Checked511} (default).</li>
  * </ul>
@@ -64,12 +69,17 @@ public final class SlabModule extends AbstractModule {
         bind(KmallocVectorMemory.class).in(Scopes.SINGLETON);
         bind(SlabObjectCharges.class).in(Scopes.SINGLETON);
         bind(MemCgroupFromObj.class).in(Scopes.SINGLETON);
+        bind(MemcgCaches.class).in(Scopes.SINGLETON);
+        MemcgLifecycle.listeners(binder()).addBinding().to(MemcgCaches.class);
         OptionalBinder.newOptionalBinder(binder(), MemcgData.class);
         OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault()
                 .toProvider(SlabAccountingProvider.class).in(Scopes.SINGLETON);
         // memcg's slab hooks, present when memcg is wired; the vectors they attach come from kmalloc.
         OptionalBinder.newOptionalBinder(binder(), MemcgSlabHooks.class);
         OptionalBinder.newOptionalBinder(binder(), KmemStaticKey.class);
+        // ... and, up to 5.8, the current cgroup and the charge of a clone's whole slab pages.
+        OptionalBinder.newOptionalBinder(binder(), CurrentMemcg.class);
+        OptionalBinder.newOptionalBinder(binder(), MemcgSlabPages.class);
         MemcgModule.objcgVectorMemory(binder()).setBinding().to(KmallocVectorMemory.class);
         MemcgModule.chargeOwners(binder()).addBinding().to(SlabObjectCharges.class);
         // memcg's alloc_kmem_pages, for kmalloc_large until 4.7: present when memcg is wired.
@@ -85,6 +95,8 @@ public final class SlabModule extends AbstractModule {
         policies(SlubTexts.class, SlubTexts.values(), SlubTexts::policyName, SlubTexts.PLAIN_6_X);
         policies(KmallocNames.class, KmallocNames.Eras.values(), KmallocNames::policyName,
                 KmallocNames.Eras.SHORT_5_2);
+        policies(KmallocTypes.class, KmallocTypes.Eras.values(), KmallocTypes::policyName,
+                KmallocTypes.Eras.RECLAIM_4_20);
         policies(MemcgFromObjReader.class, MemcgFromObjReader.Eras.values(), MemcgFromObjReader::policyName,
                 MemcgFromObjReader.Eras.CHECKED_5_11);
 

@@ -8,6 +8,7 @@ import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.MapcountWord;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
 
 /**
@@ -49,10 +50,11 @@ public final class Slub {
 
     /** {@code kmem_cache_alloc(s, gfp)}: an object's direct-map address, or 0. */
     public long kmemCacheAlloc(KmemCache s, int gfp) {
+        Cpu cpu = cpus.current();
         if (accounting.enabled()) {
-            return accountedAlloc(s, gfp);
+            return accountedAlloc(cpu, s, gfp);
         }
-        return slabAlloc(s, gfp);
+        return slabAlloc(cpu, s, gfp);
     }
 
     /** {@code kmem_cache_zalloc}: an object reading as zeroes. */
@@ -61,24 +63,24 @@ public final class Slub {
     }
 
     /** {@code slab_pre_alloc_hook} ... {@code slab_post_alloc_hook} around the allocation. */
-    private long accountedAlloc(KmemCache s, int gfp) {
-        KmemCache cache = accounting.getCache(s, gfp);
-        long objcg = accounting.preAlloc(cache, gfp);
+    private long accountedAlloc(Cpu cpu, KmemCache s, int gfp) {
+        KmemCache cache = accounting.getCache(cpu, s, gfp);
+        long objcg = accounting.preAlloc(cpu, cache, gfp);
         if (objcg == SlabAccounting.CHARGE_FAILED) {
             return 0;
         }
-        long object = slabAlloc(cache, gfp);
-        if (!accounting.postAlloc(cache, objcg, gfp, object)) {
+        long object = slabAlloc(cpu, cache, gfp);
+        if (!accounting.postAlloc(cpu, cache, objcg, gfp, object)) {
             // memcg_alloc_abort_single
-            slabFree(cache, virtToHeadPage(object), object);
+            slabFree(cpu, cache, virtToHeadPage(object), object);
             return 0;
         }
         return object;
     }
 
-    /** {@code slab_alloc_node}: the per-CPU fast path, else {@code ___slab_alloc}. */
-    private long slabAlloc(KmemCache s, int gfp) {
-        KmemCacheCpu c = s.cpuSlab[cpus.current().id()];
+    /** {@code slab_alloc_node} on {@code cpu}, the caller's: the per-CPU fast path, else {@code ___slab_alloc}. */
+    private long slabAlloc(Cpu cpu, KmemCache s, int gfp) {
+        KmemCacheCpu c = s.cpuSlab[cpu.id()];
         long object = c.freelist;
         if (object != 0) {
             c.freelist = pages.getFreepointer(s, object);
@@ -184,15 +186,16 @@ public final class Slub {
             freeChecked(s, page, x, "kmem_cache_free");
             return;
         }
-        slabFree(s, page, x);
+        slabFree(cpus.current(), s, page, x);
     }
 
     /** {@code kfree}'s path for an object of slab page {@code page}. */
     void kfree(Page page, long x, KmemCache s) {
+        Cpu cpu = cpus.current();
         if (accounting.enabled()) {
-            accounting.free(s, page, x);
+            accounting.free(cpu, s, page, x);
         }
-        slabFree(s, page, x);
+        slabFree(cpu, s, page, x);
     }
 
     private void freeChecked(KmemCache s, Page page, long x, String caller) {
@@ -201,15 +204,19 @@ public final class Slub {
             return;
         }
         KmemCache owner = cacheOf(page);
-        if (owner != s) {
+        // slab_equal_or_root: an object of a clone freed to its root cache is no mistake.
+        if (owner != s && owner.rootCache() != s) {
             debug.wrongCache(caller, s, owner);
         }
         kfree(page, x, owner);
     }
 
-    /** {@code do_slab_free}: onto the CPU's list if it is the CPU's slab, else {@code __slab_free}. */
-    private void slabFree(KmemCache s, Page page, long x) {
-        KmemCacheCpu c = s.cpuSlab[cpus.current().id()];
+    /**
+     * {@code do_slab_free} on {@code cpu}, the caller's: onto the CPU's list if it is the CPU's
+     * slab, else {@code __slab_free}.
+     */
+    private void slabFree(Cpu cpu, KmemCache s, Page page, long x) {
+        KmemCacheCpu c = s.cpuSlab[cpu.id()];
         if (page == c.page) {
             pages.setFreepointer(s, x, c.freelist);
             c.freelist = x;

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.testing.junit.TestMachine;
 
 /** The accounting seam: where slab calls it, with what, and that it is not called when off. */
@@ -26,25 +27,25 @@ class SlabAccountingTest {
         }
 
         @Override
-        public KmemCache getCache(KmemCache s, int gfp) {
+        public KmemCache getCache(Cpu cpu, KmemCache s, int gfp) {
             calls.add("getCache " + s.name());
             return s;
         }
 
         @Override
-        public long preAlloc(KmemCache s, int gfp) {
+        public long preAlloc(Cpu cpu, KmemCache s, int gfp) {
             calls.add("preAlloc " + s.name());
             return s.name().equals("nomem") ? CHARGE_FAILED : 0x40;
         }
 
         @Override
-        public boolean postAlloc(KmemCache s, long objcg, int gfp, long object) {
+        public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object) {
             calls.add("postAlloc " + s.name() + " objcg=" + objcg + (object == 0 ? " failed" : ""));
             return !s.name().equals("late");
         }
 
         @Override
-        public void free(KmemCache s, Page slab, long object) {
+        public void free(Cpu cpu, KmemCache s, Page slab, long object) {
             calls.add("free " + s.name() + (slab.mapping() == s.address() ? " on its slab" : " elsewhere"));
         }
 

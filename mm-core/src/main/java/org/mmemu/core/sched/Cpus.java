@@ -167,6 +167,19 @@ public final class Cpus {
     }
 
     /**
+     * {@code queue_work_on(cpu, wq, work)} for work that runs in a kworker, later: unlike
+     * {@link #scheduleWorkOn} the caller never runs {@code work} itself, even on its own CPU, so
+     * what the caller does next happens before it, as in the kernel. The thread owning
+     * {@code cpu} runs it at its next schedule point, or {@link #flushWork} does.
+     */
+    public void queueWork(Cpu cpu, Runnable work) {
+        synchronized (this) {
+            cpu.queueWork(work);
+            notifyAll();
+        }
+    }
+
+    /**
      * {@link #scheduleWorkOn} on every CPU that {@code work} gives an item for (null: none), as
      * the kernel queues one work item per CPU ({@code schedule_on_each_cpu} without its wait).
      * Every CPU gets its item even when running another one's fails; the first failure is then

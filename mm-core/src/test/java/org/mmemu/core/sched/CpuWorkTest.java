@@ -43,6 +43,26 @@ class CpuWorkTest {
     }
 
     @Test
+    void queuedWorkWaitsEvenOnTheCallersOwnCpuUntilASchedulePoint() {
+        Cpu self = cpus.bind(0);
+        cpus.queueWork(self, record("w"));
+        assertThat(ran).as("queue_work: a kworker runs it later").isEmpty();
+        assertThat(self.hasPendingWork()).isTrue();
+        cpus.condResched();
+        assertThat(ran).containsExactly("w on " + Thread.currentThread().getName());
+    }
+
+    @Test
+    void queuedWorkForAFreeCpuWaitsForTheFlush() {
+        cpus.bind(0);
+        cpus.queueWork(cpus.cpu(2), record("w"));
+        assertThat(ran).isEmpty();
+        cpus.flushWork();
+        assertThat(ran).containsExactly("w on " + Thread.currentThread().getName());
+        assertThat(cpus.cpu(2).hasPendingWork()).isFalse();
+    }
+
+    @Test
     void workForACpuNoThreadOwnsRunsAtOnceAndLeavesTheCpuFree() {
         cpus.bind(0);
         cpus.scheduleWorkOn(cpus.cpu(2), record("w"));

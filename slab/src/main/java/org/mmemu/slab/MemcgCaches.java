@@ -1,0 +1,134 @@
+package org.mmemu.slab;
+
+import static org.mmemu.core.page.Gfp.GFP_NOWAIT;
+
+import com.google.inject.Inject;
+import com.google.inject.Provider;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.mmemu.core.KernelBug;
+import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.sched.Cpus;
+import org.mmemu.memcg.MemCgroup;
+import org.mmemu.memcg.MemcgLifecycle;
+
+/**
+ * The per-cgroup clones of the root caches, up to 5.8, and their life with the cgroup's
+ * (mm/memcontrol.c {@code memcg_schedule_kmem_cache_create},
+ * {@code memcg_kmem_cache_create_func}; mm/slab_common.c {@code memcg_create_kmem_cache},
+ * {@code memcg_deactivate_kmem_caches}, {@code memcg_destroy_kmem_caches}; 4.8.15 and 4.18):
+ *
+ * <pre>
+ *  first accounted allocation   the creation is queued as work (a kmalloc'ed work item); until
+ *  of a cgroup from a cache     it runs the cgroup allocates from the root cache, uncharged
+ *  the work runs                "name(serial:cgroup)" joins slab_caches and the root's array at
+ *                               the cgroup's kmemcg id, unless the cgroup went offline
+ *  rmdir (offline)              each clone leaves the array and is shrunk, min_partial 0, so
+ *                               its slabs go as soon as they are empty; the kmemcg id then
+ *                               goes to the parent (memcg): new allocations use its clones
+ *  css_free (released)          the clones, now empty (their slab pages held the cgroup), are
+ *                               shut down; a clone with slabs left is the kernel's BUG_ON
+ * </pre>
+ *
+ * A {@link MemcgLifecycle} listener. 4.18 defers the shrink of a deactivated clone past an
+ * RCU-sched grace period; here it is made at once, as 4.8 makes it.
+ */
+final class MemcgCaches implements MemcgLifecycle {
+    /**
+     * {@code sizeof(struct memcg_kmem_cache_create_work)} on x86-64: two pointers and a
+     * {@code work_struct} (32 bytes), from kmalloc-64.
+     */
+    static final int CREATE_WORK_SIZE = 48;
+
+    private final Provider<SlabCaches> caches;
+    private final Provider<Kmalloc> kmalloc;
+    private final Cpus cpus;
+
+    @Inject
+    MemcgCaches(Provider<SlabCaches> caches, Provider<Kmalloc> kmalloc, Cpus cpus) {
+        this.caches = caches;
+        this.kmalloc = kmalloc;
+        this.cpus = cpus;
+    }
+
+    /**
+     * {@code memcg_schedule_kmem_cache_create}: queues the creation of {@code memcg}'s clone of
+     * {@code root} on {@code cpu}, the caller's, holding a css reference for the work; nothing if
+     * the work item cannot be allocated ({@code GFP_NOWAIT}, unaccounted).
+     */
+    void scheduleCreate(Cpu cpu, MemCgroup memcg, KmemCache root) {
+        Kmalloc k = kmalloc.get();
+        long cw = k.kmalloc(CREATE_WORK_SIZE, GFP_NOWAIT);
+        if (cw == 0) {
+            return;
+        }
+        memcg.cssGet(cpu, 1);
+        cpus.queueWork(cpu, () -> {
+            // memcg_kmem_cache_create_func
+            create(memcg, root);
+            memcg.cssPut(1);
+            k.kfree(cw);
+        });
+    }
+
+    /**
+     * {@code memcg_create_kmem_cache}: the clone, unless the cgroup is offline, the root was
+     * destroyed meanwhile, or another work item made it first.
+     */
+    void create(MemCgroup memcg, KmemCache root) {
+        SlabCaches slab = caches.get();
+        synchronized (slab) {
+            int idx = memcg.kmemcgId();
+            if (!memcg.isOnline() || root.refcount <= 0 || root.cacheFromMemcgIdx(idx) != null) {
+                return;
+            }
+            String name = String.format(Locale.ROOT, "%s(%d:%s)", root.name(), memcg.serialNr(), memcg.name());
+            KmemCache s = slab.createClone(name, root, memcg);
+            root.children.add(s);
+            AtomicReferenceArray<KmemCache> arr = root.memcgCaches;
+            if (idx >= arr.length()) {
+                // memcg_update_cache_size: a longer copy, published whole
+                AtomicReferenceArray<KmemCache> bigger = new AtomicReferenceArray<>(Math.max(2 * (idx + 1), 4));
+                for (int i = 0; i < arr.length(); i++) {
+                    bigger.set(i, arr.get(i));
+                }
+                root.memcgCaches = bigger;
+                arr = bigger;
+            }
+            arr.set(idx, s);
+        }
+    }
+
+    /** {@code memcg_deactivate_kmem_caches}, from {@code memcg_offline_kmem}. */
+    @Override
+    public void offline(MemCgroup memcg) {
+        int idx = memcg.kmemcgId();
+        if (idx < 0) {
+            return;
+        }
+        SlabCaches slab = caches.get();
+        synchronized (slab) {
+            for (KmemCache s : slab.caches()) {
+                KmemCache c = s.isRootCache() ? s.cacheFromMemcgIdx(idx) : null;
+                if (c != null) {
+                    slab.deactivate(c);
+                    s.memcgCaches.set(idx, null);
+                }
+            }
+        }
+    }
+
+    /** {@code memcg_destroy_kmem_caches}, from {@code memcg_free_kmem} at css_free. */
+    @Override
+    public void released(MemCgroup memcg) {
+        SlabCaches slab = caches.get();
+        synchronized (slab) {
+            for (KmemCache s : slab.caches()) {
+                if (s.memcg() == memcg && !slab.shutdownCache(s)) {
+                    throw new KernelBug("kernel BUG at mm/slab_common.c (memcg_destroy_kmem_caches:"
+                            + " BUG_ON(shutdown_cache(" + s.name() + ")))");
+                }
+            }
+        }
+    }
+}
