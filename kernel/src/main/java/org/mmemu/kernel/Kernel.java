@@ -68,6 +68,7 @@ public final class Kernel implements AutoCloseable {
     private final AddressSpaces spaces;
     private final Exit exits;
     private final OomKiller oom;
+    private final Cpus cpus;
     private final TaskStruct init;
     private volatile boolean closed;
 
@@ -80,6 +81,7 @@ public final class Kernel implements AutoCloseable {
         this.spaces = injector.getInstance(AddressSpaces.class);
         this.exits = injector.getInstance(Exit.class);
         this.oom = injector.getInstance(OomKiller.class);
+        this.cpus = injector.getInstance(Cpus.class);
         // init's mm only fills the slot (a user task, not a kernel thread); it maps nothing.
         this.init = tasks.create("init", new MmStruct());
         if (init.pid() != 1) {
@@ -210,7 +212,8 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * Runs {@code task} on the calling thread's CPU until the scope is closed. Closing it is the
-     * return to user space: a process the OOM killer chose meanwhile exits then.
+     * return to user space, a schedule point: work queued for the CPU meanwhile runs, and a
+     * process the OOM killer chose meanwhile exits.
      *
      * @throws ErrnoException {@code ESRCH} if the task is dead: a dead task runs no more
      */
@@ -220,6 +223,9 @@ public final class Kernel implements AutoCloseable {
         Tasks.TaskScope running = tasks.enter(t);
         return () -> {
             running.close();
+            // The way back to user space is a schedule point: work queued meanwhile (a kworker's
+            // item, such as a 4.x cache clone's creation) runs now, outside the task's context.
+            cpus.condResched();
             oom.exitKilled(t);
         };
     }
