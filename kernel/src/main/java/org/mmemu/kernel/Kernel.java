@@ -182,7 +182,12 @@ public final class Kernel implements AutoCloseable {
         }
         // Until execve replaces it, the child runs on a copy of init's mm, which maps nothing.
         TaskStruct task = tasks.create(comm, new MmStruct());
-        cgroups.attach(task, memcg);
+        try {
+            cgroups.attach(task, memcg);
+        } catch (ErrnoException e) {
+            exits.doExit(task);     // clone3 fails: the child never ran, no pid stays behind
+            throw e;
+        }
         MmStruct mm;
         try (Tasks.TaskScope running = tasks.enter(task)) {
             mm = spaces.mmAlloc();

@@ -139,6 +139,7 @@ class KernelTest {
                 .as("no internal processes").isInstanceOfSatisfying(ErrnoException.class,
                         e -> assertThat(e.errno()).isEqualTo(Errno.EBUSY));
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
+        assertThat(k.tasks()).as("no process left behind by the failed spawns").isEmpty();
     }
 
     @Test
