@@ -169,7 +169,8 @@ public final class Kernel implements AutoCloseable {
      * limits (the era's defaults), an empty fd table and an address space of its own:
      * init forks it straight into the cgroup ({@code clone3} with {@code CLONE_INTO_CGROUP})
      * and it execs, so its new mm (the pgd) is allocated, and charged, in its own context, as
-     * everything it maps later will be.
+     * everything it maps later will be. If the OOM killer chose it meanwhile (the pgd's charge
+     * went over {@code memory.max}), it dies on its way to user space: the handle is then dead.
      *
      * @throws ErrnoException {@code ENOENT} if no such cgroup, {@code EBUSY} if the cgroup
      *     enables memory for its children (no internal processes), {@code ENOMEM} if no pgd
@@ -197,6 +198,8 @@ public final class Kernel implements AutoCloseable {
             throw new ErrnoException(Errno.ENOMEM, "execve of " + task);
         }
         task.setMm(mm);
+        // The return to user space: a task the OOM killer chose while its pgd was charged dies.
+        oom.exitKilled(task);
         return new Task(this, task);
     }
 

@@ -155,6 +155,21 @@ class KernelTest {
         assertThat(current("/job")).isZero();
     }
 
+    @Test
+    void aSpawnOomKilledByItsOwnPgdChargeIsDeadOnReturnAndCannotFork() {
+        boot(Era.V5_10);
+        k.cgroupfs().write("/job/memory.max", "0");
+
+        Task t = k.spawn("/job");
+
+        assertThat(t.isAlive()).as("killed while its pgd was charged, it dies on its way to user space").isFalse();
+        assertThat(k.cgroupfs().read("/job/memory.events")).contains("oom_kill 1\n");
+        assertThat(k.tasks()).isEmpty();
+        assertThatThrownBy(t::fork)
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ESRCH));
+        assertThat(current("/job")).isZero();
+    }
+
     /*
      * The OOM tests run as 5.10 (and 4.18, the first era whose memory.events has oom_kill),
      * whose kmem uncharge goes straight to the page counters: from 5.11 the victim's page
