@@ -239,14 +239,27 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
-    /** {@link Task#fork()}. */
+    /**
+     * {@link Task#fork()}. The child's pgd is charged in the child's context, where the OOM
+     * killer may choose the parent, which is not current, and reap it at once: the parent's mm
+     * is pinned meanwhile ({@code mmget}), as a running parent's would be. A child chosen itself
+     * dies on its way to user space.
+     */
     Task fork(Task parent) {
         TaskStruct p = parent.taskStruct();
         requireAlive(p);
-        TaskStruct child = get(Fork.class).copyProcess(p);
+        MmStruct mm = p.mm();
+        spaces.mmget(mm);
+        TaskStruct child;
+        try {
+            child = get(Fork.class).copyProcess(p);
+        } finally {
+            spaces.mmput(mm);
+        }
         if (child == null) {
             throw new ErrnoException(Errno.ENOMEM, "fork of " + p);
         }
+        oom.exitKilled(child);
         return new Task(this, child);
     }
 

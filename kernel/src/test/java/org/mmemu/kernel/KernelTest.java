@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mmemu.core.mm.VmFlags.VM_READ;
 import static org.mmemu.core.mm.VmFlags.VM_WRITE;
 
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -168,6 +169,28 @@ class KernelTest {
         assertThatThrownBy(t::fork)
                 .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ESRCH));
         assertThat(current("/job")).isZero();
+    }
+
+    @Test
+    void aForkOverTheLimitOomKillsWithoutLeavingAVictimToBeReapedInItsNextFork() {
+        boot(Era.V5_10);
+        k.cgroupfs().write("/job/memory.max", Long.toString(2 * MemMap.PAGE_SIZE));
+        Task a = k.spawn("/job");
+        k.spawn("/job");
+
+        Task child = a.fork();                  // its pgd is the third page: the OOM killer runs
+        List<Task> alive = k.tasks();
+        for (Task t : alive) {
+            try {
+                t.fork().kill();                // each fork may OOM-kill another of them
+            } catch (ErrnoException e) {
+                assertThat(e.errno()).isIn(Errno.ENOMEM, Errno.ESRCH);
+            }
+        }
+
+        assertThat(k.cgroupfs().read("/job/memory.events")).doesNotContain("oom_kill 0\n");
+        assertThat(child.isAlive()).as("a child chosen in its fork is dead on return").isEqualTo(alive.contains(child));
+        k.tasks().forEach(Task::exit);
     }
 
     /*
