@@ -3,20 +3,17 @@ package org.mmemu.it.walk;
 /** {@code close(2)} of both ends of a pipe: the last holder's close frees it and uncharges its owners. */
 record PipeClose(String task, String pipe) implements Action {
     static final ActionKind KIND = ActionKind.of(3, (w, rnd) -> {
-        ModelTask t = w.anyPipeHolder(rnd);
-        return t == null ? null : new PipeClose(t.id, World.pick(t.pipes.keySet().stream().toList(), rnd).id);
+        World.HeldPipe h = w.anyHeldPipe(rnd);
+        return h == null ? null : new PipeClose(h.task().id, h.pipe().id);
     });
 
     @Override
     public void apply(World w) {
-        ModelTask t = w.m.tasks.get(task);
-        ModelPipe p = w.m.pipes.get(pipe);
-        if (t == null || p == null || !t.pipes.containsKey(p)) {
-            return;
+        World.HeldPipe held = w.heldPipe(task, pipe);
+        if (held != null) {
+            held.task().task.close(held.fds()[0]);
+            held.task().task.close(held.fds()[1]);
+            w.m.drop(held.task(), held.pipe());
         }
-        int[] fds = t.pipes.get(p);
-        t.task.close(fds[0]);
-        t.task.close(fds[1]);
-        w.m.drop(t, p);
     }
 }

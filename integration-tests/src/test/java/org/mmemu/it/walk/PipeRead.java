@@ -6,29 +6,29 @@ import org.mmemu.core.ErrnoException;
 /** {@code read(2)} from a pipe the task holds: as many bytes as the model has queued, or {@code EAGAIN}. */
 record PipeRead(String task, String pipe, int max) implements Action {
     static final ActionKind KIND = ActionKind.of(6, (w, rnd) -> {
-        ModelTask t = w.anyPipeHolder(rnd);
-        if (t == null) {
+        World.HeldPipe h = w.anyHeldPipe(rnd);
+        if (h == null) {
             return null;
         }
-        ModelPipe p = World.pick(t.pipes.keySet().stream().toList(), rnd);
-        return new PipeRead(t.id, p.id, rnd.nextInt(1, 5 * ModelPipe.PAGE));
+        return new PipeRead(h.task().id, h.pipe().id, rnd.nextInt(1, 5 * ModelPipe.PAGE));
     });
 
     @Override
     public void apply(World w) {
-        ModelTask t = w.m.tasks.get(task);
-        ModelPipe p = w.m.pipes.get(pipe);
-        if (t == null || p == null || !t.pipes.containsKey(p)) {
+        World.HeldPipe held = w.heldPipe(task, pipe);
+        if (held == null) {
             return;
         }
+        ModelTask t = held.task();
+        ModelPipe p = held.pipe();
         long expected = p.read(w.m, max);
         if (expected == 0) {
-            World.expectErrno(Errno.EAGAIN, toString(), () -> t.task.read(t.pipes.get(p)[0], max));
+            World.expectErrno(Errno.EAGAIN, toString(), () -> t.task.read(held.fds()[0], max));
             return;
         }
         int got;
         try {
-            got = t.task.read(t.pipes.get(p)[0], max).length;
+            got = t.task.read(held.fds()[0], max).length;
         } catch (ErrnoException e) {
             throw new AssertionError(this + ": the model reads " + expected + " bytes, the kernel said " + e.errno(), e);
         }

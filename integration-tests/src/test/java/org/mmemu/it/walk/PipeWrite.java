@@ -10,26 +10,26 @@ import org.mmemu.core.ErrnoException;
  */
 record PipeWrite(String task, String pipe, int bytes) implements Action {
     static final ActionKind KIND = ActionKind.of(8, (w, rnd) -> {
-        ModelTask t = w.anyPipeHolder(rnd);
-        if (t == null) {
+        World.HeldPipe h = w.anyHeldPipe(rnd);
+        if (h == null) {
             return null;
         }
-        ModelPipe p = World.pick(t.pipes.keySet().stream().toList(), rnd);
         int n = rnd.nextBoolean() ? rnd.nextInt(1, 300) : rnd.nextInt(1, 6 * ModelPipe.PAGE);
-        return new PipeWrite(t.id, p.id, n);
+        return new PipeWrite(h.task().id, h.pipe().id, n);
     });
 
     @Override
     public void apply(World w) {
-        ModelTask t = w.m.tasks.get(task);
-        ModelPipe p = w.m.pipes.get(pipe);
-        if (t == null || p == null || !t.pipes.containsKey(p)) {
+        World.HeldPipe held = w.heldPipe(task, pipe);
+        if (held == null) {
             return;
         }
+        ModelTask t = held.task();
+        ModelPipe p = held.pipe();
         long observed;
         Errno errno = null;
         try {
-            observed = t.task.write(t.pipes.get(p)[1], new byte[bytes]);
+            observed = t.task.write(held.fds()[1], new byte[bytes]);
         } catch (ErrnoException e) {
             errno = e.errno();
             observed = 0;

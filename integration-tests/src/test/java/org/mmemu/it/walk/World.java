@@ -97,6 +97,27 @@ final class World {
         return pick(m.tasks.values().stream().filter(t -> !t.pipes.isEmpty()).toList(), rnd);
     }
 
+    /** A task and a pipe it holds: what a pipe action acts on. */
+    record HeldPipe(ModelTask task, ModelPipe pipe) {
+        /** The task's read and write fds of the pipe. */
+        int[] fds() {
+            return task.pipes.get(pipe);
+        }
+    }
+
+    /** A random pipe held by a random task, or null. */
+    HeldPipe anyHeldPipe(SplittableRandom rnd) {
+        ModelTask t = anyPipeHolder(rnd);
+        return t == null ? null : new HeldPipe(t, pick(List.copyOf(t.pipes.keySet()), rnd));
+    }
+
+    /** The task {@code task} with the pipe {@code pipe}, if both live and it holds it; else null. */
+    HeldPipe heldPipe(String task, String pipe) {
+        ModelTask t = m.tasks.get(task);
+        ModelPipe p = m.pipes.get(pipe);
+        return t == null || p == null || !t.pipes.containsKey(p) ? null : new HeldPipe(t, p);
+    }
+
     /** A random path of {@link #PATHS}, live or not. */
     static String anyPath(SplittableRandom rnd) {
         return pick(PATHS, rnd);
