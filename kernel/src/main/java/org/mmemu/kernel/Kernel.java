@@ -172,7 +172,8 @@ public final class Kernel implements AutoCloseable {
      * limits (the era's defaults), an empty fd table and an address space of its own:
      * init forks it straight into the cgroup ({@code clone3} with {@code CLONE_INTO_CGROUP})
      * and it execs, so its new mm (the pgd) is allocated, and charged, in its own context, as
-     * everything it maps later will be.
+     * everything it maps later will be. If the OOM killer chose it meanwhile (the pgd's charge
+     * went over {@code memory.max}), it dies on its way to user space: the handle is then dead.
      *
      * @throws ErrnoException {@code ENOENT} if no such cgroup, {@code EBUSY} if the cgroup
      *     enables memory for its children (no internal processes), {@code ENOMEM} if no pgd
@@ -185,7 +186,12 @@ public final class Kernel implements AutoCloseable {
         }
         // Until execve replaces it, the child runs on a copy of init's mm, which maps nothing.
         TaskStruct task = tasks.create(comm, new MmStruct());
-        cgroups.attach(task, memcg);
+        try {
+            cgroups.attach(task, memcg);
+        } catch (ErrnoException e) {
+            exits.doExit(task);     // clone3 fails: the child never ran, no pid stays behind
+            throw e;
+        }
         MmStruct mm;
         try (Tasks.TaskScope running = tasks.enter(task)) {
             mm = spaces.mmAlloc();
@@ -195,6 +201,8 @@ public final class Kernel implements AutoCloseable {
             throw new ErrnoException(Errno.ENOMEM, "execve of " + task);
         }
         task.setMm(mm);
+        // The return to user space: a task the OOM killer chose while its pgd was charged dies.
+        oom.exitKilled(task);
         return new Task(this, task);
     }
 
@@ -238,14 +246,27 @@ public final class Kernel implements AutoCloseable {
         }
     }
 
-    /** {@link Task#fork()}. */
+    /**
+     * {@link Task#fork()}. The child's pgd is charged in the child's context, where the OOM
+     * killer may choose the parent, which is not current, and reap it at once: the parent's mm
+     * is pinned meanwhile ({@code mmget}), as a running parent's would be. A child chosen itself
+     * dies on its way to user space.
+     */
     Task fork(Task parent) {
         TaskStruct p = parent.taskStruct();
         requireAlive(p);
-        TaskStruct child = get(Fork.class).copyProcess(p);
+        MmStruct mm = p.mm();
+        spaces.mmget(mm);
+        TaskStruct child;
+        try {
+            child = get(Fork.class).copyProcess(p);
+        } finally {
+            spaces.mmput(mm);
+        }
         if (child == null) {
             throw new ErrnoException(Errno.ENOMEM, "fork of " + p);
         }
+        oom.exitKilled(child);
         return new Task(this, child);
     }
 

@@ -6,6 +6,7 @@ import static org.mmemu.core.mm.VmFlags.VM_READ;
 import static org.mmemu.core.mm.VmFlags.VM_WRITE;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -178,6 +179,7 @@ class KernelTest {
                 .as("no internal processes").isInstanceOfSatisfying(ErrnoException.class,
                         e -> assertThat(e.errno()).isEqualTo(Errno.EBUSY));
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
+        assertThat(k.tasks()).as("no process left behind by the failed spawns").isEmpty();
     }
 
     @Test
@@ -191,6 +193,43 @@ class KernelTest {
         assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
         assertThat(k.cgroupfs().read("/job/memory.events")).as("an oom event, and no kill").contains("oom 1\n");
         assertThat(current("/job")).isZero();
+    }
+
+    @Test
+    void aSpawnOomKilledByItsOwnPgdChargeIsDeadOnReturnAndCannotFork() {
+        boot(Era.V5_10);
+        k.cgroupfs().write("/job/memory.max", "0");
+
+        Task t = k.spawn("/job");
+
+        assertThat(t.isAlive()).as("killed while its pgd was charged, it dies on its way to user space").isFalse();
+        assertThat(k.cgroupfs().read("/job/memory.events")).contains("oom_kill 1\n");
+        assertThat(k.tasks()).isEmpty();
+        assertThatThrownBy(t::fork)
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ESRCH));
+        assertThat(current("/job")).isZero();
+    }
+
+    @Test
+    void aForkOverTheLimitOomKillsWithoutLeavingAVictimToBeReapedInItsNextFork() {
+        boot(Era.V5_10);
+        k.cgroupfs().write("/job/memory.max", Long.toString(2 * MemMap.PAGE_SIZE));
+        Task a = k.spawn("/job");
+        k.spawn("/job");
+
+        Task child = a.fork();                  // its pgd is the third page: the OOM killer runs
+        List<Task> alive = k.tasks();
+        for (Task t : alive) {
+            try {
+                t.fork().kill();                // each fork may OOM-kill another of them
+            } catch (ErrnoException e) {
+                assertThat(e.errno()).isIn(Errno.ENOMEM, Errno.ESRCH);
+            }
+        }
+
+        assertThat(k.cgroupfs().read("/job/memory.events")).doesNotContain("oom_kill 0\n");
+        assertThat(child.isAlive()).as("a child chosen in its fork is dead on return").isEqualTo(alive.contains(child));
+        k.tasks().forEach(Task::exit);
     }
 
     /*

@@ -22,7 +22,7 @@ final class EraInvocations implements TestTemplateInvocationContextProvider {
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
         Method method = context.getRequiredTestMethod();
         Eras eras = method.getAnnotation(Eras.class);
-        KernelConfig config = KernelConfig.memory(eras.memory());
+        KernelConfig config = KernelConfig.memory(eras.memory()).cpus(eras.cpus());
         return eras(eras, method).stream().map(era -> new EraInvocation(era, config));
     }
 

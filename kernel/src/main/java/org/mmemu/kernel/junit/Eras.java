@@ -37,4 +37,7 @@ public @interface Eras {
 
     /** Each kernel's memory, as {@link KernelConfig#memory(String)} takes it. */
     String memory() default KernelConfig.DEFAULT_MEMORY;
+
+    /** Each kernel's emulated CPUs, as {@link KernelConfig#cpus(int)} takes them. */
+    int cpus() default KernelConfig.DEFAULT_CPUS;
 }

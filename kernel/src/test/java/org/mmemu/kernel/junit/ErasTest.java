@@ -28,9 +28,13 @@ class ErasTest {
     /** Each kernel's memory, read while its test ran. */
     static final List<Long> MEMORY = new CopyOnWriteArrayList<>();
 
+    /** Each kernel's CPUs, read while its test ran. */
+    static final List<Integer> CPUS = new CopyOnWriteArrayList<>();
+
     private static EngineExecutionResults execute(Class<?> testClass) {
         KERNELS.clear();
         MEMORY.clear();
+        CPUS.clear();
         System.setProperty(ErasCase.PROPERTY, "true");
         try {
             return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute();
@@ -46,6 +50,7 @@ class ErasTest {
     private static void record(Kernel k) {
         KERNELS.add(k);
         MEMORY.add(k.get(MemoryConfig.class).bytes());
+        CPUS.add(k.get(MemoryConfig.class).cpus());
     }
 
     private static List<String> names(Events events) {
@@ -69,6 +74,14 @@ class ErasTest {
     @ErasCase
     static class Every {
         @Eras(memory = "16M")
+        void records(Kernel k) {
+            record(k);
+        }
+    }
+
+    @ErasCase
+    static class FourCpus {
+        @Eras(value = Era.LATEST, memory = "16M", cpus = 4)
         void records(Kernel k) {
             record(k);
         }
@@ -127,6 +140,16 @@ class ErasTest {
     }
 
     // ---- the tests -------------------------------------------------------------------------
+
+    @Test
+    void eachKernelHasTheCpusTheAnnotationAsksFor() {
+        run(FourCpus.class).assertStatistics(s -> s.succeeded(1));
+        run(Named.class);
+
+        assertThat(CPUS).as("the default").containsOnly(2);
+        run(FourCpus.class);
+        assertThat(CPUS).containsExactly(4);
+    }
 
     @Test
     void aMethodRunsOncePerNamedEraInReleaseOrderNamedByItsEra() {

@@ -1,0 +1,130 @@
+package org.mmemu.it.walk;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.mmemu.core.Errno;
+import org.mmemu.core.ErrnoException;
+import org.mmemu.core.MemoryConfig;
+import org.mmemu.kernel.Kernel;
+import org.mmemu.memcg.MemcgCharger;
+
+/**
+ * One walk's kernel and model side by side: what the actions act on. It also names the new
+ * entities the actions create ("t3", "p1") and knows how much the per-CPU stocks may hold.
+ */
+final class World {
+    /**
+     * The cgroup every walk works under, made at its start and removed at its end: a removed
+     * cgroup's charges then go to a parent that is no root (a charge reparented to the root is
+     * not counted there before the latest era, which MemcgChargeCheck reports).
+     */
+    static final String TOP = "/walk";
+    /** The cgroups a walk uses: few, so that they collide, up to three levels below {@link #TOP}. */
+    static final List<String> PATHS = List.of(TOP + "/a", TOP + "/b", TOP + "/a/x", TOP + "/a/y", TOP + "/b/x",
+            TOP + "/a/x/z");
+
+    final Kernel k;
+    final Model m;
+    /** Pages every CPU's stock may hold beside the charges: a batch and a byte stock's page. */
+    final int stockPages;
+    /** Whether the stocks were drained since the last action that charged: the next check is exact. */
+    boolean drained;
+    private int nextId;
+
+    World(Kernel k) {
+        this.k = k;
+        this.m = new Model(ChargeRules.of(k.era()));
+        int cpus = k.get(MemoryConfig.class).cpus();
+        this.stockPages = cpus * (k.get(MemcgCharger.class).stock().batch() + 1);
+        k.cgroupfs().mkdir(TOP);
+        k.cgroupfs().write(TOP + "/cgroup.subtree_control", "+memory");
+    }
+
+    /** A fresh id with {@code prefix}, unique within the walk. */
+    String newId(String prefix) {
+        return prefix + nextId++;
+    }
+
+    /** Runs {@code call} expecting it to fail with {@code errno}, as the model predicts. */
+    static void expectErrno(Errno errno, String what, Runnable call) {
+        try {
+            call.run();
+        } catch (ErrnoException e) {
+            if (e.errno() != errno) {
+                throw new AssertionError(what + ": the model expects " + errno + ", the kernel said " + e.errno(), e);
+            }
+            return;
+        }
+        throw new AssertionError(what + ": the model expects " + errno + ", the kernel succeeded");
+    }
+
+    /** Fails unless the model agrees that a charge of {@code bytes} in {@code g} may fail. */
+    void assertMayFail(ModelCgroup g, long bytes, String what) {
+        if (!m.mayFail(g, bytes, stockPages)) {
+            throw new AssertionError(what + " failed to charge " + bytes + " bytes in " + g
+                    + ", which the model says is far from every memory.max");
+        }
+    }
+
+    /**
+     * The tasks the OOM killer took during the last action, exited in the model too; each must
+     * have been in a cgroup under a {@code memory.max}.
+     */
+    void reapKilled() {
+        for (ModelTask t : List.copyOf(m.tasks.values())) {
+            if (!t.task.isAlive()) {
+                if (!m.mayFail(t.cgroup, Model.PAGE, stockPages)) {
+                    throw new AssertionError(t + " died in " + t.cgroup + ", which no memory.max constrains");
+                }
+                m.exit(t);
+            }
+        }
+    }
+
+    /** A random element of {@code items}, or null if there is none. */
+    static <T> T pick(List<T> items, SplittableRandom rnd) {
+        return items.isEmpty() ? null : items.get(rnd.nextInt(items.size()));
+    }
+
+    /** A random live task, or null. */
+    ModelTask anyTask(SplittableRandom rnd) {
+        return pick(new ArrayList<>(m.tasks.values()), rnd);
+    }
+
+    /** A random live task holding a pipe, or null. */
+    ModelTask anyPipeHolder(SplittableRandom rnd) {
+        return pick(m.tasks.values().stream().filter(t -> !t.pipes.isEmpty()).toList(), rnd);
+    }
+
+    /** A task and a pipe it holds: what a pipe action acts on. */
+    record HeldPipe(ModelTask task, ModelPipe pipe) {
+        /** The task's read and write fds of the pipe. */
+        int[] fds() {
+            return task.pipes.get(pipe);
+        }
+    }
+
+    /** A random pipe held by a random task, or null. */
+    HeldPipe anyHeldPipe(SplittableRandom rnd) {
+        ModelTask t = anyPipeHolder(rnd);
+        return t == null ? null : new HeldPipe(t, pick(List.copyOf(t.pipes.keySet()), rnd));
+    }
+
+    /** The task {@code task} with the pipe {@code pipe}, if both live and it holds it; else null. */
+    HeldPipe heldPipe(String task, String pipe) {
+        ModelTask t = m.tasks.get(task);
+        ModelPipe p = m.pipes.get(pipe);
+        return t == null || p == null || !t.pipes.containsKey(p) ? null : new HeldPipe(t, p);
+    }
+
+    /** A random path of {@link #PATHS}, live or not. */
+    static String anyPath(SplittableRandom rnd) {
+        return pick(PATHS, rnd);
+    }
+
+    /** A random live cgroup, or null. */
+    ModelCgroup anyCgroup(SplittableRandom rnd) {
+        return pick(m.liveCgroups(), rnd);
+    }
+}
