@@ -1,6 +1,7 @@
 package org.mmemu.it.walk;
 
 import org.mmemu.kernel.Era;
+import org.mmemu.kernel.Kernel;
 
 /**
  * What an era charges, as the model needs to know it:
@@ -11,16 +12,31 @@ import org.mmemu.kernel.Era;
  *       4.8.15), which covers a process's pgd and, with "pipe: account to kmemcg", pipe pages;</li>
  *   <li>slab objects of {@code __GFP_ACCOUNT} kmallocs are charged byte by byte to the current
  *       obj_cgroup from 5.9 ({@code obj_full_size}, mm/slab.h {@code memcg_slab_post_alloc_hook},
- *       5.9.1); before, the emulator charges no slab object;</li>
+ *       5.9.1); before, objects go to the cgroup's clone of the cache, made by a work item after
+ *       its first allocation (which the root cache serves, uncharged), and the clone's slab pages
+ *       are charged whole ({@code memcg_kmem_get_cache}, {@code memcg_charge_slab}, 4.8.15):
+ *       where objects land in pages is SLUB's business, so the model takes the clones' pages from
+ *       the cgroup's {@code memory.stat} slab keys;</li>
  *   <li>a buffer shared by tee or a partial splice stays mergeable until 4.20.</li>
  * </ul>
  */
 public record ChargeRules(boolean pgdCharged, boolean pipePagesCharged, boolean slabBytesCharged,
-                   boolean sharedBuffersMergeable) {
+                   boolean slabPagesCharged, boolean sharedBuffersMergeable) {
     /** The rules of {@code era}. */
     public static ChargeRules of(Era era) {
         boolean generic = era.compareTo(Era.V4_8) >= 0;
         boolean objcg = era.compareTo(Era.V5_9) >= 0;
-        return new ChargeRules(generic, generic, objcg, era.compareTo(Era.V5_9) < 0);
+        return new ChargeRules(generic, generic, objcg, !objcg, !objcg);
+    }
+
+    /**
+     * Up to 5.8, the bytes of the cache-clone slab pages charged to the cgroup at {@code path}
+     * and below (its {@code memory.stat} slab keys); 0 from 5.9, whose objects the model counts.
+     */
+    public long clonePageBytes(Kernel k, String path) {
+        if (!slabPagesCharged) {
+            return 0;
+        }
+        return k.cgroupfs().stat(path, "slab_reclaimable") + k.cgroupfs().stat(path, "slab_unreclaimable");
     }
 }

@@ -11,7 +11,7 @@ import org.mmemu.memcg.MemcgChargeCheck;
  * What must hold after every step of a walk:
  * <ul>
  *   <li>each live cgroup's {@code memory.current} is at least the model's charges of its subtree
- *       and at most that plus what the per-CPU stocks may hold ({@link World#stockPages}, none
+ *       (with, up to 5.8, the slab pages of its cache clones) and at most that plus what the per-CPU stocks may hold ({@link World#stockPages}, none
  *       right after a drain) and, from 5.9, less than a page per obj_cgroup;</li>
  *   <li>after a drain: no {@code memory.stat} counter negative, the charge check passes, and
  *       the pages neither free nor owned are exactly as many as the model holds (pgds, pipe
@@ -40,7 +40,7 @@ final class Invariants {
 
     private static void checkCurrent(World w, ModelCgroup g, boolean exact) {
         long current = w.k.cgroupfs().readLong(g.path + "/memory.current");
-        long low = g.subtreeBytes();
+        long low = g.subtreeBytes() + w.m.rules.clonePageBytes(w.k, g.path);
         long high = low + (w.m.rules.slabBytesCharged() ? Model.PAGE * g.subtreeObjcgs() : 0)
                 + (exact ? 0 : Model.PAGE * w.stockPages);
         if (current < low || current > high || low < 0) {
