@@ -78,7 +78,7 @@ final class BpfArray extends BpfMap {
     }
 
     /** The index a 4-byte key names (little endian, as x86 reads a u32). */
-    private static long index(byte[] key) {
+    static long index(byte[] key) {
         return (key[0] & 0xffL) | (key[1] & 0xffL) << 8 | (key[2] & 0xffL) << 16 | (key[3] & 0xffL) << 24;
     }
 

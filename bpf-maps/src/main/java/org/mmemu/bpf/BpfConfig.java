@@ -28,24 +28,26 @@ import org.mmemu.core.page.Gfp;
  * @param accountGfp the gfp bits every allocation of a map adds: {@code __GFP_ACCOUNT} from 5.11
  *     ("bpf: Prepare for memcg-based memory accounting for bpf maps"), none before. A policy
  *     override may force it on an earlier era, to show what vm_insert_page then does
+ * @param percpuAccounting whether the percpu allocator charges {@code __GFP_ACCOUNT} allocations
+ *     to memcgs at all (5.9 on, "mm: memcg/percpu: account percpu memory to memory cgroups")
  */
 public record BpfConfig(int arrayFlags, int hashFlags, boolean mapIds, boolean freeze, boolean memcgOwned,
-                        int accountGfp) {
+                        int accountGfp, boolean percpuAccounting) {
     /** 4.8 (and 4.7): no ids, no freeze, no flags on arrays; memlock pays. */
-    public static final BpfConfig V4_8 = new BpfConfig(0, NO_PREALLOC, false, false, false, 0);
+    public static final BpfConfig V4_8 = new BpfConfig(0, NO_PREALLOC, false, false, false, 0, false);
     /** 4.18: map ids; NUMA and fd-access flags. */
     public static final BpfConfig V4_18 = new BpfConfig(NUMA_NODE | RDONLY | WRONLY,
-            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | RDONLY | WRONLY, true, false, false, 0);
+            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | RDONLY | WRONLY, true, false, false, 0, false);
     /** 5.9 and 5.10: freeze, mmapable arrays; still memlock, no cgroup charge. */
     public static final BpfConfig V5_9 = new BpfConfig(NUMA_NODE | MMAPABLE | ACCESS_MASK,
-            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | ACCESS_MASK | ZERO_SEED, true, true, false, 0);
+            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | ACCESS_MASK | ZERO_SEED, true, true, false, 0, true);
     /** 5.11 and later: map memory charged to {@code map->memcg}; memlock no longer applies. */
     public static final BpfConfig V5_11 = new BpfConfig(V5_9.arrayFlags, V5_9.hashFlags, true, true, true,
-            Gfp.__GFP_ACCOUNT);
+            Gfp.__GFP_ACCOUNT, true);
 
     /** This config with {@code accountGfp} in place of its own. */
     public BpfConfig withAccountGfp(int gfp) {
-        return new BpfConfig(arrayFlags, hashFlags, mapIds, freeze, memcgOwned, gfp);
+        return new BpfConfig(arrayFlags, hashFlags, mapIds, freeze, memcgOwned, gfp, percpuAccounting);
     }
 
     /** Whether arrays may be {@code BPF_F_MMAPABLE}. */

@@ -39,10 +39,12 @@ public final class BpfMapMemory {
     private final Tasks tasks;
     private final UserStructs users;
     private final CurrentMemcg currentMemcg;
+    private final PercpuAlloc percpu;
 
     @Inject
     BpfMapMemory(BpfConfig config, Kmalloc kmalloc, Vmalloc vmalloc, Tasks tasks, UserStructs users,
-                 CurrentMemcg currentMemcg) {
+                 CurrentMemcg currentMemcg, PercpuAlloc percpu) {
+        this.percpu = percpu;
         this.config = config;
         this.kmalloc = kmalloc;
         this.vmalloc = vmalloc;
@@ -113,6 +115,26 @@ public final class BpfMapMemory {
      */
     long kzallocObject(long size, int gfp) {
         return kmalloc.kzalloc(size, gfp | config.accountGfp());
+    }
+
+    /**
+     * A per-CPU value: {@code bpf_map_alloc_percpu} from 5.11 ({@code __GFP_ACCOUNT} under
+     * {@code set_active_memcg(map->memcg)}: the creator while the map is being allocated), plain
+     * {@code __alloc_percpu_gfp} before, with the era's account bits.
+     */
+    PercpuAlloc.Percpu allocPercpu(BpfMap map, long size, int gfp) {
+        int flags = gfp | config.accountGfp();
+        if (map.memcg == null) {
+            return percpu.alloc(size, flags, config.percpuAccounting());
+        }
+        try (ActiveMemcgScope scope = currentMemcg.setActiveMemcg(map.memcg)) {
+            return percpu.alloc(size, flags, config.percpuAccounting());
+        }
+    }
+
+    /** {@code free_percpu}. */
+    void freePercpu(PercpuAlloc.Percpu p) {
+        percpu.free(p);
     }
 
     /** {@code kfree}. */

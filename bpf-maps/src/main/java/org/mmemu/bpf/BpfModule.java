@@ -20,6 +20,7 @@ public final class BpfModule extends AbstractModule {
     @Override
     protected void configure() {
         config(binder()).setDefault().toInstance(BpfConfig.V5_11);
+        bind(PercpuAlloc.class).in(Scopes.SINGLETON);
         bind(BpfMapMemory.class).in(Scopes.SINGLETON);
         bind(BpfMapIds.class).in(Scopes.SINGLETON);
         bind(BpfSyscall.class).in(Scopes.SINGLETON);

@@ -74,13 +74,12 @@ public final class BpfSyscall implements FileOperations, VmOperations {
         if (ret < 0) {
             return ret;
         }
-        if (type == BpfMapType.PERCPU_ARRAY) {
-            throw new UnsupportedOperationException("PERCPU_ARRAY: the percpu allocator is not modelled yet");
-        }
-        BpfMap map = type == BpfMapType.HASH
-                ? new BpfHtab(keySize, valueSize, maxEntries, flags, cpus.nrCpus(), memory, kernelMemory, rcu)
-                : new BpfArray(valueSize, maxEntries, flags, creds.capable(Capability.CAP_SYS_ADMIN), memory,
-                        kernelMemory, vmalloc);
+        BpfMap map = switch (type) {
+            case HASH -> new BpfHtab(keySize, valueSize, maxEntries, flags, cpus.nrCpus(), memory, kernelMemory, rcu);
+            case PERCPU_ARRAY -> new BpfPercpuArray(valueSize, maxEntries, flags, cpus.nrCpus(), memory, kernelMemory);
+            case ARRAY -> new BpfArray(valueSize, maxEntries, flags, creds.capable(Capability.CAP_SYS_ADMIN), memory,
+                    kernelMemory, vmalloc);
+        };
         ret = map.alloc();
         if (ret < 0) {
             return ret;
