@@ -1,10 +1,22 @@
 package org.mmemu.kernel;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.mmemu.core.Errno;
+import org.mmemu.core.ErrnoException;
 import org.mmemu.core.rcu.Rcu;
 
 /** What the BPF facade tests share: keys, values, and the cgroup counters after RCU and the stocks. */
 final class BpfTesting {
     private BpfTesting() {
+    }
+
+    /** Asserts that {@code call} fails with {@code errno}. */
+    static void assertErrno(ThrowingCallable call, Errno errno) {
+        assertThatThrownBy(call).isInstanceOf(ErrnoException.class)
+                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(errno));
     }
 
     /** A 4-byte little-endian array index. */

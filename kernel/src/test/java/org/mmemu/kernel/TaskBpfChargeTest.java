@@ -1,7 +1,7 @@
 package org.mmemu.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mmemu.kernel.BpfTesting.assertErrno;
 import static org.mmemu.kernel.BpfTesting.bytes;
 import static org.mmemu.kernel.BpfTesting.current;
 import static org.mmemu.kernel.BpfTesting.lockedVm;
@@ -10,7 +10,6 @@ import org.mmemu.bpf.BpfMapFlags;
 import org.mmemu.bpf.BpfMapType;
 import org.mmemu.bpf.BpfUpdateFlags;
 import org.mmemu.core.Errno;
-import org.mmemu.core.ErrnoException;
 import org.mmemu.core.cred.Rlimits;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.kernel.junit.Eras;
@@ -58,8 +57,7 @@ class TaskBpfChargeTest {
         }
         long held = lockedVm(t);
         assertThat(held).isEqualTo(maps * bigArrayPages());
-        assertThatThrownBy(() -> bigArray(t)).isInstanceOf(ErrnoException.class)
-                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(Errno.EPERM));
+        assertErrno(() -> bigArray(t), Errno.EPERM);
         assertThat(lockedVm(t)).as("the refused map took nothing").isEqualTo(held);
     }
 

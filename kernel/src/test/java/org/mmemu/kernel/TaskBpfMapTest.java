@@ -1,28 +1,21 @@
 package org.mmemu.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mmemu.kernel.BpfTesting.assertErrno;
 import static org.mmemu.kernel.BpfTesting.bytes;
 import static org.mmemu.kernel.BpfTesting.current;
 import static org.mmemu.kernel.BpfTesting.index;
 import static org.mmemu.kernel.BpfTesting.lockedVm;
 import static org.mmemu.kernel.BpfTesting.settle;
 
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.mmemu.bpf.BpfMapFlags;
 import org.mmemu.bpf.BpfMapType;
 import org.mmemu.bpf.BpfUpdateFlags;
 import org.mmemu.core.Errno;
-import org.mmemu.core.ErrnoException;
 import org.mmemu.kernel.junit.Eras;
 
 /** Issue 13's map operations through the facade: values, the update flags, the errors, ids, freeze. */
 class TaskBpfMapTest {
-    private static void assertErrno(ThrowingCallable call, Errno errno) {
-        assertThatThrownBy(call).isInstanceOf(ErrnoException.class)
-                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(errno));
-    }
-
     @Eras(memory = "64M")
     void anArrayKeepsItsValuesAndRefusesWhatTheKernelRefuses(Kernel k) {
         k.cgroupfs().mkdir("/a");

@@ -1,20 +1,18 @@
 package org.mmemu.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mmemu.kernel.BpfTesting.assertErrno;
 import static org.mmemu.kernel.BpfTesting.bytes;
 import static org.mmemu.kernel.BpfTesting.current;
 import static org.mmemu.kernel.BpfTesting.index;
 import static org.mmemu.kernel.BpfTesting.settle;
 
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.mmemu.bpf.BpfConfig;
 import org.mmemu.bpf.BpfMapFlags;
 import org.mmemu.bpf.BpfMapType;
 import org.mmemu.bpf.BpfModule;
 import org.mmemu.bpf.BpfUpdateFlags;
 import org.mmemu.core.Errno;
-import org.mmemu.core.ErrnoException;
 import org.mmemu.core.page.Gfp;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.kernel.junit.Eras;
@@ -29,11 +27,6 @@ class TaskBpfMmapTest {
     private static final int PAGE = MemMap.PAGE_SIZE;
     /** Two pages of 8-byte values. */
     private static final int ENTRIES = 2 * PAGE / 8;
-
-    private static void assertErrno(ThrowingCallable call, Errno errno) {
-        assertThatThrownBy(call).isInstanceOf(ErrnoException.class)
-                .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(errno));
-    }
 
     private static int mmapable(Task t, int extraFlags) {
         return t.bpfMapCreate(BpfMapType.ARRAY, 4, 8, ENTRIES, BpfMapFlags.MMAPABLE | extraFlags);
