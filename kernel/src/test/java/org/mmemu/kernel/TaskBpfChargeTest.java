@@ -5,6 +5,7 @@ import static org.mmemu.kernel.BpfTesting.assertErrno;
 import static org.mmemu.kernel.BpfTesting.bytes;
 import static org.mmemu.kernel.BpfTesting.current;
 import static org.mmemu.kernel.BpfTesting.lockedVm;
+import static org.mmemu.kernel.BpfTesting.settle;
 
 import org.mmemu.bpf.BpfMapFlags;
 import org.mmemu.bpf.BpfMapType;
@@ -12,6 +13,7 @@ import org.mmemu.bpf.BpfUpdateFlags;
 import org.mmemu.core.Errno;
 import org.mmemu.core.cred.Rlimits;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.vmalloc.Vmalloc;
 import org.mmemu.kernel.junit.Eras;
 
 /**
@@ -130,5 +132,45 @@ class TaskBpfChargeTest {
         assertThat(current(k, "/b")).isEqualTo(b1);
         foreign.exit();
         owner.close(fd);
+    }
+
+    @Eras(memory = "64M")
+    void theValueAreaIsKmallocdUpTo32KiBAndVmallocdAbove(Kernel k) {
+        Task t = k.spawn("/");
+        Vmalloc vmalloc = k.get(Vmalloc.class);
+        int areas = vmalloc.nrAreas();
+        int small = t.bpfMapCreate(BpfMapType.ARRAY, 4, 8, (8 * PAGE - 272) / 8, 0);
+        assertThat(vmalloc.nrAreas()).as("header and values fit 32 KiB: kmalloc").isEqualTo(areas);
+        t.close(small);
+        settle(k);
+        int big = t.bpfMapCreate(BpfMapType.ARRAY, 4, 8, 8 * PAGE / 8, 0);
+        assertThat(vmalloc.nrAreas()).as("one value more: vmalloc").isEqualTo(areas + 1);
+        t.close(big);
+        settle(k);
+        assertThat(vmalloc.nrAreas()).isEqualTo(areas);
+    }
+
+    @Eras(value = Era.LATEST, memory = "64M")
+    void theLatestMemoryStatShowsMapsAsKernelVmallocAndSlab(Kernel k) {
+        k.cgroupfs().mkdir("/a");
+        Task t = k.spawn("/a");
+        current(k, "/a");
+        long kernel0 = k.cgroupfs().stat("/a", "kernel");
+        long vmalloc0 = k.cgroupfs().stat("/a", "vmalloc");
+        long slab0 = k.cgroupfs().stat("/a", "slab");
+        int array = bigArray(t);
+        int hash = t.bpfMapCreate(BpfMapType.HASH, 8, 64, 16, 0);
+
+        current(k, "/a");
+        assertThat(k.cgroupfs().stat("/a", "vmalloc") - vmalloc0).as("the big array's pages")
+                .isEqualTo(bigArrayPages() * PAGE);
+        assertThat(k.cgroupfs().stat("/a", "slab") - slab0).as("the hash's struct, buckets and elements")
+                .isGreaterThanOrEqualTo(16L * (48 + 8 + 64));
+        assertThat(k.cgroupfs().stat("/a", "kernel") - kernel0).isGreaterThanOrEqualTo(bigArrayPages() * PAGE);
+        t.close(array);
+        t.close(hash);
+        current(k, "/a");
+        assertThat(k.cgroupfs().stat("/a", "vmalloc")).isEqualTo(vmalloc0);
+        assertThat(k.cgroupfs().stat("/a", "slab")).isEqualTo(slab0);
     }
 }
