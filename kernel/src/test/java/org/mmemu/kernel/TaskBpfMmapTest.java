@@ -13,6 +13,9 @@ import org.mmemu.bpf.BpfMapType;
 import org.mmemu.bpf.BpfModule;
 import org.mmemu.bpf.BpfUpdateFlags;
 import org.mmemu.core.Errno;
+import org.mmemu.core.fs.File;
+import org.mmemu.core.mm.AddressSpaces;
+import org.mmemu.core.mm.Mman;
 import org.mmemu.core.page.Gfp;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.kernel.junit.Eras;
@@ -44,6 +47,23 @@ class TaskBpfMmapTest {
         assertThat(t.readMemory(addr + 2 * PAGE - 8, 8)).isEqualTo(bytes(8, 70));
 
         t.munmap(addr, 2 * PAGE);
+        t.close(fd);
+    }
+
+    @Eras(from = Era.V5_9, memory = "64M")
+    void aPrivateMappingIsRefused(Kernel k) {
+        Task t = k.spawn("/");
+        int fd = mmapable(t, 0);
+        long ret;
+        try (var running = k.enter(t)) {
+            File file = t.taskStruct().files().fget(fd);
+            ret = k.get(AddressSpaces.class).mmap(t.taskStruct().mm(), file, 0, PAGE, Mman.PROT_READ,
+                    Mman.MAP_PRIVATE, 0);
+            file.put();
+        }
+        assertThat(ret).as("the facade maps MAP_SHARED only, so do_mmap is called here").isEqualTo(
+                Errno.EINVAL.negative());
+        t.bpfMapFreeze(fd);
         t.close(fd);
     }
 
