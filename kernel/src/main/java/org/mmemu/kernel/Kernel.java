@@ -8,6 +8,7 @@ import com.google.inject.Scopes;
 import com.google.inject.util.Modules;
 import java.util.ArrayList;
 import java.util.List;
+import org.mmemu.bpf.BpfModule;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.Injectors;
@@ -104,7 +105,7 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * Everything a machine of {@code era} installs above {@code MmCoreModule}: memcg, slab, pipes, the era's
+     * Everything a machine of {@code era} installs above {@code MmCoreModule}: memcg, slab, pipes, BPF maps, the era's
      * preset, the kernel's own wiring (tasks' address spaces for the OOM killer), then what
      * {@code config} overrides (its architecture, the kmem switch, its modules): a policy an
      * override selects replaces the era's choice of that kind. For machines booted by other
@@ -113,7 +114,8 @@ public final class Kernel implements AutoCloseable {
      */
     public static Module modules(Era era, KernelConfig config) {
         requireNonNull(era, "era is null");
-        Module base = Modules.combine(new MemcgModule(), new SlabModule(), new PipeModule(), era.module(), binder -> {
+        Module base = Modules.combine(new MemcgModule(), new SlabModule(), new PipeModule(), new BpfModule(),
+                era.module(), binder -> {
             binder.bind(Era.class).toInstance(era);
             binder.bind(TaskAddressSpace.class).in(Scopes.SINGLETON);
             MemcgModule.taskMemory(binder).addBinding().to(TaskAddressSpace.class);

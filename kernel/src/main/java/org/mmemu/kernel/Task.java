@@ -1,5 +1,8 @@
 package org.mmemu.kernel;
 
+import org.mmemu.bpf.BpfMapFlags;
+import org.mmemu.bpf.BpfMapType;
+import org.mmemu.bpf.BpfUpdateFlags;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.sched.TaskStruct;
@@ -192,6 +195,144 @@ public final class Task {
 
     private PipeCalls pipeCalls() {
         return new PipeCalls(kernel, task);
+    }
+
+    /**
+     * {@code bpf(BPF_MAP_CREATE)}: a new map (its file in the lowest free fd), paid for by the
+     * task: its user's {@code RLIMIT_MEMLOCK} up to 5.10, its cgroup from 5.11.
+     *
+     * @param flags {@link BpfMapFlags} bits
+     * @return the map's fd
+     * @throws ErrnoException {@code EINVAL} (bad sizes, zero entries, a flag the era does not
+     *     know: {@code MMAPABLE} before 5.5), {@code E2BIG}, {@code EPERM} (past the memlock
+     *     limit, up to 5.10), {@code ENOMEM}, {@code EMFILE}, {@code ESRCH} if dead
+     */
+    public int bpfMapCreate(BpfMapType type, int keySize, int valueSize, int maxEntries, int flags) {
+        return bpfCalls().mapCreate(type, keySize, valueSize, maxEntries, flags);
+    }
+
+    /**
+     * {@code bpf(BPF_MAP_UPDATE_ELEM)}: stores {@code value} under {@code key}.
+     *
+     * @param flags {@link BpfUpdateFlags}
+     * @throws ErrnoException {@code EEXIST} ({@code NOEXIST} and the key exists; any array
+     *     index), {@code ENOENT} ({@code EXIST} and it does not), {@code E2BIG} (a full hash, an
+     *     index out of range), {@code EPERM} (a frozen map), {@code EINVAL}, {@code EBADF},
+     *     {@code ENOMEM}
+     */
+    public void bpfMapUpdate(int fd, byte[] key, byte[] value, long flags) {
+        bpfCalls().mapUpdate(fd, key, value, flags);
+    }
+
+    /**
+     * {@code bpf(BPF_MAP_LOOKUP_ELEM)}: a copy of the value under {@code key}.
+     *
+     * @throws ErrnoException {@code ENOENT}, {@code EINVAL}, {@code EBADF}
+     */
+    public byte[] bpfMapLookup(int fd, byte[] key) {
+        return bpfCalls().mapLookup(fd, key);
+    }
+
+    /**
+     * {@code bpf(BPF_MAP_DELETE_ELEM)}.
+     *
+     * @throws ErrnoException {@code ENOENT}, {@code EINVAL} (arrays), {@code EPERM}, {@code EBADF}
+     */
+    public void bpfMapDelete(int fd, byte[] key) {
+        bpfCalls().mapDelete(fd, key);
+    }
+
+    /**
+     * {@code bpf(BPF_MAP_FREEZE)}: no more writes from user space.
+     *
+     * @throws ErrnoException {@code EBUSY} (a writable mapping exists, or already frozen),
+     *     {@code EINVAL} before 5.2, {@code EBADF}
+     */
+    public void bpfMapFreeze(int fd) {
+        bpfCalls().mapFreeze(fd);
+    }
+
+    /**
+     * The map's id ({@code bpf(BPF_OBJ_GET_INFO_BY_FD)}).
+     *
+     * @throws ErrnoException {@code EINVAL} before 4.13, {@code EBADF}
+     */
+    public int bpfMapId(int fd) {
+        return bpfCalls().mapId(fd);
+    }
+
+    /**
+     * {@code bpf(BPF_MAP_GET_FD_BY_ID)}: a new fd on the live map with that id.
+     *
+     * @throws ErrnoException {@code ENOENT} once the map is gone, {@code EINVAL} before 4.13,
+     *     {@code EPERM} without {@code CAP_SYS_ADMIN}
+     */
+    public int bpfMapGetFdById(int id) {
+        return bpfCalls().mapGetFdById(id);
+    }
+
+    /**
+     * {@code mmap(NULL, length, prot, MAP_SHARED, fd, offset)}.
+     *
+     * @param prot {@link Prot} bits
+     * @return the mapping's address
+     * @throws ErrnoException {@code EINVAL} (an unaligned offset, out of the map's bounds, a map
+     *     that is not mmapable), {@code EPERM} (writable and frozen), {@code EACCES} (writable
+     *     and {@code RDONLY_PROG}), {@code ENOTSUPP} (a hash map), {@code ENODEV} (before 5.5),
+     *     {@code EBADF}, {@code ENOMEM}
+     */
+    public long mmap(int fd, long length, int prot, long offset) {
+        return mappingCalls().mmap(fd, length, prot, offset);
+    }
+
+    /** {@code mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)}; as {@link #mmap(int, long, int, long)}. */
+    public long mmap(int fd, long length) {
+        return mmap(fd, length, Prot.READ | Prot.WRITE, 0);
+    }
+
+    /**
+     * {@code mprotect(addr, length, prot)}.
+     *
+     * @throws ErrnoException {@code EACCES} (a permission the mapping may not have: write to a
+     *     read-only map mapping), {@code ENOMEM} (not mapped), {@code EINVAL}
+     */
+    public void mprotect(long addr, long length, int prot) {
+        mappingCalls().mprotect(addr, length, prot);
+    }
+
+    /**
+     * {@code munmap(addr, length)}.
+     *
+     * @throws ErrnoException {@code EINVAL}
+     */
+    public void munmap(long addr, long length) {
+        mappingCalls().munmap(addr, length);
+    }
+
+    /**
+     * {@code length} bytes loaded from the task's address {@code addr}.
+     *
+     * @throws ErrnoException {@code EFAULT} where nothing readable is mapped
+     */
+    public byte[] readMemory(long addr, int length) {
+        return mappingCalls().readMemory(addr, length);
+    }
+
+    /**
+     * {@code data} stored at the task's address {@code addr}.
+     *
+     * @throws ErrnoException {@code EFAULT} where nothing writable is mapped
+     */
+    public void writeMemory(long addr, byte[] data) {
+        mappingCalls().writeMemory(addr, data);
+    }
+
+    private BpfCalls bpfCalls() {
+        return new BpfCalls(kernel, task);
+    }
+
+    private MappingCalls mappingCalls() {
+        return new MappingCalls(kernel, task);
     }
 
     @Override

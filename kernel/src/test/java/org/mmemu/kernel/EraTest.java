@@ -7,6 +7,8 @@ import com.google.inject.Module;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.mmemu.bpf.BpfConfig;
+import org.mmemu.bpf.BpfEras;
 import org.mmemu.core.alloc.PageAllocTexts;
 import org.mmemu.core.cred.InitRlimits;
 import org.mmemu.core.era.EraDescriptor;
@@ -60,7 +62,7 @@ class EraTest {
     void thereIsOnePresetPerKernelReleaseSelectingEveryPolicyOfEveryModule() {
         assertThat(Era.values()).extracting(Era::release).containsExactly(KernelRelease.values());
         assertThat(Era.descriptors()).extracting(EraDescriptor::name).containsExactly("mm-core", "memcg", "slab",
-                "pipe-unix-sock", "arch-s390");
+                "pipe-unix-sock", "bpf-maps", "arch-s390");
         assertThat(Era.V4_8.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
                 InsertPagePolicy.class, PageTableGfp.class, PageAllocTexts.class, InitRlimits.class,
                 KmemAccountingPolicy.class,
@@ -79,6 +81,7 @@ class EraTest {
                 assertThat(nameOf(kind, k.get(kind))).as("%s", kind.getSimpleName()).isEqualTo(name));
         assertThat(k.get(MemcgConfig.class)).isSameAs(era.memcgConfig());
         assertThat(k.get(PipeConfig.class)).isSameAs(PipeEras.CONFIG.at(era.release()));
+        assertThat(k.get(BpfConfig.class)).isSameAs(BpfEras.CONFIG.at(era.release()));
         assertThat(k.get(PageTableAllocator.class)).isInstanceOf(S390PageTableAllocator.class);
         assertThat(k.checkConsistency()).isEmpty();
     }

@@ -1,0 +1,28 @@
+package org.mmemu.bpf;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Binder;
+import com.google.inject.Scopes;
+import com.google.inject.multibindings.OptionalBinder;
+
+/**
+ * Plugs BPF maps into a machine, beside {@code MmCoreModule}, memcg's and slab's modules:
+ * {@link BpfSyscall} (the map commands of {@code bpf(2)}, the map files and their mappings).
+ * The era's behaviour is a {@link BpfConfig}, {@link BpfConfig#V5_11} unless
+ * {@link #config}{@code .setBinding()} binds another ({@link BpfEras} has each release's).
+ */
+public final class BpfModule extends AbstractModule {
+    /** The map behaviour's binding point. */
+    public static OptionalBinder<BpfConfig> config(Binder binder) {
+        return OptionalBinder.newOptionalBinder(binder, BpfConfig.class);
+    }
+
+    @Override
+    protected void configure() {
+        config(binder()).setDefault().toInstance(BpfConfig.V5_11);
+        bind(PercpuAlloc.class).in(Scopes.SINGLETON);
+        bind(BpfMapMemory.class).in(Scopes.SINGLETON);
+        bind(BpfMapIds.class).in(Scopes.SINGLETON);
+        bind(BpfSyscall.class).in(Scopes.SINGLETON);
+    }
+}
