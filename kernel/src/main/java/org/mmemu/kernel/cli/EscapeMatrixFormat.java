@@ -35,7 +35,7 @@ enum EscapeMatrixFormat {
                     + " kernel allocated %dx the limit%n", size(matrix.limit()), EscapeMatrix.BUDGET_LIMITS)
                     + TextFormats.columns(rows)
                     + String.format(Locale.ROOT, "cells: kernel memory allocated and not charged, as a multiple of the limit;"
-                    + " ok = the limit held (within %s), ESC = escaped, LEAK = the teardown's checks failed, n/a = no such"
+                    + " ok = the limit held (within %s), ESC = escaped, OVER = charged but forced past the limit, LEAK = the teardown's checks failed, n/a = no such"
                     + " path%n", size(matrix.tolerance()));
         }
     },
@@ -89,12 +89,12 @@ enum EscapeMatrixFormat {
     /** The output for {@code cells}, which are {@code paths} by {@code eras}, row by row. */
     abstract String render(EscapeMatrix matrix, List<EscapePath> paths, List<Era> eras, List<EscapeCell> cells);
 
-    /** "0.00x ok", "16.00x ESC", "... LEAK", "n/a". */
+    /** "0.00x ok", "16.00x ESC", "0.00x OVER", "... LEAK", "n/a". */
     static String cellText(EscapeCell c) {
         if (!c.applicable()) {
-            return "n/a";
+            return c.verdict();
         }
-        return limits(c) + "x " + (c.held() ? "ok" : "ESC") + (c.leaked() ? " LEAK" : "");
+        return limits(c) + "x " + c.verdict() + (c.leaked() ? " LEAK" : "");
     }
 
     private static String limits(EscapeCell c) {

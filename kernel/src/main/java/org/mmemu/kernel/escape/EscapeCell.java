@@ -16,25 +16,26 @@ import org.mmemu.kernel.Era;
  * @param maxCurrentBytes the highest {@code memory.current} seen
  * @param steps the steps driven
  * @param stop why the drive stopped: an errno's name, "killed", or "budget"
+ * @param escaped more than the tolerance was allocated and not charged
  * @param held the limit held: {@code memory.current} stayed within it and nothing escaped beyond the tolerance
  * @param problems what the teardown's checks found (leaks, charges left, broken invariants); empty when clean
  */
 public record EscapeCell(String path, Era era, boolean applicable, long limitBytes, long allocatedBytes,
-                         long chargedBytes, long maxCurrentBytes, long steps, String stop, boolean held,
-                         List<String> problems) {
+                         long chargedBytes, long maxCurrentBytes, long steps, String stop, boolean escaped,
+                         boolean held, List<String> problems) {
     public EscapeCell {
         problems = List.copyOf(problems);
     }
 
     /** A path that does not exist in {@code era}. */
     static EscapeCell notApplicable(String path, Era era, long limitBytes) {
-        return new EscapeCell(path, era, false, limitBytes, 0, 0, 0, 0, "n/a", true, List.of());
+        return new EscapeCell(path, era, false, limitBytes, 0, 0, 0, 0, "n/a", false, true, List.of());
     }
 
     /** This cell with {@code found} as its problems. */
     EscapeCell withProblems(List<String> found) {
         return new EscapeCell(path, era, applicable, limitBytes, allocatedBytes, chargedBytes, maxCurrentBytes, steps,
-                stop, held, found);
+                stop, escaped, held, found);
     }
 
     /** Kernel memory allocated for the cgroup and not charged to it (never negative). */
@@ -50,5 +51,16 @@ public record EscapeCell(String path, Era era, boolean applicable, long limitByt
     /** Whether the teardown found something: a leak, a charge left, a broken invariant. */
     public boolean leaked() {
         return !problems.isEmpty();
+    }
+
+    /**
+     * "ok" (the limit held), "ESC" (memory escaped the charge), "OVER" (charged, but
+     * {@code memory.current} went past the limit: forced charges), or "n/a".
+     */
+    public String verdict() {
+        if (!applicable) {
+            return "n/a";
+        }
+        return escaped ? "ESC" : held ? "ok" : "OVER";
     }
 }

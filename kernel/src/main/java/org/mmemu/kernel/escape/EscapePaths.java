@@ -12,7 +12,10 @@ public final class EscapePaths {
             PageTables.s390(),
             new AccountedSlabObjects(),
             AccountedBuffers.vmalloc(),
-            AccountedBuffers.kmallocLarge());
+            AccountedBuffers.kmallocLarge(),
+            BpfArrays.array(),
+            BpfArrays.mmapable(),
+            new ForeignHashElements());
 
     private EscapePaths() {
     }
