@@ -34,100 +34,93 @@ class TaskPipeOomTest {
         return k.cgroupfs().readLong("/a/memory.current");
     }
 
-    /** A child of {@code writer}, holding both ends of its pipes, moved to /b (out of the OOM domain). */
-    private static Task readerInB(Kernel k, Task writer) {
-        k.cgroupfs().mkdir("/b");
-        Task reader = writer.fork();
-        reader.moveTo("/b");
-        return reader;
+    /**
+     * The writer in /a, its pipe, the reader (its child, holding both ends) in /b, /a's
+     * memory.max, and the hog of /a or null.
+     */
+    private record Scene(Task writer, Task reader, int[] pipe, long max, Task hog) {
     }
 
-    /** memory.max of /a set to what it holds now plus {@code pages}. */
-    private static long limitToCurrentPlus(Kernel k, int pages) {
-        long max = current(k) + (long) pages * PAGE;
+    /**
+     * /a with a writer (and, if {@code withHog}, a hog of oom_score_adj 1000 holding 64 KiB in
+     * its own pipe), the writer's pipe, its reader moved to /b (out of the OOM domain), and
+     * memory.max of /a set to what it holds plus 4 pages.
+     */
+    private static Scene scene(Kernel k, boolean withHog) {
+        k.cgroupfs().mkdir("/a");
+        k.cgroupfs().mkdir("/b");
+        Task writer = k.spawn("writer", "/a");
+        Task hog = null;
+        if (withHog) {
+            hog = k.spawn("hog", "/a");
+            hog.setOomScoreAdj(1000);
+            int[] hogPipe = hog.pipe();
+            assertThat(hog.write(hogPipe[1], data())).isEqualTo(SIZE);
+        }
+        int[] p = writer.pipe();
+        Task reader = writer.fork();
+        reader.moveTo("/b");
+        long max = current(k) + 4L * PAGE;
         k.cgroupfs().write("/a/memory.max", Long.toString(max));
-        return max;
+        return new Scene(writer, reader, p, max, hog);
     }
 
     @Eras(value = {Era.V5_9, Era.V5_10, Era.V5_11}, memory = "64M")
     void untilFiveSixteenAWriterThatKilledItselfFillsTheRingPastTheLimit(Kernel k) {
-        k.cgroupfs().mkdir("/a");
-        Task writer = k.spawn("/a");
-        int[] p = writer.pipe();
-        Task reader = readerInB(k, writer);
-        long max = limitToCurrentPlus(k, 4);
+        Scene s = scene(k, false);
 
-        int written = writer.write(p[1], data());
+        int written = s.writer().write(s.pipe()[1], data());
 
-        assertThat(writer.isAlive()).as("the only task of /a was the victim").isFalse();
+        assertThat(s.writer().isAlive()).as("the only task of /a was the victim").isFalse();
         assertThat(k.cgroupfs().event("/a", "oom_kill")).isEqualTo(1);
         assertThat(written).as("a dying task's charges are forced").isEqualTo(SIZE);
-        assertThat(current(k)).as("should_force_charge lets the victim pass memory.max")
-                .isGreaterThan(max);
-        assertThat(reader.read(p[0], SIZE)).isEqualTo(data());
-        assertThat(current(k)).isLessThanOrEqualTo(max);
+        assertThat(current(k)).as("should_force_charge lets the victim pass memory.max").isGreaterThan(s.max());
+        assertThat(s.reader().read(s.pipe()[0], SIZE)).isEqualTo(data());
+        assertThat(current(k)).isLessThanOrEqualTo(s.max());
     }
 
     @Eras(value = Era.LATEST, memory = "64M")
     void fromFiveSixteenAWriterThatKilledItselfStopsAtTheLimit(Kernel k) {
-        k.cgroupfs().mkdir("/a");
-        Task writer = k.spawn("/a");
-        int[] p = writer.pipe();
-        Task reader = readerInB(k, writer);
-        long max = limitToCurrentPlus(k, 4);
+        Scene s = scene(k, false);
 
-        int written = writer.write(p[1], data());
+        int written = s.writer().write(s.pipe()[1], data());
 
-        assertThat(writer.isAlive()).as("the only task of /a was the victim").isFalse();
+        assertThat(s.writer().isAlive()).as("the only task of /a was the victim").isFalse();
         assertThat(k.cgroupfs().event("/a", "oom_kill")).isEqualTo(1);
         assertThat(written).as("what fitted under memory.max").isPositive().isLessThan(SIZE);
-        assertThat(current(k)).isLessThanOrEqualTo(max);
-        assertThat(reader.read(p[0], SIZE)).isEqualTo(Arrays.copyOf(data(), written));
+        assertThat(current(k)).isLessThanOrEqualTo(s.max());
+        assertThat(s.reader().read(s.pipe()[0], SIZE)).isEqualTo(Arrays.copyOf(data(), written));
     }
 
     @Eras(from = Era.V5_9, memory = "64M")
     void theOomKillerPicksTheTaskWithTheHighestAdjAndTheWriteCompletes(Kernel k) {
-        k.cgroupfs().mkdir("/a");
-        Task writer = k.spawn("writer", "/a");
-        Task hog = k.spawn("hog", "/a");
-        hog.setOomScoreAdj(1000);
-        int[] hogPipe = hog.pipe();
-        assertThat(hog.write(hogPipe[1], data())).isEqualTo(SIZE);
-        int[] p = writer.pipe();
-        Task reader = readerInB(k, writer);
-        long max = limitToCurrentPlus(k, 4);
+        Scene s = scene(k, true);
+        Task hog = s.hog();
 
-        int written = writer.write(p[1], data());
+        int written = s.writer().write(s.pipe()[1], data());
 
         assertThat(hog.isAlive()).as("oom_score_adj 1000 chose the hog").isFalse();
-        assertThat(writer.isAlive()).isTrue();
+        assertThat(s.writer().isAlive()).isTrue();
         assertThat(k.cgroupfs().event("/a", "oom_kill")).isEqualTo(1);
         assertThat(written).as("the hog's pipe pages made room").isEqualTo(SIZE);
-        assertThat(current(k)).isLessThanOrEqualTo(max);
-        assertThat(reader.read(p[0], SIZE)).isEqualTo(data());
+        assertThat(current(k)).isLessThanOrEqualTo(s.max());
+        assertThat(s.reader().read(s.pipe()[0], SIZE)).isEqualTo(data());
     }
 
     @Eras(from = Era.V5_9, memory = "64M")
     void withOomGroupTheWholeCgroupDiesAndTheDataStayReadable(Kernel k) {
-        k.cgroupfs().mkdir("/a");
+        Scene s = scene(k, true);
+        Task hog = s.hog();
         k.cgroupfs().write("/a/memory.oom.group", "1");
-        Task writer = k.spawn("writer", "/a");
-        Task hog = k.spawn("hog", "/a");
-        hog.setOomScoreAdj(1000);
-        int[] hogPipe = hog.pipe();
-        assertThat(hog.write(hogPipe[1], data())).isEqualTo(SIZE);
-        int[] p = writer.pipe();
-        Task reader = readerInB(k, writer);
-        long max = limitToCurrentPlus(k, 4);
 
-        int written = writer.write(p[1], data());
+        int written = s.writer().write(s.pipe()[1], data());
 
         assertThat(hog.isAlive()).isFalse();
-        assertThat(writer.isAlive()).as("memory.oom.group kills the writer with the hog").isFalse();
+        assertThat(s.writer().isAlive()).as("memory.oom.group kills the writer with the hog").isFalse();
         assertThat(k.cgroupfs().event("/a", "oom_kill")).isEqualTo(2);
         assertThat(k.log().dmesg()).contains("due to memory.oom.group set");
         assertThat(written).isPositive();
-        assertThat(reader.read(p[0], SIZE)).isEqualTo(Arrays.copyOf(data(), written));
-        assertThat(current(k)).isLessThanOrEqualTo(max);
+        assertThat(s.reader().read(s.pipe()[0], SIZE)).isEqualTo(Arrays.copyOf(data(), written));
+        assertThat(current(k)).isLessThanOrEqualTo(s.max());
     }
 }

@@ -88,7 +88,8 @@ public final class PhysicalMemory {
 
     /**
      * {@code kernel_poison_pages} on free: {@code nr} frames from {@code page} read as
-     * {@link #PAGE_POISON} again, and their arrays are dropped. The caller owns the frames, a
+     * {@link #PAGE_POISON} again, and their arrays are dropped (each into its slot of
+     * {@link #recycled}, replacing what was there, for reuse). The caller owns the frames, a
      * buddy block: aligned to its size, so inside one section.
      */
     public void kernelPoisonPages(Page page, int nr) {
