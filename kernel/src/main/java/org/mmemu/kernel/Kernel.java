@@ -120,7 +120,10 @@ public final class Kernel implements AutoCloseable {
             binder.bind(TaskAddressSpace.class).in(Scopes.SINGLETON);
             MemcgModule.taskMemory(binder).addBinding().to(TaskAddressSpace.class);
         });
-        return Modules.override(base).with(config.overrides(era));
+        List<Module> overrides = config.overrides(era);
+        // Modules.override records every binding of the base once more: only when needed.
+        overrides.removeIf(m -> m == Modules.EMPTY_MODULE);
+        return overrides.isEmpty() ? base : Modules.override(base).with(overrides);
     }
 
     /**

@@ -16,21 +16,29 @@ import org.mmemu.pipe.SigPipe;
  * and delivers a pending {@code SIGPIPE} on the way back to user space: its default action
  * kills the task. Data cross the boundary as Java arrays, a kernel buffer of the pipe
  * ({@code kernel_write} / {@code kernel_read}): the task maps no buffer for them.
+ *
+ * <p>One per {@link Task} handle. {@code read} and {@code write} are the hot path of a test
+ * that moves data: they allocate nothing of their own (no lambda, no call name unless the call
+ * fails) and look the pipe services up once per handle, not once per call.
  */
 final class PipeCalls {
     private final Kernel kernel;
+    private final Task owner;
     private final TaskStruct task;
+    private PipeFiles files;
+    private SigPipe sigpipe;
 
-    PipeCalls(Kernel kernel, TaskStruct task) {
+    PipeCalls(Kernel kernel, Task owner) {
         this.kernel = kernel;
-        this.task = task;
+        this.owner = owner;
+        this.task = owner.taskStruct();
     }
 
     /** {@code pipe2(fds, 0)}. */
     int[] pipe() {
         int[] fds;
-        try (var running = kernel.enter(new Task(kernel, task))) {
-            fds = kernel.get(PipeFiles.class).doPipe2();
+        try (var running = kernel.enter(owner)) {
+            fds = files().doPipe2();
         }
         if (fds.length == 1) {
             throw new ErrnoException(Errno.fromNegative(fds[0]), "pipe() by " + task);
@@ -40,19 +48,24 @@ final class PipeCalls {
 
     /** {@code write(fd, data, data.length)}. */
     int write(int fd, byte[] data) {
-        return (int) call("write(" + fd + ")", f -> kernel.get(PipeFiles.class).kernelIo(f, data, true), fd);
+        return (int) kernelIo("write", fd, data, true);
     }
 
     /** {@code read(fd, buf, max)}: the bytes read. */
     byte[] read(int fd, int max) {
         byte[] buffer = new byte[max];
-        long n = call("read(" + fd + ")", f -> kernel.get(PipeFiles.class).kernelIo(f, buffer, false), fd);
+        long n = kernelIo("read", fd, buffer, false);
         return n == max ? buffer : Arrays.copyOf(buffer, (int) n);
+    }
+
+    /** {@code read(fd, buf, buf.length)}: the bytes read into {@code buf}. */
+    int read(int fd, byte[] buf) {
+        return (int) kernelIo("read", fd, buf, false);
     }
 
     /** {@code fcntl(fd, F_SETPIPE_SZ, bytes)}. */
     int fcntlSetPipeSize(int fd, long bytes) {
-        return (int) call("fcntl(" + fd + ", F_SETPIPE_SZ)", f -> kernel.get(PipeFiles.class).fcntlSetPipeSize(f, bytes), fd);
+        return (int) call("fcntl(" + fd + ", F_SETPIPE_SZ)", f -> files().fcntlSetPipeSize(f, bytes), fd);
     }
 
     /** {@code tee(in, out, len, SPLICE_F_NONBLOCK)}. */
@@ -69,20 +82,48 @@ final class PipeCalls {
     /** {@code signal(SIGPIPE, SIG_IGN)}. */
     void ignoreSigpipe() {
         kernel.requireAlive(task);
-        kernel.get(SigPipe.class).setIgnored(task, true);
+        sigpipe().setIgnored(task, true);
+    }
+
+    /** {@code kernel_write} / {@code kernel_read} of {@code buffer} on {@code fd}, as the task. */
+    private long kernelIo(String syscall, int fd, byte[] buffer, boolean write) {
+        long ret;
+        try (var running = kernel.enter(owner)) {
+            File f = task.files().fget(fd);
+            if (f == null) {
+                ret = Errno.EBADF.negative();
+            } else {
+                try {
+                    ret = files().kernelIo(f, buffer, write);
+                } finally {
+                    f.put();
+                }
+            }
+        }
+        return returnToUser(ret, syscall, fd);
     }
 
     /** {@code op} on the file behind {@code fd}, as the task; its errno thrown, its SIGPIPE delivered. */
     private long call(String name, ToLongFunction<File> op, int fd) {
         long ret;
-        try (var running = kernel.enter(new Task(kernel, task))) {
+        try (var running = kernel.enter(owner)) {
             ret = withFile(fd, op);
         }
-        if (kernel.get(SigPipe.class).dequeue(task)) {
+        return returnToUser(ret, name, -1);
+    }
+
+    /**
+     * The way back to user space: a pending SIGPIPE kills the task, a negative return is thrown
+     * as its errno. The call is named {@code syscall(fd)}, or {@code syscall} alone for
+     * {@code fd < 0}, only when something is reported.
+     */
+    private long returnToUser(long ret, String syscall, int fd) {
+        boolean killed = sigpipe().dequeue(task);
+        if (killed) {
             kernel.exit(task, "SIGPIPE to");
-            name += ", killed by SIGPIPE";
         }
         if (ret < 0) {
+            String name = (fd < 0 ? syscall : syscall + "(" + fd + ")") + (killed ? ", killed by SIGPIPE" : "");
             throw new ErrnoException(Errno.fromNegative((int) ret), name + " by " + task);
         }
         return ret;
@@ -99,5 +140,19 @@ final class PipeCalls {
         } finally {
             f.put();
         }
+    }
+
+    private PipeFiles files() {
+        if (files == null) {
+            files = kernel.get(PipeFiles.class);
+        }
+        return files;
+    }
+
+    private SigPipe sigpipe() {
+        if (sigpipe == null) {
+            sigpipe = kernel.get(SigPipe.class);
+        }
+        return sigpipe;
     }
 }

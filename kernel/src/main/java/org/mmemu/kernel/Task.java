@@ -26,10 +26,12 @@ import org.mmemu.core.sched.TaskStruct;
 public final class Task {
     private final Kernel kernel;
     private final TaskStruct task;
+    private final PipeCalls pipeCalls;
 
     Task(Kernel kernel, TaskStruct task) {
         this.kernel = kernel;
         this.task = task;
+        this.pipeCalls = new PipeCalls(kernel, this);
     }
 
     /** The process id. */
@@ -128,7 +130,7 @@ public final class Task {
      *     (or the user is over {@code pipe-user-pages-hard}), {@code EMFILE} without two free fds
      */
     public int[] pipe() {
-        return pipeCalls().pipe();
+        return pipeCalls.pipe();
     }
 
     /**
@@ -142,7 +144,7 @@ public final class Task {
      *     file that is no pipe, {@code ESRCH} if dead
      */
     public int write(int fd, byte[] data) {
-        return pipeCalls().write(fd, data);
+        return pipeCalls.write(fd, data);
     }
 
     /**
@@ -153,7 +155,18 @@ public final class Task {
      *     {@code EINVAL} for a file that is no pipe, {@code ESRCH} if dead
      */
     public byte[] read(int fd, int max) {
-        return pipeCalls().read(fd, max);
+        return pipeCalls.read(fd, max);
+    }
+
+    /**
+     * {@code read(fd, buf, buf.length)} from a pipe into the caller's array, as {@code read(2)}
+     * fills a user buffer: what a test that reads much reuses instead of a new array per call.
+     *
+     * @return the bytes read into the start of {@code buf}; 0 at end of file
+     * @throws ErrnoException as {@link #read(int, int)}
+     */
+    public int read(int fd, byte[] buf) {
+        return pipeCalls.read(fd, buf);
     }
 
     /**
@@ -165,7 +178,7 @@ public final class Task {
      *     is queued, {@code EINVAL}, {@code EBADF} for a file that is no pipe
      */
     public int fcntlSetPipeSize(int fd, long bytes) {
-        return pipeCalls().fcntlSetPipeSize(fd, bytes);
+        return pipeCalls.fcntlSetPipeSize(fd, bytes);
     }
 
     /**
@@ -177,7 +190,7 @@ public final class Task {
      *     {@code EINVAL} unless both are distinct pipes
      */
     public long tee(int in, int out, long len) {
-        return pipeCalls().tee(in, out, len);
+        return pipeCalls.tee(in, out, len);
     }
 
     /**
@@ -185,16 +198,12 @@ public final class Task {
      * buffers move, a partial one shares its page. Results and errors as {@link #tee}.
      */
     public long splice(int in, int out, long len) {
-        return pipeCalls().splice(in, out, len);
+        return pipeCalls.splice(in, out, len);
     }
 
     /** {@code signal(SIGPIPE, SIG_IGN)}: a write without readers then only fails with {@code EPIPE}. */
     public void ignoreSigpipe() {
-        pipeCalls().ignoreSigpipe();
-    }
-
-    private PipeCalls pipeCalls() {
-        return new PipeCalls(kernel, task);
+        pipeCalls.ignoreSigpipe();
     }
 
     /**

@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.sched.Cpus;
+import org.mmemu.core.testing.CpuThread;
 import org.mmemu.kernel.junit.Eras;
+import org.mmemu.memcg.CgroupTree;
+import org.mmemu.memcg.ChargeStock;
+import org.mmemu.memcg.MemcgCharger;
 
 /**
  * Issue 14's pipe scenarios through the facade: who is charged for a pipe's pages, and when the
@@ -95,5 +100,84 @@ class TaskPipeChargeTest {
         b.close(pb[0]);
         b.close(pb[1]);
         assertThat(current(k, "/a")).isEqualTo(a0 - pipeObjects);
+    }
+
+    /**
+     * Where a pipe page's charge goes depends on how it is freed. A buffer's page goes with
+     * {@code put_page}, whose {@code mem_cgroup_uncharge} ({@code uncharge_batch}) gives it back
+     * to the counters at once in every era: the reader's CPU stock plays no part. The spare
+     * {@code tmp_page} goes with {@code __free_page} in {@code free_pipe_info}, through
+     * {@code __memcg_kmem_uncharge_page}, which from 5.11 refills the freeing CPU's stock: when
+     * a reader on CPU 1 closes the pipe last, the writer's memory.current keeps that page until
+     * a drain (or until CPU 1's stock passes a batch).
+     */
+    @Eras(from = Era.V5_11, memory = "64M")
+    void fromFiveElevenTheLastCloserOnAnotherCpuUnchargesTheSparePageThroughItsStock(Kernel k) {
+        int[] p = new int[2];
+        Task[] ends = pipeOfWriterInAAndReaderInB(k, p);
+        CpuThread cpu1 = readOnCpu1AndWriterCloses(k, ends, p);
+        long beforeClose = k.cgroupfs().readLong("/a/memory.current");
+
+        cpu1.runAndWait(() -> closeBoth(ends[1], p));
+
+        ChargeStock stock = k.get(MemcgCharger.class).stock();
+        assertThat(k.cgroupfs().readLong("/a/memory.current")).as("no drop before a drain").isEqualTo(beforeClose);
+        assertThat(stock.cachedMemcg(1)).isSameAs(k.get(CgroupTree.class).lookup("/a"));
+        assertThat(stock.stockedPages(1)).as("the tmp_page's charge").isEqualTo(1);
+        cpu1.finish();
+        k.drainAllStock();
+        assertThat(k.cgroupfs().readLong("/a/memory.current")).isLessThanOrEqualTo(beforeClose - MemMap.PAGE_SIZE);
+    }
+
+    @Eras(value = {Era.V4_8, Era.V4_18, Era.V5_9, Era.V5_10}, memory = "64M")
+    void untilFiveTenTheLastCloserOnAnotherCpuUnchargesTheSparePageAtOnce(Kernel k) {
+        int[] p = new int[2];
+        Task[] ends = pipeOfWriterInAAndReaderInB(k, p);
+        CpuThread cpu1 = readOnCpu1AndWriterCloses(k, ends, p);
+        long beforeClose = k.cgroupfs().readLong("/a/memory.current");
+
+        cpu1.runAndWait(() -> closeBoth(ends[1], p));
+
+        assertThat(k.cgroupfs().readLong("/a/memory.current")).as("uncharged straight from the counter")
+                .isLessThanOrEqualTo(beforeClose - MemMap.PAGE_SIZE);
+        assertThat(k.get(MemcgCharger.class).stock().stockedPages(1)).isZero();
+        cpu1.finish();
+    }
+
+    /**
+     * The writer writes 64 KiB; the reader reads them on CPU 1's thread, which stays bound (its
+     * stock kept, as an online CPU's is) until the caller finishes it; the writer closes its
+     * fds, leaving the reader the pipe's last holder.
+     */
+    private static CpuThread readOnCpu1AndWriterCloses(Kernel k, Task[] ends, int[] p) {
+        assertThat(ends[0].write(p[1], data())).isEqualTo(SIZE);
+        long written = k.cgroupfs().readLong("/a/memory.current");
+        CpuThread cpu1 = CpuThread.start(k.get(Cpus.class), 1);
+        byte[][] read = new byte[1][];
+
+        cpu1.runAndWait(() -> read[0] = ends[1].read(p[0], SIZE));
+
+        assertThat(read[0]).isEqualTo(data());
+        assertThat(k.cgroupfs().readLong("/a/memory.current")).as("put_page's uncharge_batch bypasses the stock")
+                .isEqualTo(written - (long) (PAGES - 1) * MemMap.PAGE_SIZE);
+        assertThat(k.get(MemcgCharger.class).stock().stockedPages(1)).isZero();
+        closeBoth(ends[0], p);
+        return cpu1;
+    }
+
+    private static void closeBoth(Task t, int[] p) {
+        t.close(p[0]);
+        t.close(p[1]);
+    }
+
+    /** A writer in /a with a pipe (its fds into {@code p}), and its child, holding them too, in /b. */
+    private static Task[] pipeOfWriterInAAndReaderInB(Kernel k, int[] p) {
+        k.cgroupfs().mkdir("/a");
+        k.cgroupfs().mkdir("/b");
+        Task writer = k.spawn("/a");
+        System.arraycopy(writer.pipe(), 0, p, 0, 2);
+        Task reader = writer.fork();
+        reader.moveTo("/b");
+        return new Task[] {writer, reader};
     }
 }

@@ -10,13 +10,22 @@ import org.mmemu.core.page.Page;
  */
 public final class KvecIter implements IovIter {
     private final PhysicalMemory ram;
-    private final byte[] buffer;
+    private byte[] buffer;
     private int position;
 
     /** An iterator over all of {@code buffer}, from its start. */
     public KvecIter(PhysicalMemory ram, byte[] buffer) {
         this.ram = ram;
         this.buffer = buffer;
+    }
+
+    /**
+     * {@code iov_iter_kvec} again, for a reused iterator: over all of {@code buffer} from its
+     * start (null once a call is done, so that the iterator holds no caller's array).
+     */
+    void reset(byte[] buffer) {
+        this.buffer = buffer;
+        this.position = 0;
     }
 
     /** The bytes moved so far. */

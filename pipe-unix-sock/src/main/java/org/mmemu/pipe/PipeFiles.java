@@ -9,6 +9,7 @@ import org.mmemu.core.fs.FilesStruct;
 import org.mmemu.core.fs.Poll;
 import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.mm.UserCopy;
+import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 
@@ -25,14 +26,23 @@ public final class PipeFiles implements FileOperations {
     private final Tasks tasks;
     private final UserCopy userCopy;
     private final PhysicalMemory ram;
+    private final Cpus cpus;
+    /**
+     * Each CPU's iterator for {@link #kernelIo}, the kernel's on-stack {@code iov_iter}: a CPU
+     * runs one call at a time and no pipe call nests another, so one per CPU is never shared.
+     * Made by the CPU's own thread on its first call.
+     */
+    private final KvecIter[] kvecs;
 
     @Inject
-    PipeFiles(PipeInfos infos, PipeIo io, Tasks tasks, UserCopy userCopy, PhysicalMemory ram) {
+    PipeFiles(PipeInfos infos, PipeIo io, Tasks tasks, UserCopy userCopy, PhysicalMemory ram, Cpus cpus) {
         this.infos = infos;
         this.io = io;
         this.tasks = tasks;
         this.userCopy = userCopy;
         this.ram = ram;
+        this.cpus = cpus;
+        this.kvecs = new KvecIter[cpus.nrCpus()];
     }
 
     /**
@@ -103,8 +113,25 @@ public final class PipeFiles implements FileOperations {
         if ((file.mode() & (write ? File.FMODE_WRITE : File.FMODE_READ)) == 0) {
             return Errno.EBADF.negative();
         }
-        KvecIter iter = new KvecIter(ram, buffer);
-        return write ? io.pipeWrite(pipe, iter) : io.pipeRead(pipe, iter);
+        KvecIter iter = kvec(buffer);
+        try {
+            return write ? io.pipeWrite(pipe, iter) : io.pipeRead(pipe, iter);
+        } finally {
+            iter.reset(null);
+        }
+    }
+
+    /** This CPU's {@link KvecIter}, over all of {@code buffer}. */
+    private KvecIter kvec(byte[] buffer) {
+        int cpu = cpus.current().id();
+        KvecIter iter = kvecs[cpu];
+        if (iter == null) {
+            iter = new KvecIter(ram, buffer);
+            kvecs[cpu] = iter;
+        } else {
+            iter.reset(buffer);
+        }
+        return iter;
     }
 
     /**

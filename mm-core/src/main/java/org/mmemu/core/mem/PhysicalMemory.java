@@ -23,7 +23,8 @@ import org.mmemu.core.page.Page;
  *  ZEROED (length 0)  0 in every byte                    __GFP_ZERO, clear_highpage, a copy
  *  byte[4096]         its bytes                          the first partial write of the frame
  * </pre>
- * So an untouched page costs nothing and a freed page's array is garbage, while the one bit
+ * So an untouched page costs nothing and a freed page's array is garbage (but for a bounded few
+ * kept for the next first writes, see {@link #RECYCLED}), while the one bit
  * "zeroed or poisoned" of an untouched page lives with its contents, where it belongs (it is
  * what the memory holds), not in {@code struct page}: no PG_* bit of the kernel means it, and
  * one here would show in dump_page. Slots come in sections of {@value #SECTION_PAGES} pages (the
@@ -57,7 +58,20 @@ public final class PhysicalMemory {
     /** A word of a frame that reads as the poison pattern. */
     private static final long POISON_LONG = 0xaaaaaaaaaaaaaaaaL;
 
+    /**
+     * Slots of {@link #recycled}: the arrays of at most this many freed frames are kept for
+     * the next first writes (1 MiB a machine), so that pages which cycle through the per-CPU
+     * lists (a pipe's buffers, written and freed on every round trip) reuse their arrays.
+     */
+    private static final int RECYCLED = 256;
+
     private final byte[][][] sections;
+    /**
+     * Arrays of freed frames, by {@code pfn % RECYCLED}: contents stale, referenced by no slot.
+     * Put with a plain release store (a lost one is garbage), taken with an atomic swap (two
+     * first writes must never share one).
+     */
+    private final byte[][] recycled = new byte[RECYCLED][];
     /**
      * Whether any section exists: false until the first zeroed or written frame, so that a
      * machine whose pages are never touched (most benchmarks) pays one load and a branch per
@@ -74,7 +88,8 @@ public final class PhysicalMemory {
 
     /**
      * {@code kernel_poison_pages} on free: {@code nr} frames from {@code page} read as
-     * {@link #PAGE_POISON} again, and their arrays are dropped. The caller owns the frames, a
+     * {@link #PAGE_POISON} again, and their arrays are dropped (each into its slot of
+     * {@link #recycled}, replacing what was there, for reuse). The caller owns the frames, a
      * buddy block: aligned to its size, so inside one section.
      */
     public void kernelPoisonPages(Page page, int nr) {
@@ -87,7 +102,11 @@ public final class PhysicalMemory {
             int end = blockSlot(pfn, nr) + nr;
             for (int i = nextTouched(section, pfn & SECTION_MASK, end); i >= 0;
                     i = nextTouched(section, i + 1, end)) {
+                byte[] old = (byte[]) SLOT.getAcquire(section, i);
                 SLOT.setRelease(section, i, null);
+                if (old.length == PAGE_SIZE) {
+                    SLOT.setRelease(recycled, i & RECYCLED - 1, old);
+                }
             }
         }
     }
@@ -207,9 +226,35 @@ public final class PhysicalMemory {
     /** Copies {@code len} bytes of {@code src} to {@code offset} of frame {@code pfn}. */
     public void write(long pfn, int offset, byte[] src, int srcOffset, int len) {
         checkRange(offset, len);
-        if (len > 0) {
+        if (len == PAGE_SIZE) {
+            writePage((int) pfn, src, srcOffset);
+        } else if (len > 0) {
             System.arraycopy(src, srcOffset, writable((int) pfn), offset, len);
         }
+    }
+
+    /**
+     * A whole frame written (a pipe buffer, a full copy_from_user): an array-less frame gets a
+     * copy of the source as its array, with neither the poison fill nor the zeroing that
+     * {@link #writable} would spend on bytes about to be overwritten.
+     */
+    private void writePage(int pfn, byte[] src, int srcOffset) {
+        byte[][] section = ensureSection(pfn);
+        int i = pfn & SECTION_MASK;
+        byte[] c = (byte[]) SLOT.getAcquire(section, i);
+        if (c == null || c == ZEROED) {
+            byte[] fresh = takeRecycled(pfn);
+            if (fresh == null) {
+                fresh = Arrays.copyOfRange(src, srcOffset, srcOffset + PAGE_SIZE);
+            } else {
+                System.arraycopy(src, srcOffset, fresh, 0, PAGE_SIZE);
+            }
+            if (SLOT.compareAndExchange(section, i, c, fresh) == c) {
+                return;
+            }
+        }
+        // The frame had an array, or another CPU's first write installed one meanwhile.
+        System.arraycopy(src, srcOffset, writable(pfn), 0, PAGE_SIZE);
     }
 
     /**
@@ -298,14 +343,24 @@ public final class PhysicalMemory {
         int i = pfn & SECTION_MASK;
         byte[] c = (byte[]) SLOT.getAcquire(section, i);
         while (c == null || c == ZEROED) {
-            byte[] fresh = new byte[PAGE_SIZE];
-            if (c == null) {
-                Arrays.fill(fresh, PAGE_POISON);
+            byte[] fresh = takeRecycled(pfn);
+            if (fresh == null) {
+                fresh = new byte[PAGE_SIZE];
+                if (c == null) {
+                    Arrays.fill(fresh, PAGE_POISON);
+                }
+            } else {
+                Arrays.fill(fresh, c == null ? PAGE_POISON : 0);
             }
             byte[] witness = (byte[]) SLOT.compareAndExchange(section, i, c, fresh);
             c = witness == c ? fresh : witness;
         }
         return c;
+    }
+
+    /** A freed frame's array for a first write of {@code pfn}, or null: its stale bytes to be overwritten. */
+    private byte[] takeRecycled(int pfn) {
+        return (byte[]) SLOT.getAndSet(recycled, pfn & RECYCLED - 1, (byte[]) null);
     }
 
     private static void checkRange(int offset, int len) {

@@ -47,6 +47,26 @@ class PhysicalMemoryTest {
         assertThat(ram.readByte(8, 8)).as("the rest of a poisoned frame stays poison").isEqualTo(PAGE_POISON);
     }
 
+    /** A freed frame's array, kept for reuse, never shows its old bytes to the next first write. */
+    @Test
+    void aFirstWriteAfterAFreeSeesOnlyWhatTheFrameReadsAs() {
+        ram.write(9, 0, filled(1), 0, PAGE);
+        ram.kernelPoisonPages(memMap.page(9), 1);
+        ram.write(9, 0, new byte[] {2}, 0, 1);
+        assertThat(read(9)[1]).as("poisoned, not the freed bytes").isEqualTo(PAGE_POISON);
+        assertThat(read(9)[0]).isEqualTo((byte) 2);
+
+        ram.kernelPoisonPages(memMap.page(9), 1);
+        ram.kernelInitPages(memMap.page(9), 1);
+        ram.writeLong(9, 8, 3);
+        assertThat(read(9)[100]).as("zeroed, not the freed bytes").isZero();
+
+        ram.kernelPoisonPages(memMap.page(9), 1);
+        ram.write(9, 0, filled(4), 0, PAGE);
+        assertThat(read(9)).isEqualTo(filled(4));
+        assertThat(read(9 + 256)).as("the frame sharing its reuse slot is untouched").isEqualTo(filled(PAGE_POISON));
+    }
+
     @Test
     void clearHighpageDropsTheArray() {
         ram.memset(5, 0, 1, 100);
