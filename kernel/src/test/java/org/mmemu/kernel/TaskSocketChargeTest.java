@@ -26,15 +26,26 @@ class TaskSocketChargeTest {
         return k.cgroupfs().readLong(cgroup + "/memory.current");
     }
 
-    /** Sends 64 KiB in /a, receives it in /b, and checks who paid, for one socket type. */
-    private static void sentInAReceivedInB(Kernel k, SocketType type) {
+    /** Makes /a and /b and spawns the writer in /a. */
+    private static Task writerInA(Kernel k) {
         k.cgroupfs().mkdir("/a");
         k.cgroupfs().mkdir("/b");
-        Task writer = k.spawn("/a");
-        long beforePair = current(k, "/a");
-        int[] sv = writer.socketpair(type);
+        return k.spawn("/a");
+    }
+
+    /** The reader: forked from the writer (the fds shared), moved to /b. */
+    private static Task readerInB(Task writer) {
         Task reader = writer.fork();
         reader.moveTo("/b");
+        return reader;
+    }
+
+    /** Sends 64 KiB in /a, receives it in /b, and checks who paid, for one socket type. */
+    private static void sentInAReceivedInB(Kernel k, SocketType type) {
+        Task writer = writerInA(k);
+        long beforePair = current(k, "/a");
+        int[] sv = writer.socketpair(type);
+        Task reader = readerInB(writer);
         long a0 = current(k, "/a");
         long b0 = current(k, "/b");
 
@@ -99,12 +110,9 @@ class TaskSocketChargeTest {
 
     @Eras(from = Era.V4_8, memory = "64M")
     void aClosedSendersBuffersStayChargedToItUntilTheReceiverConsumesThem(Kernel k) {
-        k.cgroupfs().mkdir("/a");
-        k.cgroupfs().mkdir("/b");
-        Task writer = k.spawn("/a");
+        Task writer = writerInA(k);
         int[] sv = writer.socketpair(SocketType.STREAM);
-        Task child = writer.fork();
-        child.moveTo("/b");
+        Task child = readerInB(writer);
         long a0 = current(k, "/a");
         writer.send(sv[0], data());
         long sent = current(k, "/a") - a0;
@@ -121,12 +129,9 @@ class TaskSocketChargeTest {
 
     @Eras(from = Era.V5_11, memory = "64M")
     void fromFiveElevenTheSendersMemoryCurrentDropsLazilyThroughTheFreeingCpusStock(Kernel k) {
-        k.cgroupfs().mkdir("/a");
-        k.cgroupfs().mkdir("/b");
-        Task writer = k.spawn("/a");
+        Task writer = writerInA(k);
         int[] sv = writer.socketpair(SocketType.STREAM);
-        Task reader = writer.fork();
-        reader.moveTo("/b");
+        Task reader = readerInB(writer);
         long a0 = current(k, "/a");
         writer.send(sv[0], data());
         long charged = current(k, "/a");
@@ -142,12 +147,9 @@ class TaskSocketChargeTest {
 
     @Eras(value = {Era.V4_8, Era.V4_18}, memory = "64M")
     void beforeFiveNineAFreedBufferPageUnchargesAtOnce(Kernel k) {
-        k.cgroupfs().mkdir("/a");
-        k.cgroupfs().mkdir("/b");
-        Task writer = k.spawn("/a");
+        Task writer = writerInA(k);
         int[] sv = writer.socketpair(SocketType.STREAM);
-        Task reader = writer.fork();
-        reader.moveTo("/b");
+        Task reader = readerInB(writer);
         long a0 = current(k, "/a");
         writer.send(sv[0], data());
         current(k, "/a");
