@@ -77,6 +77,11 @@ public final class SkBuffs {
         return x + SMP_CACHE_BYTES - 1 & -SMP_CACHE_BYTES;
     }
 
+    /** {@code SKB_TRUESIZE(x)}: {@code x} bytes of data with the aligned {@code sk_buff} and shared info. */
+    static int skbTruesize(int x) {
+        return x + skbDataAlign(SK_BUFF_SIZE) + skbDataAlign(SHINFO_SIZE);
+    }
+
     /** {@code SKB_MAX_ORDER(x, order)}: {@code SKB_WITH_OVERHEAD((PAGE_SIZE << order) - x)}. */
     static int skbMaxOrder(int x, int order) {
         return (MemMap.PAGE_SIZE << order) - x - skbDataAlign(SHINFO_SIZE);
@@ -103,7 +108,7 @@ public final class SkBuffs {
         }
         SkBuff skb = new SkBuff(head, data);
         int room = (int) kmalloc.ksize(data) - skbDataAlign(SHINFO_SIZE);
-        skb.truesize = room + skbDataAlign(SK_BUFF_SIZE) + skbDataAlign(SHINFO_SIZE);
+        skb.truesize = skbTruesize(room);
         return skb;
     }
 

@@ -5,18 +5,21 @@ package org.mmemu.net;
  * arithmetic in 4.8.15, 5.9.1 and 6.13.7's {@code __sock_set_rcvbuf}): the value, taken as
  * unsigned, is capped at {@code wmem_max} / {@code rmem_max}, doubled (for the {@code sk_buff}
  * overhead) and floored at {@code SOCK_MIN_SNDBUF} / {@code SOCK_MIN_RCVBUF}. The sysctls have
- * their boot values ({@code /proc/sys/net/core/*mem_default} and {@code *mem_max}, 212992 on
- * x86-64: 256 times {@code SKB_TRUESIZE(256)}).
+ * their boot values ({@code /proc/sys/net/core/*mem_default} and {@code *mem_max}: all
+ * {@code SK_WMEM_MAX}, {@code _SK_MEM_PACKETS} (256) times {@code SKB_TRUESIZE(256)}, 212992 on
+ * x86-64).
  */
 public final class SockOpts {
+    /** {@code SK_WMEM_MAX} (and {@code SK_RMEM_MAX}): 256 buffers of 256 bytes, as {@code truesize} counts them. */
+    static final int SK_WMEM_MAX = 256 * SkBuffs.skbTruesize(256);
     /** {@code sysctl_wmem_default}: a new socket's {@code sk_sndbuf}. */
-    public static final int WMEM_DEFAULT = 212992;
+    public static final int WMEM_DEFAULT = SK_WMEM_MAX;
     /** {@code sysctl_wmem_max}. */
-    public static final int WMEM_MAX = 212992;
+    public static final int WMEM_MAX = SK_WMEM_MAX;
     /** {@code sysctl_rmem_default}: a new socket's {@code sk_rcvbuf}. */
-    public static final int RMEM_DEFAULT = 212992;
+    public static final int RMEM_DEFAULT = SK_WMEM_MAX;
     /** {@code sysctl_rmem_max}. */
-    public static final int RMEM_MAX = 212992;
+    public static final int RMEM_MAX = SK_WMEM_MAX;
     /** {@code TCP_SKB_MIN_TRUESIZE}: 2048 plus {@code SKB_DATA_ALIGN(sizeof(struct sk_buff))}. */
     static final int TCP_SKB_MIN_TRUESIZE = 2048 + SkBuffs.skbDataAlign(SkBuffs.SK_BUFF_SIZE);
     /** {@code SOCK_MIN_SNDBUF}. */

@@ -13,7 +13,8 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
  *     4.8 (3aa9799e1364 "af_unix: charge buffers to kmemcg", set in {@code unix_create1})
  * @param protoSlabAccounted whether {@code proto_register} creates the {@code UNIX} sock cache
  *     with {@code SLAB_ACCOUNT}: not in 4.8 (sk_alloc's own {@code GFP_KERNEL} then leaves the
- *     sock uncharged), yes in 4.18 and later
+ *     sock uncharged), yes from 4.18 (Shakeel Butt's "net, mm: account sock objects to kmemcg",
+ *     June 2018)
  * @param fragsStepDown how {@code alloc_skb_with_frags} falls back when a high-order fragment
  *     cannot be had: until 5.x ({@code npages}-driven) the rest goes in order-0 pages; in 6.x
  *     (data_len-driven) it tries the next lower order
