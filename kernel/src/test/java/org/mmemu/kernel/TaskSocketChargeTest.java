@@ -158,4 +158,35 @@ class TaskSocketChargeTest {
 
         assertThat(k.cgroupfs().readLong("/a/memory.current")).isEqualTo(a0);
     }
+
+    @Eras(value = Era.LATEST, memory = "64M")
+    void everyByteChargedForTheBuffersIsKernelMemoryInMemoryStat(Kernel k) {
+        Task writer = writerInA(k);
+        int[] sv = writer.socketpair(SocketType.STREAM);
+        long a0 = current(k, "/a");
+        long kernel0 = k.cgroupfs().stat("/a", "kernel");
+
+        writer.send(sv[0], data());
+
+        long charged = current(k, "/a") - a0;
+        assertThat(k.cgroupfs().stat("/a", "kernel") - kernel0).as("memory.stat kernel").isEqualTo(charged);
+        assertThat(k.cgroupfs().stat("/a", "sock")).isZero();
+    }
+
+    @Eras(from = Era.V5_9, memory = "64M")
+    void theSkbHeadsAndLinearAreasAreUnreclaimableSlab(Kernel k) {
+        Task writer = writerInA(k);
+        int[] sv = writer.socketpair(SocketType.DGRAM);
+        current(k, "/a");
+        long slab0 = k.cgroupfs().stat("/a", "slab_unreclaimable");
+
+        writer.send(sv[0], new byte[1000]);
+        current(k, "/a");
+        assertThat(k.cgroupfs().stat("/a", "slab_unreclaimable") - slab0)
+                .as("a skbuff_head_cache object and a kmalloc'd linear area").isPositive();
+
+        writer.recv(sv[1], 1000);
+        current(k, "/a");
+        assertThat(k.cgroupfs().stat("/a", "slab_unreclaimable")).isEqualTo(slab0);
+    }
 }
