@@ -57,11 +57,12 @@ public final class SkBuffs {
     private final PageRefs refs;
     private final KernelMemory memory;
     private final UnixConfig config;
+    private final UnixObjectCounts counts;
 
     @Inject
     @SuppressWarnings("checkstyle:ParameterNumber")
     SkBuffs(SlabCaches caches, Slub slub, Kmalloc kmalloc, PageAllocator allocator, PageRefs refs, KernelMemory memory,
-            UnixConfig config) {
+            UnixConfig config, UnixObjectCounts counts) {
         this.skbuffHeadCache = caches.kmemCacheCreate("skbuff_head_cache", SK_BUFF_SIZE, 0,
                 SlabFlags.SLAB_HWCACHE_ALIGN | SlabFlags.SLAB_PANIC);
         this.slub = slub;
@@ -70,6 +71,7 @@ public final class SkBuffs {
         this.refs = refs;
         this.memory = memory;
         this.config = config;
+        this.counts = counts;
     }
 
     /** {@code SKB_DATA_ALIGN(x)}. */
@@ -107,6 +109,7 @@ public final class SkBuffs {
             return null;
         }
         SkBuff skb = new SkBuff(head, data);
+        counts.skbs.incrementAndGet();
         int room = (int) kmalloc.ksize(data) - skbDataAlign(SHINFO_SIZE);
         skb.truesize = skbTruesize(room);
         return skb;
@@ -213,6 +216,7 @@ public final class SkBuffs {
         skb.nrFrags = 0;
         kmalloc.kfree(skb.data);
         slub.kmemCacheFree(skbuffHeadCache, skb.head);
+        counts.skbs.decrementAndGet();
     }
 
     /**

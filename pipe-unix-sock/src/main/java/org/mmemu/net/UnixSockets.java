@@ -43,9 +43,10 @@ public final class UnixSockets implements FileOperations {
     private final SkBuffs skbs;
     private final Tasks tasks;
     private final UnixConfig config;
+    private final UnixObjectCounts counts;
 
     @Inject
-    UnixSockets(SlabCaches caches, Slub slub, SkBuffs skbs, Tasks tasks, UnixConfig config) {
+    UnixSockets(SlabCaches caches, Slub slub, SkBuffs skbs, Tasks tasks, UnixConfig config, UnixObjectCounts counts) {
         this.unixCache = caches.kmemCacheCreate("UNIX", UNIX_SOCK_SIZE, 0,
                 SlabFlags.SLAB_HWCACHE_ALIGN | (config.protoSlabAccounted() ? SlabFlags.SLAB_ACCOUNT : 0));
         this.sockInodeCache = caches.kmemCacheCreate("sock_inode_cache", SOCKET_ALLOC_SIZE, 0,
@@ -54,6 +55,7 @@ public final class UnixSockets implements FileOperations {
         this.skbs = skbs;
         this.tasks = tasks;
         this.config = config;
+        this.counts = counts;
     }
 
     /**
@@ -106,6 +108,7 @@ public final class UnixSockets implements FileOperations {
             slub.kmemCacheFree(sockInodeCache, socket);
             return null;
         }
+        counts.socks.incrementAndGet();
         return new UnixSock(sk, socket, type, lock, this, config.skAllocation());
     }
 
@@ -161,5 +164,6 @@ public final class UnixSockets implements FileOperations {
     /** {@code __sk_free}: {@code unix_sock_destructor}, then {@code sk_prot_free}. */
     void skPrivFree(UnixSock sk) {
         slub.kmemCacheFree(unixCache, sk.address);
+        counts.socks.decrementAndGet();
     }
 }

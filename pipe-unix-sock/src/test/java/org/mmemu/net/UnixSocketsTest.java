@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.fs.File;
+import org.mmemu.core.fs.OpenFiles;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.sched.Exit;
@@ -113,6 +114,17 @@ class UnixSocketsTest {
         t.files().closeFd(0);
         assertThat(sender.dead).isTrue();
         assertThat(sender.wmemAllocGet()).as("its datagram still queued at the peer").isPositive();
+    }
+
+    @Test
+    void theCheckReportsSocksAndSkbsLeftOnceEveryFileIsReleased() {
+        UnixObjectCounts counts = new UnixObjectCounts();
+        UnixSockCheck check = new UnixSockCheck(m.get(OpenFiles.class), counts);
+        counts.socks.set(1);
+        counts.skbs.set(2);
+        assertThat(check.check()).hasSize(2);
+        pair(SocketType.STREAM);
+        assertThat(check.check()).as("files open: socks may be held").isEmpty();
     }
 
     @Test
