@@ -13,6 +13,7 @@ import org.mmemu.core.era.KernelRelease;
 import org.mmemu.core.era.MmCoreEras;
 import org.mmemu.memcg.MemcgConfig;
 import org.mmemu.memcg.MemcgEras;
+import org.mmemu.net.UnixEras;
 import org.mmemu.pipe.PipeEras;
 import org.mmemu.s390.S390Eras;
 import org.mmemu.slab.SlabEras;
@@ -25,7 +26,7 @@ import org.mmemu.slab.SlabEras;
  *
  * <p>The choices are the modules' own era tables, composed in module order
  * ({@link #descriptors()}): {@link MmCoreEras}, {@link MemcgEras}, {@link SlabEras}, {@link PipeEras},
- * {@link BpfEras}, {@link S390Eras}; each says
+ * {@link UnixEras}, {@link BpfEras}, {@link S390Eras}; each says
  * why it chose what the kernel sources leave open. {@code mmemu eras} prints the whole table,
  * and README.md's "Eras" table is checked against it.
  */
@@ -114,7 +115,7 @@ public enum Era {
     private static final class Descriptors {
         static final List<EraDescriptor> ALL =
                 List.of(MmCoreEras.DESCRIPTOR, MemcgEras.DESCRIPTOR, SlabEras.DESCRIPTOR, PipeEras.DESCRIPTOR,
-                        BpfEras.DESCRIPTOR, S390Eras.DESCRIPTOR);
+                        UnixEras.DESCRIPTOR, BpfEras.DESCRIPTOR, S390Eras.DESCRIPTOR);
         static final List<EraChoice<?>> CHOICES =
                 ALL.stream().flatMap(d -> d.choices().stream()).toList();
 

@@ -35,6 +35,7 @@ import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.MemcgModule;
 import org.mmemu.memcg.OomKiller;
 import org.mmemu.memcg.fs.CgroupFs;
+import org.mmemu.net.UnixModule;
 import org.mmemu.pipe.PipeModule;
 import org.mmemu.slab.SlabModule;
 
@@ -105,7 +106,7 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * Everything a machine of {@code era} installs above {@code MmCoreModule}: memcg, slab, pipes, BPF maps, the era's
+     * Everything a machine of {@code era} installs above {@code MmCoreModule}: memcg, slab, pipes, AF_UNIX, BPF maps, the era's
      * preset, the kernel's own wiring (tasks' address spaces for the OOM killer), then what
      * {@code config} overrides (its architecture, the kmem switch, its modules): a policy an
      * override selects replaces the era's choice of that kind. For machines booted by other
@@ -114,7 +115,8 @@ public final class Kernel implements AutoCloseable {
      */
     public static Module modules(Era era, KernelConfig config) {
         requireNonNull(era, "era is null");
-        Module base = Modules.combine(new MemcgModule(), new SlabModule(), new PipeModule(), new BpfModule(),
+        Module base = Modules.combine(new MemcgModule(), new SlabModule(), new PipeModule(), new UnixModule(),
+                new BpfModule(),
                 era.module(), binder -> {
             binder.bind(Era.class).toInstance(era);
             binder.bind(TaskAddressSpace.class).in(Scopes.SINGLETON);

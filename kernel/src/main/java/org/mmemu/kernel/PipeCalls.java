@@ -104,7 +104,7 @@ final class PipeCalls {
     }
 
     /** {@code op} on the file behind {@code fd}, as the task; its errno thrown, its SIGPIPE delivered. */
-    private long call(String name, ToLongFunction<File> op, int fd) {
+    long call(String name, ToLongFunction<File> op, int fd) {
         long ret;
         try (var running = kernel.enter(owner)) {
             ret = withFile(fd, op);

@@ -6,6 +6,8 @@ import org.mmemu.bpf.BpfUpdateFlags;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.sched.TaskStruct;
+import org.mmemu.net.SockOpt;
+import org.mmemu.net.SocketType;
 
 /**
  * A user-space process of a {@link Kernel}, as a test drives it: each method is a system call
@@ -342,6 +344,61 @@ public final class Task {
 
     private MappingCalls mappingCalls() {
         return new MappingCalls(kernel, task);
+    }
+
+    /**
+     * {@code socketpair(AF_UNIX, type, 0, sv)}: two connected sockets, in the two lowest free fds.
+     *
+     * @throws ErrnoException {@code ENOMEM} if a socket could not be allocated, {@code EMFILE}
+     *     without two free fds, {@code ESRCH} if dead
+     */
+    public int[] socketpair(SocketType type) {
+        return socketCalls().socketpair(type);
+    }
+
+    /**
+     * {@code send(fd, data, data.length, MSG_DONTWAIT)} on an AF_UNIX socket, the bytes taken
+     * from the array as from a kernel buffer. Never blocks: a stream takes what fits in its send
+     * buffer; a datagram goes whole or not at all.
+     *
+     * @return the bytes sent
+     * @throws ErrnoException {@code EAGAIN} if the send buffer is full, {@code EMSGSIZE} for a
+     *     datagram over the send buffer, {@code EPIPE} on a stream whose peer is closed (the
+     *     process is then killed by {@code SIGPIPE} unless it {@link #ignoreSigpipe ignores}
+     *     it), {@code ECONNREFUSED} on a datagram socket whose peer is closed (once; then
+     *     {@code ENOTCONN}), {@code ENOBUFS} if no buffer could be charged, {@code EBADF},
+     *     {@code ENOTSOCK}, {@code ESRCH} if dead
+     */
+    public int send(int fd, byte[] data) {
+        return socketCalls().send(fd, data);
+    }
+
+    /**
+     * {@code recv(fd, buf, max, MSG_DONTWAIT)} on an AF_UNIX socket: stream bytes in order (a
+     * partly read buffer keeps the rest), or the next datagram (cut to {@code max}).
+     *
+     * @return the bytes received; empty at a stream's end (its peer closed)
+     * @throws ErrnoException {@code EAGAIN} if nothing is queued, {@code ECONNRESET} once on a
+     *     stream whose peer closed with data unread, {@code EBADF}, {@code ENOTSOCK},
+     *     {@code ESRCH} if dead
+     */
+    public byte[] recv(int fd, int max) {
+        return socketCalls().recv(fd, max);
+    }
+
+    /**
+     * {@code setsockopt(fd, SOL_SOCKET, opt, &value, sizeof(int))}: {@link SockOpt#SNDBUF} and
+     * {@link SockOpt#RCVBUF} set twice {@code value}, capped at {@code wmem_max} /
+     * {@code rmem_max} first, at least {@code SOCK_MIN_SNDBUF} / {@code SOCK_MIN_RCVBUF}.
+     *
+     * @throws ErrnoException {@code EBADF}, {@code ENOTSOCK}, {@code ESRCH} if dead
+     */
+    public void setSockOpt(int fd, SockOpt opt, int value) {
+        socketCalls().setSockOpt(fd, opt, value);
+    }
+
+    private SocketCalls socketCalls() {
+        return new SocketCalls(kernel, task, pipeCalls());
     }
 
     @Override

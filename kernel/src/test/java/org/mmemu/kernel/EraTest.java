@@ -24,6 +24,8 @@ import org.mmemu.memcg.SlabAccounting;
 import org.mmemu.memcg.fs.CgroupFsLayout;
 import org.mmemu.memcg.kmem.KmemAccountingPolicy;
 import org.mmemu.memcg.stat.MemoryStatFormat;
+import org.mmemu.net.UnixConfig;
+import org.mmemu.net.UnixEras;
 import org.mmemu.pipe.PipeConfig;
 import org.mmemu.pipe.PipeEras;
 import org.mmemu.s390.FragmentLayout;
@@ -62,7 +64,7 @@ class EraTest {
     void thereIsOnePresetPerKernelReleaseSelectingEveryPolicyOfEveryModule() {
         assertThat(Era.values()).extracting(Era::release).containsExactly(KernelRelease.values());
         assertThat(Era.descriptors()).extracting(EraDescriptor::name).containsExactly("mm-core", "memcg", "slab",
-                "pipe-unix-sock", "bpf-maps", "arch-s390");
+                "pipe-unix-sock", "af_unix", "bpf-maps", "arch-s390");
         assertThat(Era.V4_8.policies().keySet()).containsExactly(PageTypeEncoding.class, GfpLayout.class,
                 InsertPagePolicy.class, PageTableGfp.class, PageAllocTexts.class, InitRlimits.class,
                 KmemAccountingPolicy.class,
@@ -81,6 +83,7 @@ class EraTest {
                 assertThat(nameOf(kind, k.get(kind))).as("%s", kind.getSimpleName()).isEqualTo(name));
         assertThat(k.get(MemcgConfig.class)).isSameAs(era.memcgConfig());
         assertThat(k.get(PipeConfig.class)).isSameAs(PipeEras.CONFIG.at(era.release()));
+        assertThat(k.get(UnixConfig.class)).isSameAs(UnixEras.CONFIG.at(era.release()));
         assertThat(k.get(BpfConfig.class)).isSameAs(BpfEras.CONFIG.at(era.release()));
         assertThat(k.get(PageTableAllocator.class)).isInstanceOf(S390PageTableAllocator.class);
         assertThat(k.checkConsistency()).isEmpty();
