@@ -3,7 +3,6 @@ package org.mmemu.kernel;
 import java.util.Arrays;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
-import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.net.SockOpt;
 import org.mmemu.net.SocketType;
 import org.mmemu.net.UnixSocketIo;
@@ -18,41 +17,52 @@ import org.mmemu.net.UnixSockets;
  */
 final class SocketCalls {
     private final Kernel kernel;
-    private final TaskStruct task;
+    private final Task owner;
     private final PipeCalls files;
+    /** Looked up on the first socket call: most tasks make none. */
+    private UnixSocketIo io;
 
-    SocketCalls(Kernel kernel, TaskStruct task, PipeCalls files) {
+    SocketCalls(Kernel kernel, Task owner, PipeCalls files) {
         this.kernel = kernel;
-        this.task = task;
+        this.owner = owner;
         this.files = files;
+    }
+
+    private UnixSocketIo io() {
+        UnixSocketIo i = io;
+        if (i == null) {
+            i = io();
+            io = i;
+        }
+        return i;
     }
 
     /** {@code socketpair(AF_UNIX, type, 0, sv)}. */
     int[] socketpair(SocketType type) {
         int[] fds;
-        try (var running = kernel.enter(new Task(kernel, task))) {
+        try (var running = kernel.enter(owner)) {
             fds = kernel.get(UnixSockets.class).socketpair(type);
         }
         if (fds.length == 1) {
-            throw new ErrnoException(Errno.fromNegative(fds[0]), "socketpair(AF_UNIX, " + type + ") by " + task);
+            throw new ErrnoException(Errno.fromNegative(fds[0]), "socketpair(AF_UNIX, " + type + ") by " + owner);
         }
         return fds;
     }
 
     /** {@code send(fd, data, data.length, MSG_DONTWAIT)}. */
     int send(int fd, byte[] data) {
-        return (int) files.call("send", f -> kernel.get(UnixSocketIo.class).send(f, data), fd);
+        return (int) files.call("send", f -> io().send(f, data), fd);
     }
 
     /** {@code recv(fd, buf, max, MSG_DONTWAIT)}: the bytes received. */
     byte[] recv(int fd, int max) {
         byte[] buffer = new byte[max];
-        long n = files.call("recv", f -> kernel.get(UnixSocketIo.class).recv(f, buffer), fd);
+        long n = files.call("recv", f -> io().recv(f, buffer), fd);
         return n == max ? buffer : Arrays.copyOf(buffer, (int) n);
     }
 
     /** {@code setsockopt(fd, SOL_SOCKET, opt, &value, sizeof(int))}. */
     void setSockOpt(int fd, SockOpt opt, int value) {
-        files.call("setsockopt(" + opt + ")", f -> kernel.get(UnixSocketIo.class).setsockopt(f, opt, value), fd);
+        files.call("setsockopt(" + opt + ")", f -> io().setsockopt(f, opt, value), fd);
     }
 }

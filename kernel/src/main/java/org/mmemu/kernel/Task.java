@@ -29,11 +29,13 @@ public final class Task {
     private final Kernel kernel;
     private final TaskStruct task;
     private final PipeCalls pipeCalls;
+    private final SocketCalls socketCalls;
 
     Task(Kernel kernel, TaskStruct task) {
         this.kernel = kernel;
         this.task = task;
         this.pipeCalls = new PipeCalls(kernel, this);
+        this.socketCalls = new SocketCalls(kernel, this, pipeCalls);
     }
 
     /** The process id. */
@@ -353,7 +355,7 @@ public final class Task {
      *     without two free fds, {@code ESRCH} if dead
      */
     public int[] socketpair(SocketType type) {
-        return socketCalls().socketpair(type);
+        return socketCalls.socketpair(type);
     }
 
     /**
@@ -370,7 +372,7 @@ public final class Task {
      *     {@code ENOTSOCK}, {@code ESRCH} if dead
      */
     public int send(int fd, byte[] data) {
-        return socketCalls().send(fd, data);
+        return socketCalls.send(fd, data);
     }
 
     /**
@@ -383,7 +385,7 @@ public final class Task {
      *     {@code ESRCH} if dead
      */
     public byte[] recv(int fd, int max) {
-        return socketCalls().recv(fd, max);
+        return socketCalls.recv(fd, max);
     }
 
     /**
@@ -394,11 +396,7 @@ public final class Task {
      * @throws ErrnoException {@code EBADF}, {@code ENOTSOCK}, {@code ESRCH} if dead
      */
     public void setSockOpt(int fd, SockOpt opt, int value) {
-        socketCalls().setSockOpt(fd, opt, value);
-    }
-
-    private SocketCalls socketCalls() {
-        return new SocketCalls(kernel, task, pipeCalls());
+        socketCalls.setSockOpt(fd, opt, value);
     }
 
     @Override
