@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         description = {"Drive each kernel-memory path under each era from a process in a cgroup whose memory.max is the"
                 + " limit, until its calls fail or the kernel allocated 16x the limit, and print how much kernel memory"
                 + " escaped the cgroup's charge (allocated by the page allocator, not charged), as a multiple of the limit.",
-                "Paths: pipe, x86-pgtables, s390-pgtables, slab, vmalloc, kmalloc-large, bpf-array, bpf-mmapable-array, bpf-hash-foreign (--explain says what each does"
+                "Paths: pipe, unix-stream, unix-dgram, x86-pgtables, s390-pgtables, slab, vmalloc, kmalloc-large, bpf-array, bpf-mmapable-array, bpf-hash-foreign (--explain says what each does"
                         + " and the kernel change that got it charged)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every cell ran and its teardown was clean (escapes are findings, not failures)",

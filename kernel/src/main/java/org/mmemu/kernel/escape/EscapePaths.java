@@ -8,6 +8,8 @@ public final class EscapePaths {
     /** A new path is one line here. */
     public static final List<EscapePath> ALL = List.of(
             new PipeBuffers(),
+            UnixSocketBuffers.stream(),
+            UnixSocketBuffers.dgram(),
             PageTables.x86(),
             PageTables.s390(),
             new AccountedSlabObjects(),

@@ -158,7 +158,7 @@ class EscapeMatrixCommandTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "--eras 9.9               | unknown era '9.9'; expected one of 4.7, 4.8",
-        "--paths bogus            | unknown path 'bogus'; expected one of pipe, x86-pgtables",
+        "--paths bogus            | unknown path 'bogus'; expected one of pipe, unix-stream, unix-dgram, x86-pgtables",
         "--limit zzz              | not a size: 'zzz'",
         "--limit 512K             | a limit of 524288 bytes is not a whole number of pages from 1M to 64M",
         "--limit 65M              | from 1M to 64M",

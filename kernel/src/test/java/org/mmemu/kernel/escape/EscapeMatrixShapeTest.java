@@ -19,9 +19,10 @@ import org.mmemu.kernel.Era;
 /**
  * The escape matrix's expected shape, each path under every era, from one run of the whole
  * matrix at a 2 MiB limit (a 32 MiB budget per cell). Which cells escape is kernel truth, read
- * in the trees (README, "The escape matrix"): pipes and x86 page tables escape in 4.7 only, s390
- * page tables in every era, accounted slab objects are charged from 5.9, accounted vmalloc
- * from 4.8 (and before: see {@link #vmallocIsChargedFrom48}), kmalloc_large in every era.
+ * in the trees (README, "The escape matrix"): pipes, AF_UNIX buffers and x86 page tables escape
+ * in 4.7 only, s390 page tables in every era, accounted slab objects a little up to 5.8,
+ * accounted vmalloc from 4.8 (and before: see {@link #vmallocIsChargedFrom48}), kmalloc_large in
+ * no era, BPF maps up to 5.10.
  */
 class EscapeMatrixShapeTest {
     private static final long LIMIT = 2L << 20;
@@ -52,7 +53,8 @@ class EscapeMatrixShapeTest {
     /** The limit held: the drive was stopped by the limit (its errno or the OOM killer), not the budget. */
     private static void assertHolds(EscapeCell c) {
         assertThat(c.held()).as("%s", c).isTrue();
-        assertThat(c.stop()).as("%s", c).isIn("ENOMEM", "killed");
+        // ENOBUFS: alloc_skb_with_frags' answer to a failed allocation, up to 4.18.
+        assertThat(c.stop()).as("%s", c).isIn("ENOMEM", "ENOBUFS", "killed");
         assertThat(c.escapedBytes()).as("%s", c).isLessThanOrEqualTo(matrix.tolerance());
         assertThat(c.allocatedBytes()).as("%s: the drive reached the limit", c).isGreaterThanOrEqualTo(LIMIT / 2);
     }
@@ -70,6 +72,19 @@ class EscapeMatrixShapeTest {
     void pipeBuffersEscapeIn47Only(Era era) {
         // fs/pipe.c: alloc_page(GFP_HIGHUSER) until "pipe: account to kmemcg" (4.8) added __GFP_ACCOUNT.
         assertEscapesIn47Only("pipe", era);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Era.class)
+    void unixStreamBuffersEscapeIn47Only(Era era) {
+        // net/unix/af_unix.c unix_create1: sk_allocation = GFP_KERNEL_ACCOUNT from 4.8 (3aa9799e1364).
+        assertEscapesIn47Only("unix-stream", era);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Era.class)
+    void unixDatagramBuffersEscapeIn47Only(Era era) {
+        assertEscapesIn47Only("unix-dgram", era);
     }
 
     @ParameterizedTest
@@ -198,10 +213,12 @@ class EscapeMatrixShapeTest {
     }
 
     @Test
-    void noCellLeaksAndEveryPathExistsInEveryEra() {
+    void noCellLeaksAndEveryPathButTheMmapableArrayExistsInEveryEra() {
         CELLS.values().stream().flatMap(m -> m.values().stream()).forEach(c -> {
             assertThat(c.problems()).as("%s", c).isEmpty();
-            assertThat(c.applicable()).as("%s", c).isTrue();
+            if (!c.path().equals("bpf-mmapable-array")) {
+                assertThat(c.applicable()).as("%s", c).isTrue();
+            }
         });
         assertThat(CELLS).hasSize(EscapePaths.ALL.size());
         CELLS.values().forEach(m -> assertThat(m).hasSize(Era.values().length));
