@@ -3,8 +3,6 @@ package org.mmemu.kernel.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,25 +12,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.escape.EscapePaths;
-import picocli.CommandLine;
 
 /** {@code mmemu escape-matrix} in-process: each option, each format, bad arguments, exit codes. */
 class EscapeMatrixCommandTest {
     /** The smallest run whose two cells differ: pipes at 1M in 4.7 (escape) and 4.8 (held). */
     private static final String[] PIPES = {"escape-matrix", "--eras", "4.7,4.8", "--paths", "pipe", "--limit", "1M"};
-
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Mmemu.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int status = cl.execute(args);
-        return new Run(status, out.toString(), err.toString());
-    }
 
     private static String[] with(String... more) {
         String[] all = new String[PIPES.length + more.length];
@@ -43,7 +27,7 @@ class EscapeMatrixCommandTest {
 
     @Test
     void theTableHasAColumnPerEraARowPerPathAndTheChangeThatClosedIt() {
-        Run r = run(PIPES);
+        CliRun r = CliRun.of(PIPES);
 
         assertThat(r.status()).isZero();
         List<String> lines = r.out().lines().toList();
@@ -57,7 +41,7 @@ class EscapeMatrixCommandTest {
 
     @Test
     void theProgressBarGoesToStderrCellByCell() {
-        Run r = run(PIPES);
+        CliRun r = CliRun.of(PIPES);
 
         assertThat(r.err()).contains("escape-matrix").contains("2/2").containsPattern("pipe 4\\.[78]");
         assertThat(r.out()).doesNotContain("2/2");
@@ -65,7 +49,7 @@ class EscapeMatrixCommandTest {
 
     @Test
     void csvHasAHeaderAndARowPerCellWithTheMeasuredBytes() {
-        Run r = run(with("--format", "csv"));
+        CliRun r = CliRun.of(with("--format", "csv"));
 
         assertThat(r.status()).isZero();
         List<String> lines = r.out().lines().toList();
@@ -81,7 +65,7 @@ class EscapeMatrixCommandTest {
 
     @Test
     void jsonCarriesEachPathsKernelChangeAndEachCell() {
-        Run r = run("escape-matrix", "--eras", "4.8", "--paths", "x86-pgtables,s390-pgtables", "--limit", "1M",
+        CliRun r = CliRun.of("escape-matrix", "--eras", "4.8", "--paths", "x86-pgtables,s390-pgtables", "--limit", "1M",
                 "--format", "json");
 
         assertThat(r.status()).isZero();
@@ -96,7 +80,7 @@ class EscapeMatrixCommandTest {
 
     @Test
     void explainSaysWhatEachPathDoesTheChangeAndHowEachDriveEnded() {
-        Run r = run(with("--explain"));
+        CliRun r = CliRun.of(with("--explain"));
 
         assertThat(r.out()).contains("pipe: the process opens pipes");
         assertThat(r.out()).contains("charged since: 4.8 (pipe: account to kmemcg");
@@ -108,7 +92,7 @@ class EscapeMatrixCommandTest {
     void plotWritesAPngHeatMap(@TempDir Path dir) throws IOException {
         Path png = dir.resolve("matrix.png");
 
-        Run r = run(with("--plot", png.toString()));
+        CliRun r = CliRun.of(with("--plot", png.toString()));
 
         assertThat(r.status()).isZero();
         byte[] head = Files.readAllBytes(png);
@@ -117,7 +101,7 @@ class EscapeMatrixCommandTest {
 
     @Test
     void aPlotThatCannotBeWrittenIsExitCode1AfterTheTable(@TempDir Path dir) {
-        Run r = run(with("--plot", dir.resolve("no/such/dir/matrix.png").toString()));
+        CliRun r = CliRun.of(with("--plot", dir.resolve("no/such/dir/matrix.png").toString()));
 
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.out()).contains("pipe");
@@ -126,7 +110,7 @@ class EscapeMatrixCommandTest {
 
     @Test
     void helpDocumentsTheOptionsAndTheExitCodes() {
-        Run r = run("escape-matrix", "--help");
+        CliRun r = CliRun.of("escape-matrix", "--help");
 
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("--eras", "--paths", "--limit", "--format", "--plot", "--explain", "Exit codes:");
@@ -137,7 +121,7 @@ class EscapeMatrixCommandTest {
 
     @Test
     void mmemusHelpSaysTheMatrixIsTheDefaultAndListsTheExitCodes() {
-        Run r = run("--help");
+        CliRun r = CliRun.of("--help");
 
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("Without a command, runs escape-matrix", "escape-matrix", "Exit codes:",
@@ -146,7 +130,7 @@ class EscapeMatrixCommandTest {
 
     @Test
     void withoutACommandMmemuRunsTheWholeMatrix() {
-        Run r = run();
+        CliRun r = CliRun.of();
 
         assertThat(r.status()).isZero();
         List<String> lines = r.out().lines().toList();
@@ -168,7 +152,7 @@ class EscapeMatrixCommandTest {
     void aBadArgumentIsOneLineAndExitCode2(String args, String message) {
         String[] argv = ("escape-matrix " + args.trim()).split(" +");
 
-        Run r = run(argv);
+        CliRun r = CliRun.of(argv);
 
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
