@@ -450,6 +450,21 @@ public final class ChargeStock {
         return stocks.get(cpu).nrBytes;
     }
 
+    /**
+     * Bytes of the slab statistic {@code idx} that the obj stocks of every CPU cache for objcgs of
+     * {@code memcg} and have not flushed to its counters (exact at quiescence).
+     */
+    public long stockedSlabStatOf(MemCgroup memcg, MemcgStatItem idx) {
+        long n = 0;
+        for (int c = 0; c < stocks.size(); c++) {
+            ObjCgroup objcg = stocks.get(c).cachedObjcg;
+            if (objcg != null && objcg.memcg() == memcg) {
+                n += stockedSlabStat(c, idx);
+            }
+        }
+        return n;
+    }
+
     /** Bytes of the slab statistic {@code idx} CPU {@code cpu}'s obj stock caches (diagnostics). */
     public int stockedSlabStat(int cpu, MemcgStatItem idx) {
         Stock stock = stocks.get(cpu);

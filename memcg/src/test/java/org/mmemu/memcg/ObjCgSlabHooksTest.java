@@ -72,14 +72,7 @@ class ObjCgSlabHooksTest {
      */
     private long slabStat(MemCgroup memcg, FakeSlab.Cache cache) {
         MemcgStatItem item = MemcgSlabHooks.vmstatItem(cache);
-        long counted = memcg.stats().local(item);
-        for (int cpu = 0; cpu < m.stock.nrStocks(); cpu++) {
-            ObjCgroup cached = m.stock.cachedObjcg(cpu);
-            if (cached != null && cached.memcg() == memcg) {
-                counted += m.stock.stockedSlabStat(cpu, item);
-            }
-        }
-        return counted;
+        return memcg.stats().local(item) + m.stock.stockedSlabStatOf(memcg, item);
     }
 
     /** What {@code memory.stat} of {@code /job} shows for {@code key}. */
