@@ -48,6 +48,12 @@ public final class ChargeStock {
         int nrPages;
         ObjCgroup cachedObjcg;
         int nrBytes;
+        /**
+         * {@code nr_slab_reclaimable_b} / {@code nr_slab_unreclaimable_b}: slab statistic bytes
+         * of {@link #cachedObjcg} not yet in its memcg's counters (latest era only).
+         */
+        int nrSlabReclaimableB;
+        int nrSlabUnreclaimableB;
         /** {@code FLUSHING_CACHED_CHARGE}: a drain of this stock is queued (set by CAS). */
         volatile int flushing;
         /** {@code stock->work}: {@code drain_local_stock} of this stock. */
@@ -293,10 +299,7 @@ public final class ChargeStock {
         ObjCgroup old = null;
         int nrPages = 0;
         if (stock.cachedObjcg != objcg) {
-            old = drainObjStock(cpu, stock);
-            objcg.get(cpu);
-            stock.cachedObjcg = objcg;
-            stock.nrBytes = objcg.nrChargedBytes().getAndSet(0);
+            old = cacheObjcg(cpu, stock, objcg);
             allowUncharge = true;
         }
         stock.nrBytes += nrBytes;
@@ -310,6 +313,56 @@ public final class ChargeStock {
         }
         if (nrPages > 0) {
             unchargeObjcgPages(cpu, objcg, nrPages);
+        }
+    }
+
+    /**
+     * The stock moves to {@code objcg}: the old objcg's bytes and statistics are drained, a
+     * reference is taken on {@code objcg} and its {@code nr_charged_bytes} come into the stock.
+     * Returns the old objcg, whose stock reference the caller drops once done with the stock.
+     */
+    private ObjCgroup cacheObjcg(Cpu cpu, Stock stock, ObjCgroup objcg) {
+        ObjCgroup old = drainObjStock(cpu, stock);
+        objcg.get(cpu);
+        stock.cachedObjcg = objcg;
+        stock.nrBytes = objcg.nrChargedBytes().getAndSet(0);
+        return old;
+    }
+
+    /**
+     * {@code mod_objcg_state} from 5.14 (6.13.7's mm/memcontrol.c): {@code nr} bytes of the slab
+     * statistic {@code idx} ({@code NR_SLAB_RECLAIMABLE_B} or {@code NR_SLAB_UNRECLAIMABLE_B})
+     * are cached in this CPU's obj stock, which moves to {@code objcg} if it held another; they
+     * reach the memcg's counters when the cached bytes of {@code idx} exceed a page, or when the
+     * stock is drained or changes objcg. So {@code memory.stat}'s slab keys lag by up to a page
+     * per CPU and key, as the kernel's do. The kernel also flushes when the node changes
+     * ({@code cached_pgdat}): the emulator has one node, so that never happens here.
+     */
+    public void modObjcgState(Cpu cpu, ObjCgroup objcg, MemcgStatItem idx, int nr) {
+        Stock stock = enter(cpu);
+        ObjCgroup old = null;
+        if (stock.cachedObjcg != objcg) {
+            old = cacheObjcg(cpu, stock, objcg);
+        }
+        boolean reclaimable = idx == MemcgStatItem.NR_SLAB_RECLAIMABLE_B;
+        int cached = reclaimable ? stock.nrSlabReclaimableB : stock.nrSlabUnreclaimableB;
+        int bytes = cached + nr;
+        int flush = 0;
+        // An empty counter caches even an object above a page once, as the kernel's does.
+        if (cached != 0 && Math.abs(bytes) > MemMap.PAGE_SIZE) {
+            flush = bytes;
+            bytes = 0;
+        }
+        if (reclaimable) {
+            stock.nrSlabReclaimableB = bytes;
+        } else {
+            stock.nrSlabUnreclaimableB = bytes;
+        }
+        if (flush != 0) {
+            objcg.memcg().stats().mod(cpu, idx, flush);
+        }
+        if (old != null) {
+            old.put(cpu);
         }
     }
 
@@ -357,7 +410,8 @@ public final class ChargeStock {
 
     /**
      * {@code drain_obj_stock}: whole pages are uncharged (through the stock being drained, which
-     * is where the kernel's drain work runs), the sub-page rest to {@code objcg->nr_charged_bytes}.
+     * is where the kernel's drain work runs), the sub-page rest to {@code objcg->nr_charged_bytes},
+     * the cached slab statistics to the objcg's memcg.
      * Returns the objcg whose stock reference the caller drops once done with the stock.
      */
     private ObjCgroup drainObjStock(Cpu self, Stock stock) {
@@ -374,12 +428,46 @@ public final class ChargeStock {
             old.nrChargedBytes().addAndGet(rest);
             stock.nrBytes = 0;
         }
+        flushSlabStats(self, stock, old);
         stock.cachedObjcg = null;
         return old;
+    }
+
+    /** The statistic bytes {@code stock} caches go to {@code old}'s current memcg, on {@code self}. */
+    private static void flushSlabStats(Cpu self, Stock stock, ObjCgroup old) {
+        if (stock.nrSlabReclaimableB != 0) {
+            old.memcg().stats().mod(self, MemcgStatItem.NR_SLAB_RECLAIMABLE_B, stock.nrSlabReclaimableB);
+            stock.nrSlabReclaimableB = 0;
+        }
+        if (stock.nrSlabUnreclaimableB != 0) {
+            old.memcg().stats().mod(self, MemcgStatItem.NR_SLAB_UNRECLAIMABLE_B, stock.nrSlabUnreclaimableB);
+            stock.nrSlabUnreclaimableB = 0;
+        }
     }
 
     /** Bytes CPU {@code cpu} holds in its obj stock (diagnostics). */
     public int stockedBytes(int cpu) {
         return stocks.get(cpu).nrBytes;
+    }
+
+    /**
+     * Bytes of the slab statistic {@code idx} that the obj stocks of every CPU cache for objcgs of
+     * {@code memcg} and have not flushed to its counters (exact at quiescence).
+     */
+    public long stockedSlabStatOf(MemCgroup memcg, MemcgStatItem idx) {
+        long n = 0;
+        for (int c = 0; c < stocks.size(); c++) {
+            ObjCgroup objcg = stocks.get(c).cachedObjcg;
+            if (objcg != null && objcg.memcg() == memcg) {
+                n += stockedSlabStat(c, idx);
+            }
+        }
+        return n;
+    }
+
+    /** Bytes of the slab statistic {@code idx} CPU {@code cpu}'s obj stock caches (diagnostics). */
+    public int stockedSlabStat(int cpu, MemcgStatItem idx) {
+        Stock stock = stocks.get(cpu);
+        return idx == MemcgStatItem.NR_SLAB_RECLAIMABLE_B ? stock.nrSlabReclaimableB : stock.nrSlabUnreclaimableB;
     }
 }

@@ -23,7 +23,8 @@ import org.mmemu.memcg.stat.MemcgStatItem;
  *              charge allocate unaccounted, 5.10/5.11 fail the allocation. Latest: nothing.
  *  post-alloc  attach the page's vector if missing (a failure uncharges: object unaccounted),
  *              store the objcg (and a reference) in the object's slot, count
- *              NR_SLAB_(UN)RECLAIMABLE_B, drop the pre-alloc reference.
+ *              NR_SLAB_(UN)RECLAIMABLE_B (latest: in the obj stock until a page's worth),
+ *              drop the pre-alloc reference.
  *              Latest: take current_obj_cgroup and charge here; a failed charge fails.
  *  free        uncharge the slot's objcg (the owner's, whoever frees), clear the slot, uncount,
  *              drop the object's objcg reference.
@@ -41,11 +42,13 @@ public final class MemcgSlabHooks {
     private final ObjCgroups objcgs;
     private final ObjCgroupVectors vectors;
     private final MemMap memMap;
+    private final ChargeStock stock;
 
     @Inject
     public MemcgSlabHooks(SlabAccounting design, KmemStaticKey key, ObjCgroups objcgs,
-                          ObjCgroupVectors vectors, MemMap memMap) {
+                          ObjCgroupVectors vectors, MemMap memMap, ChargeStock stock) {
         this.design = design;
+        this.stock = stock;
         this.memMap = memMap;
         this.key = key;
         this.objcgs = objcgs;
@@ -199,10 +202,16 @@ public final class MemcgSlabHooks {
 
     /**
      * {@code mod_objcg_state}: {@code nr} bytes of {@code NR_SLAB_RECLAIMABLE_B} or
-     * {@code NR_SLAB_UNRECLAIMABLE_B} ({@code cache_vmstat_idx}) for the objcg's current memcg.
+     * {@code NR_SLAB_UNRECLAIMABLE_B} ({@code cache_vmstat_idx}) for the objcg's current memcg;
+     * from 5.14 cached in this CPU's obj stock ({@link ChargeStock#modObjcgState}), before that
+     * written at once (5.11's mm/slab.h).
      */
-    private static void modObjcgState(Cpu cpu, ObjCgroup objcg, MemcgSlabCache s, int nr) {
-        objcg.memcg().stats().mod(cpu, vmstatItem(s), nr);
+    private void modObjcgState(Cpu cpu, ObjCgroup objcg, MemcgSlabCache s, int nr) {
+        if (design.cachesVmstats()) {
+            stock.modObjcgState(cpu, objcg, vmstatItem(s), nr);
+        } else {
+            objcg.memcg().stats().mod(cpu, vmstatItem(s), nr);
+        }
     }
 
     /** {@code cache_vmstat_idx}. */

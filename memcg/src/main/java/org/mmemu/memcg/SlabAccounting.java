@@ -16,6 +16,9 @@ package org.mmemu.memcg;
  *                                                                          (checked)
  *  slabacct.ObjcgLatest     6.x         bytes to current_obj_cgroup(),     checked           allocation fails
  *                                       after the allocation                                 (object freed)
+ *
+ * From 5.14 (so only in ObjcgLatest here) the slab statistics wait in the per-CPU obj stock
+ * until they exceed a page or the stock is drained or changes objcg.
  * </pre>
  */
 public enum SlabAccounting {
@@ -57,6 +60,15 @@ public enum SlabAccounting {
     /** Whether a failed byte charge fails the allocation (5.10 on); 5.9 allocates unaccounted. */
     public boolean chargeFailureFails() {
         return this != OBJCG_5_9;
+    }
+
+    /**
+     * Whether {@code mod_objcg_state} caches the slab statistics in the per-CPU obj stock
+     * (from 5.14, "mm/memcg: cache vmstat data in percpu memcg_stock_pcp") rather than writing
+     * the memcg's counters at once.
+     */
+    public boolean cachesVmstats() {
+        return this == OBJCG_LATEST;
     }
 
     /** Whether the objects are charged after they were allocated, to the cached current objcg. */

@@ -5,6 +5,7 @@ import org.mmemu.core.era.KernelRelease;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
 import org.mmemu.core.testing.junit.TestMachine;
+import org.mmemu.memcg.ChargeStock;
 import org.mmemu.memcg.Cgroups;
 import org.mmemu.memcg.MemCgroup;
 
@@ -43,6 +44,14 @@ final class JobMachine {
             }
         });
         m.verify();
+    }
+
+    /**
+     * {@code drain_all_stock} of every cgroup: afterwards memory.stat's slab keys are exact in
+     * every era, also in the latest, whose obj stocks cache the slab statistics until a drain.
+     */
+    void drainAllStock() {
+        m.get(ChargeStock.class).drainAll(cgroups.root());
     }
 
     /** Runs {@code step} as {@code task}. */

@@ -25,6 +25,7 @@ class KmallocReclaimTest {
         assertThat(s.flags() & SlabFlags.SLAB_RECLAIM_ACCOUNT).isNotZero();
         assertThat(s.reclaimable()).isTrue();
         CgroupFs fs = j.m.get(CgroupFs.class);
+        j.drainAllStock();
         assertThat(fs.stat("/job", "slab_reclaimable")).isEqualTo(s.objFullSize());
         assertThat(fs.stat("/job", "slab_unreclaimable")).isZero();
         long plain = j.as(j.writer, () -> j.kmalloc.kmalloc(1024, GFP_KERNEL));

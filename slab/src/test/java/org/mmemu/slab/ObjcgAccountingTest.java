@@ -5,11 +5,14 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 import static org.mmemu.core.page.Gfp.GFP_NOWAIT;
 import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
+import static org.mmemu.memcg.stat.MemcgStatItem.NR_SLAB_RECLAIMABLE_B;
+import static org.mmemu.memcg.stat.MemcgStatItem.NR_SLAB_UNRECLAIMABLE_B;
 
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.era.KernelRelease;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.TaskStruct;
+import org.mmemu.memcg.ChargeStock;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.ObjCgroupVector;
@@ -34,9 +37,14 @@ class ObjcgAccountingTest {
         return j.m.get(KernelObjects.class).resolve(data & ~MemcgData.MEMCG_DATA_FLAGS_MASK, ObjCgroupVector.class);
     }
 
-    private static long slab(MemCgroup memcg) {
-        return memcg.stats().local(MemcgStatItem.NR_SLAB_UNRECLAIMABLE_B)
-                + memcg.stats().local(MemcgStatItem.NR_SLAB_RECLAIMABLE_B);
+    /** The slab bytes counted for {@code memcg}, with what the latest era's obj stocks still cache. */
+    private long slab(MemCgroup memcg) {
+        ChargeStock stock = j.m.get(ChargeStock.class);
+        long n = 0;
+        for (MemcgStatItem item : new MemcgStatItem[] {NR_SLAB_UNRECLAIMABLE_B, NR_SLAB_RECLAIMABLE_B}) {
+            n += memcg.stats().local(item) + stock.stockedSlabStatOf(memcg, item);
+        }
+        return n;
     }
 
     @ObjcgEras
@@ -125,6 +133,7 @@ class ObjcgAccountingTest {
         long d2 = j.as(j.writer, () -> j.slub.kmemCacheAlloc(dentries, GFP_KERNEL));
         long k = j.as(j.writer, () -> j.kmalloc.kmalloc(64, GFP_KERNEL_ACCOUNT));
 
+        j.drainAllStock();
         String stat = j.m.get(CgroupFs.class).read("/job/memory.stat");
         assertThat(stat).contains("\nslab_reclaimable 400\n").contains("\nslab_unreclaimable 72\n")
                 .contains("\nslab 472\n");
@@ -133,6 +142,7 @@ class ObjcgAccountingTest {
             j.slub.kmemCacheFree(dentries, d2);
             j.kmalloc.kfree(k);
         });
+        j.drainAllStock();
         assertThat(j.m.get(CgroupFs.class).read("/job/memory.stat")).contains("\nslab 0\n");
         j.caches.kmemCacheDestroy(dentries);
         j.m.verify();
