@@ -10,6 +10,7 @@ import java.util.Map;
 import org.mmemu.core.Errno;
 import org.mmemu.core.maccess.KernelMemory;
 import org.mmemu.core.rcu.Rcu;
+import org.mmemu.core.sched.Cpus;
 
 /**
  * {@code BPF_MAP_TYPE_HASH} (kernel/bpf/hashtab.c: {@code htab_map_alloc}, {@code prealloc_init},
@@ -19,7 +20,8 @@ import org.mmemu.core.rcu.Rcu;
  * 48-byte header, the key and the value, each 8-byte aligned) either preallocated in one area
  * ({@code max_entries} plus one spare per possible CPU, as {@code prealloc_init} sizes it) or,
  * with {@code BPF_F_NO_PREALLOC}, kmalloc'd on update ({@code bpf_map_kmalloc_node} from 5.11,
- * so charged to the map's memcg) and freed after a grace period on delete or replace.
+ * so charged to the map's memcg) and freed after a grace period on delete or replace; in the
+ * latest era (6.13.7's hashtab.c) taken from and given back to a {@link BpfMemAlloc} instead.
  *
  * <p>The element bytes live in kernel memory; which key is in which element is kept in a Java
  * index beside them, standing for the bucket lists.
@@ -36,6 +38,7 @@ final class BpfHtab extends BpfMap {
 
     private final KernelMemory kernelMemory;
     private final Rcu rcu;
+    private final Cpus cpus;
     private final int nrCpus;
     private final boolean prealloc;
     /** {@code htab->elem_size}. */
@@ -47,13 +50,16 @@ final class BpfHtab extends BpfMap {
     /** Free preallocated elements, a stack of addresses ({@code htab->freelist}). */
     private long[] freelist;
     private int nrFree;
+    /** {@code htab->ma}: the element allocator of the latest era without preallocation, or null. */
+    private BpfMemAlloc ma;
 
-    BpfHtab(int keySize, int valueSize, int maxEntries, int mapFlags, int nrCpus, BpfMapMemory memory,
+    BpfHtab(int keySize, int valueSize, int maxEntries, int mapFlags, Cpus cpus, BpfMapMemory memory,
             KernelMemory kernelMemory, Rcu rcu) {
         super(BpfMapType.HASH, keySize, valueSize, maxEntries, mapFlags, memory);
         this.kernelMemory = kernelMemory;
         this.rcu = rcu;
-        this.nrCpus = nrCpus;
+        this.cpus = cpus;
+        this.nrCpus = cpus.nrCpus();
         this.prealloc = (mapFlags & BpfMapFlags.NO_PREALLOC) == 0;
         this.elemSize = HTAB_ELEM_SIZE + BpfArray.roundUp8(keySize) + BpfArray.roundUp8(valueSize);
     }
@@ -89,6 +95,8 @@ final class BpfHtab extends BpfMap {
             for (int i = maxEntries - 1; i >= 0; i--) {
                 freelist[nrFree++] = elems + (long) (i + nrCpus) * elemSize;
             }
+        } else if (memory.config().memAlloc()) {
+            ma = new BpfMemAlloc(elemSize, memory, rcu, cpus);
         }
         return 0;
     }
@@ -140,7 +148,7 @@ final class BpfHtab extends BpfMap {
                 if (old == null && elements.size() >= maxEntries) {
                     return Errno.E2BIG.negative();
                 }
-                elem = memory.kmalloc(this, elemSize, GFP_ATOMIC | __GFP_NOWARN);
+                elem = ma != null ? ma.alloc() : memory.kmalloc(this, elemSize, GFP_ATOMIC | __GFP_NOWARN);
                 if (elem == 0) {
                     return Errno.ENOMEM.negative();
                 }
@@ -151,9 +159,21 @@ final class BpfHtab extends BpfMap {
             replaced = old == null ? 0 : old;
         }
         if (replaced != 0) {
-            rcu.callRcu(() -> memory.kfree(replaced));
+            freeElem(replaced);
         }
         return 0;
+    }
+
+    /**
+     * {@code htab_elem_free} of a kmalloc'd element: back to {@code bpf_mem_alloc}'s cache at once
+     * (the latest era), or kfree'd after a grace period ({@code htab_elem_free_rcu}).
+     */
+    private void freeElem(long elem) {
+        if (ma != null) {
+            ma.free(elem);
+        } else {
+            rcu.callRcu(() -> memory.kfree(elem));
+        }
     }
 
     /** {@code htab_map_delete_elem} and {@code free_htab_elem}: back to the freelist, or kfree after RCU. */
@@ -171,13 +191,19 @@ final class BpfHtab extends BpfMap {
                 return 0;
             }
         }
-        rcu.callRcu(() -> memory.kfree(elem));
+        freeElem(elem);
         return 0;
     }
 
     @Override
     synchronized void free() {
-        if (!prealloc) {
+        if (ma != null) {
+            // delete_all_elements, then bpf_mem_alloc_destroy
+            for (long elem : elements.values()) {
+                ma.free(elem);
+            }
+            ma.destroy();
+        } else if (!prealloc) {
             for (long elem : elements.values()) {
                 memory.kfree(elem);
             }
