@@ -21,9 +21,23 @@ class TaskSocketChargeTest {
         return b;
     }
 
+    /** {@link #charged} after the stocks are drained. */
     private static long current(Kernel k, String cgroup) {
         k.drainAllStock();
-        return k.cgroupfs().readLong(cgroup + "/memory.current");
+        return charged(k, cgroup);
+    }
+
+    /**
+     * {@code memory.current} less, up to 5.8, the slab pages of the cgroup's cache clones: a
+     * clone keeps its emptied slabs (charged) on its partial list until the cgroup goes offline,
+     * so what sockets free returns to the clone, not to the cgroup's counter.
+     */
+    private static long charged(Kernel k, String cgroup) {
+        long current = k.cgroupfs().readLong(cgroup + "/memory.current");
+        if (k.era().compareTo(Era.V5_9) >= 0) {
+            return current;
+        }
+        return current - k.cgroupfs().stat(cgroup, "slab_reclaimable") - k.cgroupfs().stat(cgroup, "slab_unreclaimable");
     }
 
     /** Makes /a and /b and spawns the writer in /a. */
@@ -156,7 +170,7 @@ class TaskSocketChargeTest {
 
         reader.recv(sv[1], SIZE);
 
-        assertThat(k.cgroupfs().readLong("/a/memory.current")).isEqualTo(a0);
+        assertThat(charged(k, "/a")).isEqualTo(a0);
     }
 
     @Eras(value = Era.LATEST, memory = "64M")
