@@ -4,9 +4,6 @@ import static org.mmemu.core.page.Gfp.GFP_ATOMIC;
 import static org.mmemu.core.page.Gfp.GFP_USER;
 import static org.mmemu.core.page.Gfp.__GFP_NOWARN;
 
-import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.Map;
 import org.mmemu.core.Errno;
 import org.mmemu.core.maccess.KernelMemory;
 import org.mmemu.core.rcu.Rcu;
@@ -24,7 +21,7 @@ import org.mmemu.core.sched.Cpus;
  * latest era (6.13.7's hashtab.c) taken from and given back to a {@link BpfMemAlloc} instead.
  *
  * <p>The element bytes live in kernel memory; which key is in which element is kept in a Java
- * index beside them, standing for the bucket lists.
+ * index beside them ({@link HtabIndex}), standing for the bucket lists.
  */
 final class BpfHtab extends BpfMap {
     /** {@code sizeof(struct htab_elem)}: node, rcu head or LRU node, hash, padding. */
@@ -43,7 +40,7 @@ final class BpfHtab extends BpfMap {
     private final boolean prealloc;
     /** {@code htab->elem_size}. */
     final int elemSize;
-    private final Map<ByteBuffer, Long> elements = new HashMap<>();
+    private final HtabIndex elements = new HtabIndex();
     private long htab;
     private long buckets;
     private long elems;
@@ -107,8 +104,8 @@ final class BpfHtab extends BpfMap {
 
     @Override
     synchronized int lookupElem(byte[] key, byte[] out) {
-        Long elem = elements.get(ByteBuffer.wrap(key));
-        if (elem == null) {
+        long elem = elements.get(key);
+        if (elem == 0) {
             return Errno.ENOENT.negative();
         }
         kernelMemory.read(valueAddr(elem), out, 0, valueSize);
@@ -126,15 +123,14 @@ final class BpfHtab extends BpfMap {
         }
         long replaced;
         synchronized (this) {
-            ByteBuffer k = ByteBuffer.wrap(key);
-            Long old = elements.get(k);
-            if (old != null && flags == BpfUpdateFlags.NOEXIST) {
+            long old = elements.get(key);
+            if (old != 0 && flags == BpfUpdateFlags.NOEXIST) {
                 return Errno.EEXIST.negative();
             }
-            if (old == null && flags == BpfUpdateFlags.EXIST) {
+            if (old == 0 && flags == BpfUpdateFlags.EXIST) {
                 return Errno.ENOENT.negative();
             }
-            if (prealloc && old != null) {
+            if (prealloc && old != 0) {
                 kernelMemory.write(valueAddr(old), value, 0, valueSize);
                 return 0;
             }
@@ -145,7 +141,7 @@ final class BpfHtab extends BpfMap {
                 }
                 elem = freelist[--nrFree];
             } else {
-                if (old == null && elements.size() >= maxEntries) {
+                if (old == 0 && elements.size() >= maxEntries) {
                     return Errno.E2BIG.negative();
                 }
                 elem = ma != null ? ma.alloc() : memory.kmalloc(this, elemSize, GFP_ATOMIC | __GFP_NOWARN);
@@ -155,8 +151,8 @@ final class BpfHtab extends BpfMap {
             }
             kernelMemory.write(elem + HTAB_ELEM_SIZE, key, 0, keySize);
             kernelMemory.write(valueAddr(elem), value, 0, valueSize);
-            elements.put(ByteBuffer.wrap(key.clone()), elem);
-            replaced = old == null ? 0 : old;
+            // The index keeps its own copy of a new key; a replaced one keeps the copy it has.
+            replaced = elements.put(old == 0 ? key.clone() : key, elem);
         }
         if (replaced != 0) {
             freeElem(replaced);
@@ -181,11 +177,10 @@ final class BpfHtab extends BpfMap {
     int deleteElem(byte[] key) {
         long elem;
         synchronized (this) {
-            Long old = elements.remove(ByteBuffer.wrap(key));
-            if (old == null) {
+            elem = elements.remove(key);
+            if (elem == 0) {
                 return Errno.ENOENT.negative();
             }
-            elem = old;
             if (prealloc) {
                 freelist[nrFree++] = elem;
                 return 0;
@@ -199,12 +194,12 @@ final class BpfHtab extends BpfMap {
     synchronized void free() {
         if (ma != null) {
             // delete_all_elements, then bpf_mem_alloc_destroy
-            for (long elem : elements.values()) {
+            for (long elem : elements.elements()) {
                 ma.free(elem);
             }
             ma.destroy();
         } else if (!prealloc) {
-            for (long elem : elements.values()) {
+            for (long elem : elements.elements()) {
                 memory.kfree(elem);
             }
         } else {
