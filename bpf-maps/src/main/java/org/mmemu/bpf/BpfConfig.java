@@ -30,24 +30,31 @@ import org.mmemu.core.page.Gfp;
  *     override may force it on an earlier era, to show what vm_insert_page then does
  * @param percpuAccounting whether the percpu allocator charges {@code __GFP_ACCOUNT} allocations
  *     to memcgs at all (5.9 on, "mm: memcg/percpu: account percpu memory to memory cgroups")
+ * @param memAlloc whether {@code BPF_F_NO_PREALLOC} hash elements come from {@code bpf_mem_alloc}'s
+ *     per-CPU caches (6.1 on, "bpf: Convert hash map to bpf_mem_alloc."), refilled with
+ *     {@code GFP_NOWAIT} under the creator's cgroup and reused on delete, instead of a
+ *     {@code GFP_ATOMIC} kmalloc per update and a kfree after a grace period per delete
  */
 public record BpfConfig(int arrayFlags, int hashFlags, boolean mapIds, boolean freeze, boolean memcgOwned,
-                        int accountGfp, boolean percpuAccounting) {
+                        int accountGfp, boolean percpuAccounting, boolean memAlloc) {
     /** 4.8 (and 4.7): no ids, no freeze, no flags on arrays; memlock pays. */
-    public static final BpfConfig V4_8 = new BpfConfig(0, NO_PREALLOC, false, false, false, 0, false);
+    public static final BpfConfig V4_8 = new BpfConfig(0, NO_PREALLOC, false, false, false, 0, false, false);
     /** 4.18: map ids; NUMA and fd-access flags. */
     public static final BpfConfig V4_18 = new BpfConfig(NUMA_NODE | RDONLY | WRONLY,
-            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | RDONLY | WRONLY, true, false, false, 0, false);
+            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | RDONLY | WRONLY, true, false, false, 0, false, false);
     /** 5.9 and 5.10: freeze, mmapable arrays; still memlock, no cgroup charge. */
     public static final BpfConfig V5_9 = new BpfConfig(NUMA_NODE | MMAPABLE | ACCESS_MASK,
-            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | ACCESS_MASK | ZERO_SEED, true, true, false, 0, true);
+            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | ACCESS_MASK | ZERO_SEED, true, true, false, 0, true, false);
     /** 5.11 and later: map memory charged to {@code map->memcg}; memlock no longer applies. */
     public static final BpfConfig V5_11 = new BpfConfig(V5_9.arrayFlags, V5_9.hashFlags, true, true, true,
-            Gfp.__GFP_ACCOUNT, true);
+            Gfp.__GFP_ACCOUNT, true, false);
+    /** 6.1 and later: hash elements from {@code bpf_mem_alloc}. */
+    public static final BpfConfig LATEST = new BpfConfig(V5_11.arrayFlags, V5_11.hashFlags, true, true, true,
+            Gfp.__GFP_ACCOUNT, true, true);
 
     /** This config with {@code accountGfp} in place of its own. */
     public BpfConfig withAccountGfp(int gfp) {
-        return new BpfConfig(arrayFlags, hashFlags, mapIds, freeze, memcgOwned, gfp, percpuAccounting);
+        return new BpfConfig(arrayFlags, hashFlags, mapIds, freeze, memcgOwned, gfp, percpuAccounting, memAlloc);
     }
 
     /** Whether arrays may be {@code BPF_F_MMAPABLE}. */

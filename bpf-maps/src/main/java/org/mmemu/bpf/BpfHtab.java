@@ -4,12 +4,10 @@ import static org.mmemu.core.page.Gfp.GFP_ATOMIC;
 import static org.mmemu.core.page.Gfp.GFP_USER;
 import static org.mmemu.core.page.Gfp.__GFP_NOWARN;
 
-import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.Map;
 import org.mmemu.core.Errno;
 import org.mmemu.core.maccess.KernelMemory;
 import org.mmemu.core.rcu.Rcu;
+import org.mmemu.core.sched.Cpus;
 
 /**
  * {@code BPF_MAP_TYPE_HASH} (kernel/bpf/hashtab.c: {@code htab_map_alloc}, {@code prealloc_init},
@@ -19,10 +17,11 @@ import org.mmemu.core.rcu.Rcu;
  * 48-byte header, the key and the value, each 8-byte aligned) either preallocated in one area
  * ({@code max_entries} plus one spare per possible CPU, as {@code prealloc_init} sizes it) or,
  * with {@code BPF_F_NO_PREALLOC}, kmalloc'd on update ({@code bpf_map_kmalloc_node} from 5.11,
- * so charged to the map's memcg) and freed after a grace period on delete or replace.
+ * so charged to the map's memcg) and freed after a grace period on delete or replace; in the
+ * latest era (6.13.7's hashtab.c) taken from and given back to a {@link BpfMemAlloc} instead.
  *
  * <p>The element bytes live in kernel memory; which key is in which element is kept in a Java
- * index beside them, standing for the bucket lists.
+ * index beside them ({@link HtabIndex}), standing for the bucket lists.
  */
 final class BpfHtab extends BpfMap {
     /** {@code sizeof(struct htab_elem)}: node, rcu head or LRU node, hash, padding. */
@@ -36,24 +35,28 @@ final class BpfHtab extends BpfMap {
 
     private final KernelMemory kernelMemory;
     private final Rcu rcu;
+    private final Cpus cpus;
     private final int nrCpus;
     private final boolean prealloc;
     /** {@code htab->elem_size}. */
     final int elemSize;
-    private final Map<ByteBuffer, Long> elements = new HashMap<>();
+    private final HtabIndex elements = new HtabIndex();
     private long htab;
     private long buckets;
     private long elems;
     /** Free preallocated elements, a stack of addresses ({@code htab->freelist}). */
     private long[] freelist;
     private int nrFree;
+    /** {@code htab->ma}: the element allocator of the latest era without preallocation, or null. */
+    private BpfMemAlloc ma;
 
-    BpfHtab(int keySize, int valueSize, int maxEntries, int mapFlags, int nrCpus, BpfMapMemory memory,
+    BpfHtab(int keySize, int valueSize, int maxEntries, int mapFlags, Cpus cpus, BpfMapMemory memory,
             KernelMemory kernelMemory, Rcu rcu) {
         super(BpfMapType.HASH, keySize, valueSize, maxEntries, mapFlags, memory);
         this.kernelMemory = kernelMemory;
         this.rcu = rcu;
-        this.nrCpus = nrCpus;
+        this.cpus = cpus;
+        this.nrCpus = cpus.nrCpus();
         this.prealloc = (mapFlags & BpfMapFlags.NO_PREALLOC) == 0;
         this.elemSize = HTAB_ELEM_SIZE + BpfArray.roundUp8(keySize) + BpfArray.roundUp8(valueSize);
     }
@@ -89,6 +92,8 @@ final class BpfHtab extends BpfMap {
             for (int i = maxEntries - 1; i >= 0; i--) {
                 freelist[nrFree++] = elems + (long) (i + nrCpus) * elemSize;
             }
+        } else if (memory.config().memAlloc()) {
+            ma = new BpfMemAlloc(elemSize, memory, rcu, cpus);
         }
         return 0;
     }
@@ -99,8 +104,8 @@ final class BpfHtab extends BpfMap {
 
     @Override
     synchronized int lookupElem(byte[] key, byte[] out) {
-        Long elem = elements.get(ByteBuffer.wrap(key));
-        if (elem == null) {
+        long elem = elements.get(key);
+        if (elem == 0) {
             return Errno.ENOENT.negative();
         }
         kernelMemory.read(valueAddr(elem), out, 0, valueSize);
@@ -118,15 +123,14 @@ final class BpfHtab extends BpfMap {
         }
         long replaced;
         synchronized (this) {
-            ByteBuffer k = ByteBuffer.wrap(key);
-            Long old = elements.get(k);
-            if (old != null && flags == BpfUpdateFlags.NOEXIST) {
+            long old = elements.get(key);
+            if (old != 0 && flags == BpfUpdateFlags.NOEXIST) {
                 return Errno.EEXIST.negative();
             }
-            if (old == null && flags == BpfUpdateFlags.EXIST) {
+            if (old == 0 && flags == BpfUpdateFlags.EXIST) {
                 return Errno.ENOENT.negative();
             }
-            if (prealloc && old != null) {
+            if (prealloc && old != 0) {
                 kernelMemory.write(valueAddr(old), value, 0, valueSize);
                 return 0;
             }
@@ -137,23 +141,35 @@ final class BpfHtab extends BpfMap {
                 }
                 elem = freelist[--nrFree];
             } else {
-                if (old == null && elements.size() >= maxEntries) {
+                if (old == 0 && elements.size() >= maxEntries) {
                     return Errno.E2BIG.negative();
                 }
-                elem = memory.kmalloc(this, elemSize, GFP_ATOMIC | __GFP_NOWARN);
+                elem = ma != null ? ma.alloc() : memory.kmalloc(this, elemSize, GFP_ATOMIC | __GFP_NOWARN);
                 if (elem == 0) {
                     return Errno.ENOMEM.negative();
                 }
             }
             kernelMemory.write(elem + HTAB_ELEM_SIZE, key, 0, keySize);
             kernelMemory.write(valueAddr(elem), value, 0, valueSize);
-            elements.put(ByteBuffer.wrap(key.clone()), elem);
-            replaced = old == null ? 0 : old;
+            // The index keeps its own copy of a new key; a replaced one keeps the copy it has.
+            replaced = elements.put(old == 0 ? key.clone() : key, elem);
         }
         if (replaced != 0) {
-            rcu.callRcu(() -> memory.kfree(replaced));
+            freeElem(replaced);
         }
         return 0;
+    }
+
+    /**
+     * {@code htab_elem_free} of a kmalloc'd element: back to {@code bpf_mem_alloc}'s cache at once
+     * (the latest era), or kfree'd after a grace period ({@code htab_elem_free_rcu}).
+     */
+    private void freeElem(long elem) {
+        if (ma != null) {
+            ma.free(elem);
+        } else {
+            rcu.callRcu(() -> memory.kfree(elem));
+        }
     }
 
     /** {@code htab_map_delete_elem} and {@code free_htab_elem}: back to the freelist, or kfree after RCU. */
@@ -161,24 +177,29 @@ final class BpfHtab extends BpfMap {
     int deleteElem(byte[] key) {
         long elem;
         synchronized (this) {
-            Long old = elements.remove(ByteBuffer.wrap(key));
-            if (old == null) {
+            elem = elements.remove(key);
+            if (elem == 0) {
                 return Errno.ENOENT.negative();
             }
-            elem = old;
             if (prealloc) {
                 freelist[nrFree++] = elem;
                 return 0;
             }
         }
-        rcu.callRcu(() -> memory.kfree(elem));
+        freeElem(elem);
         return 0;
     }
 
     @Override
     synchronized void free() {
-        if (!prealloc) {
-            for (long elem : elements.values()) {
+        if (ma != null) {
+            // delete_all_elements, then bpf_mem_alloc_destroy
+            for (long elem : elements.elements()) {
+                ma.free(elem);
+            }
+            ma.destroy();
+        } else if (!prealloc) {
+            for (long elem : elements.elements()) {
                 memory.kfree(elem);
             }
         } else {

@@ -19,6 +19,7 @@ import org.mmemu.core.vmalloc.VmStruct;
 import org.mmemu.core.vmalloc.Vmalloc;
 import org.mmemu.memcg.ActiveMemcgScope;
 import org.mmemu.memcg.CurrentMemcg;
+import org.mmemu.memcg.MemCgroup;
 import org.mmemu.slab.Kmalloc;
 
 /**
@@ -104,8 +105,32 @@ public final class BpfMapMemory {
         if (map.memcg == null) {
             return kmalloc.kmalloc(size, gfp | config.accountGfp());
         }
-        try (ActiveMemcgScope scope = currentMemcg.setActiveMemcg(map.memcg)) {
-            return kmalloc.kmalloc(size, gfp | __GFP_ACCOUNT);
+        return kmallocCharged(map.memcg, size, gfp | __GFP_ACCOUNT);
+    }
+
+    /**
+     * {@code kmalloc} under {@code set_active_memcg(memcg)}: an {@code __GFP_ACCOUNT} object is
+     * charged to {@code memcg} whoever the current task is. A null memcg stands for the root
+     * ({@code get_memcg} without an objcg), which is not charged.
+     */
+    long kmallocCharged(MemCgroup memcg, long size, int gfp) {
+        if (memcg == null) {
+            return kmalloc.kmalloc(size, gfp & ~__GFP_ACCOUNT);
+        }
+        try (ActiveMemcgScope scope = currentMemcg.setActiveMemcg(memcg)) {
+            return kmalloc.kmalloc(size, gfp);
+        }
+    }
+
+    /** {@code get_obj_cgroup_from_current}: the current context's cgroup with a reference, or null. */
+    MemCgroup getMemcgFromCurrent() {
+        return currentMemcg.getMemCgroupFromCurrent();
+    }
+
+    /** {@code obj_cgroup_put}: drops a reference {@link #getMemcgFromCurrent} took. */
+    void putMemcg(MemCgroup memcg) {
+        if (memcg != null) {
+            memcg.cssPut(1);
         }
     }
 
@@ -191,9 +216,7 @@ public final class BpfMapMemory {
 
     /** {@code bpf_map_release_memcg}: the owner's reference dropped. */
     void releaseMemcg(BpfMap map) {
-        if (map.memcg != null) {
-            map.memcg.cssPut(1);
-            map.memcg = null;
-        }
+        putMemcg(map.memcg);
+        map.memcg = null;
     }
 }

@@ -8,7 +8,7 @@ import com.google.inject.multibindings.OptionalBinder;
 /**
  * Plugs BPF maps into a machine, beside {@code MmCoreModule}, memcg's and slab's modules:
  * {@link BpfSyscall} (the map commands of {@code bpf(2)}, the map files and their mappings).
- * The era's behaviour is a {@link BpfConfig}, {@link BpfConfig#V5_11} unless
+ * The era's behaviour is a {@link BpfConfig}, {@link BpfConfig#LATEST} unless
  * {@link #config}{@code .setBinding()} binds another ({@link BpfEras} has each release's).
  */
 public final class BpfModule extends AbstractModule {
@@ -19,7 +19,7 @@ public final class BpfModule extends AbstractModule {
 
     @Override
     protected void configure() {
-        config(binder()).setDefault().toInstance(BpfConfig.V5_11);
+        config(binder()).setDefault().toInstance(BpfConfig.LATEST);
         bind(PercpuAlloc.class).in(Scopes.SINGLETON);
         bind(BpfMapMemory.class).in(Scopes.SINGLETON);
         bind(BpfMapIds.class).in(Scopes.SINGLETON);

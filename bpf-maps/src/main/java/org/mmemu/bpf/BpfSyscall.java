@@ -75,7 +75,7 @@ public final class BpfSyscall implements FileOperations, VmOperations {
             return ret;
         }
         BpfMap map = switch (type) {
-            case HASH -> new BpfHtab(keySize, valueSize, maxEntries, flags, cpus.nrCpus(), memory, kernelMemory, rcu);
+            case HASH -> new BpfHtab(keySize, valueSize, maxEntries, flags, cpus, memory, kernelMemory, rcu);
             case PERCPU_ARRAY -> new BpfPercpuArray(valueSize, maxEntries, flags, cpus.nrCpus(), memory, kernelMemory);
             case ARRAY -> new BpfArray(valueSize, maxEntries, flags, creds.capable(Capability.CAP_SYS_ADMIN), memory,
                     kernelMemory, vmalloc);

@@ -15,20 +15,33 @@ import org.mmemu.core.sched.TaskStruct;
  * {@code munmap}) and its loads and stores through its page tables ({@code copy_from_user} /
  * {@code copy_to_user} of mm-core's {@link UserCopy}: a fault is {@code EFAULT}). Each runs as
  * the task.
+ *
+ * <p>One per {@link Task} handle, as {@link PipeCalls}: the services are looked up once per
+ * handle, and a call's name is built only when it fails.
  */
 final class MappingCalls {
     private final Kernel kernel;
+    private final Task owner;
     private final TaskStruct task;
+    private UserCopy userCopy;
 
-    MappingCalls(Kernel kernel, TaskStruct task) {
+    MappingCalls(Kernel kernel, Task owner) {
         this.kernel = kernel;
-        this.task = task;
+        this.owner = owner;
+        this.task = owner.taskStruct();
+    }
+
+    private UserCopy userCopy() {
+        if (userCopy == null) {
+            userCopy = kernel.get(UserCopy.class);
+        }
+        return userCopy;
     }
 
     /** {@code mmap(NULL, length, prot, MAP_SHARED, fd, offset)}: the address. */
     long mmap(int fd, long length, int prot, long offset) {
         long ret;
-        try (var running = kernel.enter(new Task(kernel, task))) {
+        try (var running = kernel.enter(owner)) {
             ret = mmapLocked(fd, length, prot, offset);
         }
         if (ret < 0) {
@@ -57,7 +70,7 @@ final class MappingCalls {
     /** {@code mprotect(addr, length, prot)}. */
     void mprotect(long addr, long length, int prot) {
         int ret;
-        try (var running = kernel.enter(new Task(kernel, task))) {
+        try (var running = kernel.enter(owner)) {
             ret = kernel.get(Mprotect.class).mprotect(task.mm(), addr, length, prot);
         }
         check(ret, "mprotect(0x" + Long.toHexString(addr) + ", " + length + ", " + prot + ")");
@@ -66,7 +79,7 @@ final class MappingCalls {
     /** {@code munmap(addr, length)}. */
     void munmap(long addr, long length) {
         int ret;
-        try (var running = kernel.enter(new Task(kernel, task))) {
+        try (var running = kernel.enter(owner)) {
             ret = kernel.get(AddressSpaces.class).munmap(task.mm(), addr, length);
         }
         check(ret, "munmap(0x" + Long.toHexString(addr) + ", " + length + ")");
@@ -76,20 +89,24 @@ final class MappingCalls {
     byte[] readMemory(long addr, int length) {
         byte[] data = new byte[length];
         int left;
-        try (var running = kernel.enter(new Task(kernel, task))) {
-            left = kernel.get(UserCopy.class).copyFromUser(data, 0, addr, length);
+        try (var running = kernel.enter(owner)) {
+            left = userCopy().copyFromUser(data, 0, addr, length);
         }
-        check(left == 0 ? 0 : Errno.EFAULT.negative(), "read of 0x" + Long.toHexString(addr));
+        if (left != 0) {
+            check(Errno.EFAULT.negative(), "read of 0x" + Long.toHexString(addr));
+        }
         return data;
     }
 
     /** A store of {@code data} at {@code addr}. */
     void writeMemory(long addr, byte[] data) {
         int left;
-        try (var running = kernel.enter(new Task(kernel, task))) {
-            left = kernel.get(UserCopy.class).copyToUser(addr, data, 0, data.length);
+        try (var running = kernel.enter(owner)) {
+            left = userCopy().copyToUser(addr, data, 0, data.length);
         }
-        check(left == 0 ? 0 : Errno.EFAULT.negative(), "write to 0x" + Long.toHexString(addr));
+        if (left != 0) {
+            check(Errno.EFAULT.negative(), "write to 0x" + Long.toHexString(addr));
+        }
     }
 
     private void check(int ret, String name) {

@@ -30,12 +30,16 @@ public final class Task {
     private final TaskStruct task;
     private final PipeCalls pipeCalls;
     private final SocketCalls socketCalls;
+    private final BpfCalls bpfCalls;
+    private final MappingCalls mappingCalls;
 
     Task(Kernel kernel, TaskStruct task) {
         this.kernel = kernel;
         this.task = task;
         this.pipeCalls = new PipeCalls(kernel, this);
         this.socketCalls = new SocketCalls(kernel, this, pipeCalls);
+        this.bpfCalls = new BpfCalls(kernel, this);
+        this.mappingCalls = new MappingCalls(kernel, this);
     }
 
     /** The process id. */
@@ -221,7 +225,7 @@ public final class Task {
      *     limit, up to 5.10), {@code ENOMEM}, {@code EMFILE}, {@code ESRCH} if dead
      */
     public int bpfMapCreate(BpfMapType type, int keySize, int valueSize, int maxEntries, int flags) {
-        return bpfCalls().mapCreate(type, keySize, valueSize, maxEntries, flags);
+        return bpfCalls.mapCreate(type, keySize, valueSize, maxEntries, flags);
     }
 
     /**
@@ -234,7 +238,7 @@ public final class Task {
      *     {@code ENOMEM}
      */
     public void bpfMapUpdate(int fd, byte[] key, byte[] value, long flags) {
-        bpfCalls().mapUpdate(fd, key, value, flags);
+        bpfCalls.mapUpdate(fd, key, value, flags);
     }
 
     /**
@@ -243,7 +247,7 @@ public final class Task {
      * @throws ErrnoException {@code ENOENT}, {@code EINVAL}, {@code EBADF}
      */
     public byte[] bpfMapLookup(int fd, byte[] key) {
-        return bpfCalls().mapLookup(fd, key);
+        return bpfCalls.mapLookup(fd, key);
     }
 
     /**
@@ -252,7 +256,7 @@ public final class Task {
      * @throws ErrnoException {@code ENOENT}, {@code EINVAL} (arrays), {@code EPERM}, {@code EBADF}
      */
     public void bpfMapDelete(int fd, byte[] key) {
-        bpfCalls().mapDelete(fd, key);
+        bpfCalls.mapDelete(fd, key);
     }
 
     /**
@@ -262,7 +266,7 @@ public final class Task {
      *     {@code EINVAL} before 5.2, {@code EBADF}
      */
     public void bpfMapFreeze(int fd) {
-        bpfCalls().mapFreeze(fd);
+        bpfCalls.mapFreeze(fd);
     }
 
     /**
@@ -271,7 +275,7 @@ public final class Task {
      * @throws ErrnoException {@code EINVAL} before 4.13, {@code EBADF}
      */
     public int bpfMapId(int fd) {
-        return bpfCalls().mapId(fd);
+        return bpfCalls.mapId(fd);
     }
 
     /**
@@ -281,7 +285,7 @@ public final class Task {
      *     {@code EPERM} without {@code CAP_SYS_ADMIN}
      */
     public int bpfMapGetFdById(int id) {
-        return bpfCalls().mapGetFdById(id);
+        return bpfCalls.mapGetFdById(id);
     }
 
     /**
@@ -295,7 +299,7 @@ public final class Task {
      *     {@code EBADF}, {@code ENOMEM}
      */
     public long mmap(int fd, long length, int prot, long offset) {
-        return mappingCalls().mmap(fd, length, prot, offset);
+        return mappingCalls.mmap(fd, length, prot, offset);
     }
 
     /** {@code mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)}; as {@link #mmap(int, long, int, long)}. */
@@ -310,7 +314,7 @@ public final class Task {
      *     read-only map mapping), {@code ENOMEM} (not mapped), {@code EINVAL}
      */
     public void mprotect(long addr, long length, int prot) {
-        mappingCalls().mprotect(addr, length, prot);
+        mappingCalls.mprotect(addr, length, prot);
     }
 
     /**
@@ -319,7 +323,7 @@ public final class Task {
      * @throws ErrnoException {@code EINVAL}
      */
     public void munmap(long addr, long length) {
-        mappingCalls().munmap(addr, length);
+        mappingCalls.munmap(addr, length);
     }
 
     /**
@@ -328,7 +332,7 @@ public final class Task {
      * @throws ErrnoException {@code EFAULT} where nothing readable is mapped
      */
     public byte[] readMemory(long addr, int length) {
-        return mappingCalls().readMemory(addr, length);
+        return mappingCalls.readMemory(addr, length);
     }
 
     /**
@@ -337,15 +341,7 @@ public final class Task {
      * @throws ErrnoException {@code EFAULT} where nothing writable is mapped
      */
     public void writeMemory(long addr, byte[] data) {
-        mappingCalls().writeMemory(addr, data);
-    }
-
-    private BpfCalls bpfCalls() {
-        return new BpfCalls(kernel, task);
-    }
-
-    private MappingCalls mappingCalls() {
-        return new MappingCalls(kernel, task);
+        mappingCalls.writeMemory(addr, data);
     }
 
     /**
