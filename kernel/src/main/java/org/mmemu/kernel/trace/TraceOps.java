@@ -7,15 +7,14 @@ import java.util.List;
 import java.util.Map;
 import org.mmemu.kernel.trace.op.BpfCreateOp;
 import org.mmemu.kernel.trace.op.BpfDeleteOp;
-import org.mmemu.kernel.trace.op.BpfFreezeOp;
 import org.mmemu.kernel.trace.op.BpfLookupOp;
 import org.mmemu.kernel.trace.op.BpfUpdateOp;
 import org.mmemu.kernel.trace.op.CgreadOp;
 import org.mmemu.kernel.trace.op.CgwriteOp;
-import org.mmemu.kernel.trace.op.CloseOp;
 import org.mmemu.kernel.trace.op.DrainOp;
 import org.mmemu.kernel.trace.op.ExitOp;
 import org.mmemu.kernel.trace.op.FcntlOp;
+import org.mmemu.kernel.trace.op.FdCallOp;
 import org.mmemu.kernel.trace.op.ForkOp;
 import org.mmemu.kernel.trace.op.KfreeOp;
 import org.mmemu.kernel.trace.op.KmallocOp;
@@ -47,9 +46,9 @@ public final class TraceOps {
             SpawnOp.SPEC, ForkOp.SPEC, MoveOp.SPEC, ExitOp.EXIT, ExitOp.KILL, SignalOp.SPEC,
             PipeOp.SPEC, WriteOp.WRITE, ReadOp.READ, PipeTransferOp.TEE, PipeTransferOp.SPLICE, FcntlOp.SPEC,
             SocketpairOp.SPEC, WriteOp.SEND, ReadOp.RECV, SetsockoptOp.SPEC,
-            BpfCreateOp.SPEC, BpfUpdateOp.SPEC, BpfLookupOp.SPEC, BpfDeleteOp.SPEC, BpfFreezeOp.SPEC,
+            BpfCreateOp.SPEC, BpfUpdateOp.SPEC, BpfLookupOp.SPEC, BpfDeleteOp.SPEC, FdCallOp.BPF_FREEZE,
             MmapOp.SPEC, MprotectOp.SPEC, LoadOp.SPEC, StoreOp.SPEC, MunmapOp.SPEC,
-            CloseOp.SPEC, KmallocOp.SPEC, KfreeOp.SPEC, DrainOp.SPEC);
+            FdCallOp.CLOSE, KmallocOp.SPEC, KfreeOp.SPEC, DrainOp.SPEC);
 
     private static final Map<String, OpSpec> BY_NAME = byName(SPECS);
 

@@ -13,15 +13,14 @@ import org.mmemu.bpf.BpfUpdateFlags;
 import org.mmemu.kernel.Prot;
 import org.mmemu.kernel.trace.op.BpfCreateOp;
 import org.mmemu.kernel.trace.op.BpfDeleteOp;
-import org.mmemu.kernel.trace.op.BpfFreezeOp;
 import org.mmemu.kernel.trace.op.BpfLookupOp;
 import org.mmemu.kernel.trace.op.BpfUpdateOp;
 import org.mmemu.kernel.trace.op.CgreadOp;
 import org.mmemu.kernel.trace.op.CgwriteOp;
-import org.mmemu.kernel.trace.op.CloseOp;
 import org.mmemu.kernel.trace.op.DrainOp;
 import org.mmemu.kernel.trace.op.ExitOp;
 import org.mmemu.kernel.trace.op.FcntlOp;
+import org.mmemu.kernel.trace.op.FdCallOp;
 import org.mmemu.kernel.trace.op.ForkOp;
 import org.mmemu.kernel.trace.op.KfreeOp;
 import org.mmemu.kernel.trace.op.KmallocOp;
@@ -100,8 +99,8 @@ class TraceParserTest {
                 SignalOp.class, PipeOp.class, PipeOp.class, WriteOp.class, ReadOp.class, PipeTransferOp.class,
                 PipeTransferOp.class, FcntlOp.class,
                 SocketpairOp.class, WriteOp.class, ReadOp.class, SetsockoptOp.class, BpfCreateOp.class,
-                BpfUpdateOp.class, BpfLookupOp.class, BpfDeleteOp.class, BpfFreezeOp.class, MmapOp.class,
-                MprotectOp.class, LoadOp.class, StoreOp.class, MunmapOp.class, CloseOp.class, KmallocOp.class, KfreeOp.class, DrainOp.class,
+                BpfUpdateOp.class, BpfLookupOp.class, BpfDeleteOp.class, FdCallOp.class, MmapOp.class,
+                MprotectOp.class, LoadOp.class, StoreOp.class, MunmapOp.class, FdCallOp.class, KmallocOp.class, KfreeOp.class, DrainOp.class,
                 ExitOp.class, ExitOp.class, RmdirOp.class);
         assertThat(t.steps().get(4).text()).as("the comment is not the op's").isEqualTo("fork t1 t2");
         // Every registered operation is used above.
