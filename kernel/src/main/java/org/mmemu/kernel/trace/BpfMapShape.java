@@ -5,7 +5,7 @@ package org.mmemu.kernel.trace;
  * {@code bpf(2)}: a key or value is an unsigned number stored little-endian in its bytes (the
  * low bytes of it if the size is smaller, zeros after the eighth byte), as a C program's
  * {@code __u32 key} and {@code __u64 value} are. A per-CPU array's value has one slot a CPU,
- * each rounded up to 8 bytes ({@code round_up(value_size, 8)}, kernel/bpf/arraymap.c); an update
+ * each rounded up to 8 bytes ({@code bpf_map_value_size}, kernel/bpf/syscall.c); an update
  * stores the number in every CPU's slot.
  */
 public record BpfMapShape(int keySize, int valueSize, int cpus) {
