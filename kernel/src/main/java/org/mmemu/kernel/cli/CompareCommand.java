@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
             "  pipe-storm     a cgroup at memory.max fills pipes; another reads and tees",
             "  slab-churn     accounted kmalloc objects allocated and freed in waves",
             "  dying-cgroups  cgroups removed while pipe pages charged to them live on",
+            "  socket-storm   AF_UNIX buffers sent in one cgroup, received in another",
+            "  foreign-bpf    BPF hash elements added from another cgroup; arrays mapped",
             ""},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:every era ran clean", "1:a leak or a bad page was found in some era",

@@ -17,7 +17,8 @@ import org.mmemu.memcg.fs.CgroupFs;
  */
 public final class CgroupReport {
     /** The memory.stat keys of kernel memory, those of them an era prints. */
-    public static final List<String> STAT_KEYS = List.of("kernel", "pagetables", "slab", "slab_unreclaimable", "sock");
+    public static final List<String> STAT_KEYS = List.of("kernel", "pagetables", "percpu", "slab", "slab_unreclaimable", "sock",
+            "vmalloc");
 
     private static final String CGROUP_STAT = "cgroup.stat";
 

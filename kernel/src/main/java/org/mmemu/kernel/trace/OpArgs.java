@@ -58,6 +58,11 @@ public final class OpArgs {
         return existing(i, TraceNames.Kind.OBJECT);
     }
 
+    /** Argument {@code i} names a memory mapping given before (by {@code mmap}). */
+    public String mapping(int i) {
+        return existing(i, TraceNames.Kind.MAPPING);
+    }
+
     /** Argument {@code i} is a new task's name. */
     public String newTask(int i) {
         return declare(name(i), TraceNames.Kind.TASK);
@@ -66,6 +71,16 @@ public final class OpArgs {
     /** Argument {@code i} is a new object's name. */
     public String newObject(int i) {
         return declare(name(i), TraceNames.Kind.OBJECT);
+    }
+
+    /** Argument {@code i} is a new mapping's name. */
+    public String newMapping(int i) {
+        return declare(name(i), TraceNames.Kind.MAPPING);
+    }
+
+    /** Argument {@code i} is a new fd's name (a map's). */
+    public String newFd(int i) {
+        return declare(name(i), TraceNames.Kind.FD);
     }
 
     /** Argument {@code i} is a name from which the fds {@code NAME.suffix...} are made. */
@@ -130,6 +145,14 @@ public final class OpArgs {
             }
         }
         throw bad("'" + word(i) + "' is not " + String.join(" or ", choices));
+    }
+
+    /** Argument {@code i}, if the line has it, is the byte a buffer repeats (0 to 255) or {@code rand}; 0 if not. */
+    public FillArg fill(int i) {
+        if (count() <= i) {
+            return FillArg.of(0);
+        }
+        return word(i).equals(RANDOM) ? FillArg.RANDOM : FillArg.of((int) integer(i, 0, 255));
     }
 
     private long number(String text, String word, long max) {

@@ -18,10 +18,10 @@ public record OpSpec(String name, String usage, Function<OpArgs, TraceOp> parser
         return n;
     }
 
-    /** The most arguments the usage allows; {@link Integer#MAX_VALUE} after a {@code WORD...}. */
+    /** The most arguments the usage allows; {@link Integer#MAX_VALUE} after a {@code WORD...} or {@code [WORD...]}. */
     public int maxArgs() {
         String[] words = words();
-        return words.length > 0 && words[words.length - 1].endsWith("...") ? Integer.MAX_VALUE : words.length;
+        return words.length > 0 && words[words.length - 1].matches(".*\\.\\.\\.]?") ? Integer.MAX_VALUE : words.length;
     }
 
     private String[] words() {

@@ -13,10 +13,10 @@ import org.mmemu.kernel.Task;
 import org.mmemu.memcg.MemCgroup;
 
 /**
- * What a running trace has made, by the names it gave: tasks, fd numbers, kernel objects (their
- * addresses), and the cgroups it created; with the kernel it runs on and the run's seeded random
+ * What a running trace has made, by the names it gave: tasks, fd numbers (and the shapes of the
+ * maps behind some), kernel objects (their addresses), memory mappings, and the cgroups it created; with the kernel it runs on and the run's seeded random
  * source. A name whose making failed at run time (a fork that got {@code ENOMEM}) stands for
- * nothing: a task call on it is {@code ESRCH}, an fd is -1 ({@code EBADF}), an object 0.
+ * nothing: a task call on it is {@code ESRCH}, an fd is -1 ({@code EBADF}), an object 0, a mapping {@code MAP_FAILED}.
  */
 public final class TraceContext {
     private final Kernel kernel;
@@ -26,6 +26,15 @@ public final class TraceContext {
     private final Map<String, Long> objects = new HashMap<>();
     private final Map<String, Long> allocated = new LinkedHashMap<>();
     private final Map<String, MemCgroup> cgroups = new TreeMap<>();
+    private final Map<String, BpfMapShape> maps = new HashMap<>();
+    private final Map<String, Mapping> mappings = new HashMap<>();
+
+    /** A memory mapping the trace made: where, how long; {@link #MAP_FAILED} if mmap failed. */
+    public record Mapping(long address, long length) {
+    }
+
+    /** {@code MAP_FAILED}, {@code (void *) -1}: what a program whose mmap failed goes on with. */
+    public static final long MAP_FAILED = -1;
 
     TraceContext(Kernel kernel, long seed) {
         this.kernel = kernel;
@@ -95,6 +104,28 @@ public final class TraceContext {
      */
     public Map<String, Long> unfreedObjects() {
         return Collections.unmodifiableMap(allocated);
+    }
+
+    /**
+     * The shape of the map whose fd is named {@code name} (its key and value sizes), as its
+     * {@code bpf-create} gave it; a 4-byte key and 8-byte value if that failed or the fd is no
+     * map's, for the kernel to reject.
+     */
+    public BpfMapShape map(String name) {
+        return maps.getOrDefault(name, BpfMapShape.UNKNOWN);
+    }
+
+    public void putMap(String name, BpfMapShape shape) {
+        maps.put(name, shape);
+    }
+
+    /** The mapping named {@code name}: at {@link #MAP_FAILED} if its mmap failed. */
+    public Mapping mapping(String name) {
+        return mappings.getOrDefault(name, new Mapping(MAP_FAILED, 0));
+    }
+
+    public void putMapping(String name, Mapping mapping) {
+        mappings.put(name, mapping);
     }
 
     /** Records a cgroup the trace made (the latest of that path, if it made it again). */

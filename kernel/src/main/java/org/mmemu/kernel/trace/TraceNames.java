@@ -5,12 +5,12 @@ import java.util.Map;
 
 /**
  * The names a trace gives, checked as it is parsed: each is given once (by the line that makes
- * the task, fd or object) and every later use must name something of the right kind.
+ * the task, fd, object or mapping) and every later use must name something of the right kind.
  */
 final class TraceNames {
     /** What a name stands for. */
     enum Kind {
-        TASK("task", "a task"), FD("fd", "an fd"), OBJECT("object", "an object");
+        TASK("task", "a task"), FD("fd", "an fd"), OBJECT("object", "an object"), MAPPING("mapping", "a mapping");
 
         private final String word;
         private final String withArticle;

@@ -10,7 +10,8 @@ import java.util.List;
  */
 public final class Workloads {
     /** Every built-in workload, by name. */
-    public static final List<String> NAMES = List.of("pipe-storm", "slab-churn", "dying-cgroups");
+    public static final List<String> NAMES = List.of("pipe-storm", "slab-churn", "dying-cgroups", "socket-storm",
+            "foreign-bpf");
 
     private Workloads() {
     }

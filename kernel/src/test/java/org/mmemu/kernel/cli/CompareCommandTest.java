@@ -58,6 +58,40 @@ class CompareCommandTest {
     }
 
     @Test
+    void socketBuffersAreChargedToTheSenderFrom48Only() {
+        CliRun r = CliRun.of("compare", "--workload", "socket-storm", "--eras", "4.7,4.8,5.11", "--memory", "64M");
+
+        List<String> slab = row(r, "/sender memory.stat slab_unreclaimable");
+        assertThat(slab.get(0)).as("4.7: AF_UNIX buffers escape").isEqualTo("0");
+        assertThat(Long.parseLong(slab.get(1))).as("4.8").isPositive();
+        assertThat(Long.parseLong(slab.get(2))).as("5.11").isPositive();
+        assertThat(row(r, "errnos")).as("no send found its buffer full").containsOnly("0");
+    }
+
+    @Test
+    void foreignHashElementsAreChargedToTheMapsCgroupFrom511AndNotToTheForeignOne() {
+        CliRun r = CliRun.of("compare", "--workload", "foreign-bpf", "--eras", "5.10,5.11,latest", "--memory", "64M");
+
+        List<String> owner = row(r, "/owner memory.stat slab");
+        assertThat(owner.get(0)).as("5.10: the map's memory is memlock's, not a cgroup's").isEqualTo("0");
+        assertThat(Long.parseLong(owner.get(1))).as("5.11: map->memcg").isPositive();
+        assertThat(row(r, "/owner memory.stat vmalloc")).as("the large array, where the era prints it")
+                .satisfies(v -> assertThat(v.get(0)).isEqualTo("-"), v -> assertThat(Long.parseLong(v.get(2))).isPositive());
+        assertThat(row(r, "/foreign memory.stat percpu")).as("f's per-CPU array, charged to f's cgroup from 5.11")
+                .satisfies(v -> assertThat(v.get(0)).isEqualTo("0"), v -> assertThat(Long.parseLong(v.get(1))).isPositive());
+        assertThat(row(r, "errnos")).as("mmapable arrays, freeze: every call works from 5.5").containsOnly("0");
+    }
+
+    @Test
+    void theMmapableArrayCallsFailWhereTheEraHasNoneAndNothingLeaks() {
+        CliRun r = CliRun.of("compare", "--workload", "foreign-bpf", "--eras", "4.8,4.18", "--memory", "64M");
+
+        assertThat(r.status()).isZero();
+        assertThat(row(r, "errnos")).doesNotContain("0");
+        assertThat(row(r, "leaks")).containsOnly("0");
+    }
+
+    @Test
     void aRowAnEraDoesNotHaveIsADash() {
         CliRun r = CliRun.of("compare", "--workload", "slab-churn", "--eras", "4.8,latest", "--memory", "64M");
 

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.page.MemMap;
+import org.mmemu.core.sched.Cpus;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.junit.Eras;
@@ -215,5 +217,183 @@ class TraceRunnerTest {
         assertThat(samples.series()).containsOnlyKeys("/a");
         assertThat(samples.series().get("/a").steps()).containsExactly(2, 3, 4, 5, 6);
         assertThat(samples.series().get("/a").bytes()).isEqualTo(current);
+    }
+
+    @Eras(memory = "64M")
+    void socketCallsShowTheirBytesAndErrnos(Kernel k) {
+        List<String> out = run(k, """
+                spawn t /
+                socketpair t s stream
+                socketpair t d dgram
+                pipe t p
+                setsockopt t s.0 sndbuf 64K
+                send t s.0 6000 rand
+                recv t s.1 4K
+                recv t s.1 4K
+                recv t s.1 4K
+                send t d.1 100
+                recv t d.0 50         # the rest of the datagram is gone
+                recv t d.0 50
+                send t p.w 1
+                setsockopt t p.w rcvbuf 4K
+                close t s.1
+                send t s.0 1          # EPIPE, and SIGPIPE kills t
+                """);
+
+        assertThat(out.subList(1, out.size())).containsExactly(
+                "2: socketpair t s stream = 0 (s.0=" + ctx.fd("s.0") + " s.1=" + ctx.fd("s.1") + ")",
+                "3: socketpair t d dgram = 0 (d.0=" + ctx.fd("d.0") + " d.1=" + ctx.fd("d.1") + ")",
+                "4: pipe t p = 0 (p.r=" + ctx.fd("p.r") + " p.w=" + ctx.fd("p.w") + ")",
+                "5: setsockopt t s.0 sndbuf 64K = 0",
+                "6: send t s.0 6000 rand = 6000",
+                "7: recv t s.1 4K = 4096",
+                "8: recv t s.1 4K = 1904",
+                "9: recv t s.1 4K = -1 EAGAIN",
+                "10: send t d.1 100 = 100",
+                "11: recv t d.0 50 = 50",
+                "12: recv t d.0 50 = -1 EAGAIN",
+                "13: send t p.w 1 = -1 ENOTSOCK",
+                "14: setsockopt t p.w rcvbuf 4K = -1 ENOTSOCK",
+                "15: close t s.1 = 0",
+                "16: send t s.0 1 = -1 EPIPE [died: t]");
+        assertThat(ctx.fd("s.1")).isEqualTo(ctx.fd("s.0") + 1);
+    }
+
+    @Eras(memory = "64M")
+    void bpfElementsAreNumbersStoredAndShownWithTheKernelsErrnos(Kernel k) {
+        List<String> out = run(k, """
+                spawn t /
+                bpf-create t a array 4 8 4
+                bpf-update t a 1 0x1234
+                bpf-lookup t a 1
+                bpf-lookup t a 2        # an array's elements are there, zeroed
+                bpf-update t a 4 1      # past max_entries
+                bpf-update t a 1 1 noexist
+                bpf-delete t a 1
+                bpf-create t h hash 8 8 2 no-prealloc
+                bpf-update t h 7 70
+                bpf-update t h 7 71 noexist
+                bpf-update t h 8 80 exist
+                bpf-update t h 9 90
+                bpf-update t h 10 100   # full
+                bpf-lookup t h 7
+                bpf-delete t h 7
+                bpf-lookup t h 7
+                bpf-delete t h 7
+                bpf-create t c percpu-array 4 4 2
+                bpf-update t c 0 5
+                bpf-lookup t c 0
+                bpf-create t z hash 0 8 1
+                bpf-update t z 1 1
+                close t a
+                bpf-lookup t a 1
+                """);
+
+        assertThat(out.subList(1, out.size())).containsExactly(
+                "2: bpf-create t a array 4 8 4 = " + ctx.fd("a"),
+                "3: bpf-update t a 1 0x1234 = 0",
+                "4: bpf-lookup t a 1 = " + 0x1234,
+                "5: bpf-lookup t a 2 = 0",
+                "6: bpf-update t a 4 1 = -1 E2BIG",
+                "7: bpf-update t a 1 1 noexist = -1 EEXIST",
+                "8: bpf-delete t a 1 = -1 EINVAL",
+                "9: bpf-create t h hash 8 8 2 no-prealloc = " + ctx.fd("h"),
+                "10: bpf-update t h 7 70 = 0",
+                "11: bpf-update t h 7 71 noexist = -1 EEXIST",
+                "12: bpf-update t h 8 80 exist = -1 ENOENT",
+                "13: bpf-update t h 9 90 = 0",
+                "14: bpf-update t h 10 100 = -1 E2BIG",
+                "15: bpf-lookup t h 7 = 70",
+                "16: bpf-delete t h 7 = 0",
+                "17: bpf-lookup t h 7 = -1 ENOENT",
+                "18: bpf-delete t h 7 = -1 ENOENT",
+                "19: bpf-create t c percpu-array 4 4 2 = " + ctx.fd("c"),
+                "20: bpf-update t c 0 5 = 0",
+                "21: bpf-lookup t c 0 = " + String.join(" ", Collections.nCopies(k.get(Cpus.class).nrCpus(), "5")),
+                "22: bpf-create t z hash 0 8 1 = -1 EINVAL",
+                "23: bpf-update t z 1 1 = -1 EBADF",
+                "24: close t a = 0",
+                "25: bpf-lookup t a 1 = -1 EBADF");
+    }
+
+    @Eras({Era.V4_7, Era.V4_8, Era.V4_18})
+    void freezeAndMmapableArraysAreNotThereBefore5(Kernel k) {
+        List<String> out = run(k, """
+                spawn t /
+                bpf-create t a array 4 8 1
+                bpf-freeze t a
+                bpf-create t m array 4 4096 1 mmapable
+                mmap t mm m 4K
+                load t mm 0 8
+                munmap t mm
+                """);
+
+        assertThat(out.subList(2, out.size())).containsExactly(
+                "3: bpf-freeze t a = -1 EINVAL",
+                "4: bpf-create t m array 4 4096 1 mmapable = -1 EINVAL",
+                "5: mmap t mm m 4K = -1 EBADF",
+                "6: load t mm 0 8 = -1 EFAULT",
+                "7: munmap t mm = -1 EINVAL");
+    }
+
+    @Eras(from = Era.V5_9, memory = "64M")
+    void aMappingIsReadAndWrittenByItsNameInTheParentAndTheFork(Kernel k) {
+        List<String> out = run(k, """
+                spawn t /
+                bpf-create t m array 4 4096 2 mmapable
+                mmap t mm m 8K
+                store t mm 4096 8 0x2a
+                bpf-lookup t m 1      # what the store wrote, as the map sees it
+                bpf-update t m 0 0x0102
+                fork t c
+                load c mm 0 4         # the fork's copy, at the same address
+                munmap t mm
+                load t mm 0 4
+                mprotect c mm ro
+                store c mm 0 1
+                mprotect c mm rw
+                bpf-freeze t m        # c's writable mapping
+                munmap c mm
+                bpf-freeze t m
+                mmap t w m 4K rw
+                mmap t r m 4K ro 4K
+                load t r 0 8
+                bpf-update t m 0 1
+                """);
+
+        assertThat(out.subList(2, out.size())).containsExactly(
+                "3: mmap t mm m 8K = 0x" + Long.toHexString(ctx.mapping("mm").address()),
+                "4: store t mm 4096 8 0x2a = 0",
+                "5: bpf-lookup t m 1 = " + Long.parseUnsignedLong("2a".repeat(8), 16),
+                "6: bpf-update t m 0 0x0102 = 0",
+                "7: fork t c = " + ctx.task("c").pid(),
+                "8: load c mm 0 4 = 02010000",
+                "9: munmap t mm = 0",
+                "10: load t mm 0 4 = -1 EFAULT",
+                "11: mprotect c mm ro = 0",
+                "12: store c mm 0 1 = -1 EFAULT",
+                "13: mprotect c mm rw = 0",
+                "14: bpf-freeze t m = -1 EBUSY",
+                "15: munmap c mm = 0",
+                "16: bpf-freeze t m = 0",
+                "17: mmap t w m 4K rw = -1 EPERM",
+                "18: mmap t r m 4K ro 4K = 0x" + Long.toHexString(ctx.mapping("r").address()),
+                "19: load t r 0 8 = " + "2a".repeat(8),
+                "20: bpf-update t m 0 1 = -1 EPERM");
+        assertThat(ctx.mapping("w").address()).isEqualTo(TraceContext.MAP_FAILED);
+    }
+
+    @Eras(from = Era.V5_9, memory = "64M")
+    void aLongLoadShowsItsFirstBytesAndItsCount(Kernel k) {
+        List<String> out = run(k, """
+                spawn t /
+                bpf-create t m array 4 4096 1 mmapable
+                mmap t mm m 4K
+                store t mm 0 rand:4K 0x11
+                load t mm 0 4K
+                """);
+
+        assertThat(out.get(3)).matches("4: store t mm 0 rand:4K 0x11 = 0 \\(len \\d+\\)");
+        assertThat(out.get(4)).isEqualTo("5: load t mm 0 4K = " + "11".repeat(16) + "... (4096 bytes)");
     }
 }

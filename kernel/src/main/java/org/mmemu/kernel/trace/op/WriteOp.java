@@ -1,6 +1,7 @@
 package org.mmemu.kernel.trace.op;
 
-import java.util.Arrays;
+import org.mmemu.kernel.Task;
+import org.mmemu.kernel.trace.FillArg;
 import org.mmemu.kernel.trace.OpArgs;
 import org.mmemu.kernel.trace.OpSpec;
 import org.mmemu.kernel.trace.SizeArg;
@@ -9,29 +10,31 @@ import org.mmemu.kernel.trace.TraceOp;
 
 /**
  * {@code write TASK FD LEN [BYTE|rand]}: {@code write(2)} of LEN bytes, each BYTE (0 unless
- * given) or random ones from the run's seed. Never blocks: a full pipe takes what fits.
+ * given) or random ones from the run's seed; {@code send TASK FD LEN [BYTE|rand]} the same with
+ * {@code send(2)} on a socket. Never blocks: a full pipe or send buffer takes what fits.
  */
-public record WriteOp(String task, String fd, SizeArg len, int fill) implements TraceOp {
-    /** {@link #fill} for random bytes. */
-    public static final int RANDOM_BYTES = -1;
+public record WriteOp(Call call, String task, String fd, SizeArg len, FillArg fill) implements TraceOp {
+    /** The system call. */
+    public enum Call {
+        WRITE, SEND;
 
-    public static final OpSpec SPEC = new OpSpec("write", "TASK FD LEN [BYTE|rand]", WriteOp::parse);
+        int apply(Task t, int fd, byte[] data) {
+            return this == WRITE ? t.write(fd, data) : t.send(fd, data);
+        }
+    }
 
-    private static WriteOp parse(OpArgs a) {
-        int fill = a.count() < 4 ? 0 : a.word(3).equals("rand") ? RANDOM_BYTES : (int) a.integer(3, 0, 255);
-        return new WriteOp(a.task(0), a.fd(1), a.length(2, SizeArg.MAX_IO), fill);
+    public static final OpSpec WRITE = spec("write", Call.WRITE);
+    public static final OpSpec SEND = spec("send", Call.SEND);
+
+    private static OpSpec spec(String name, Call call) {
+        return new OpSpec(name, "TASK FD LEN [BYTE|rand]", (OpArgs a) ->
+                new WriteOp(call, a.task(0), a.fd(1), a.length(2, SizeArg.MAX_IO), a.fill(3)));
     }
 
     /** Returns the bytes written. */
     @Override
     public String run(TraceContext ctx) {
         int n = (int) len.resolve(ctx.random());
-        byte[] data = new byte[n];
-        if (fill == RANDOM_BYTES) {
-            ctx.random().nextBytes(data);
-        } else {
-            Arrays.fill(data, (byte) fill);
-        }
-        return len.result(ctx.task(task).write(ctx.fd(fd), data), n);
+        return len.result(call.apply(ctx.task(task), ctx.fd(fd), fill.bytes(n, ctx.random())), n);
     }
 }
