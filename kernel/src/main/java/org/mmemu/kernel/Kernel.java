@@ -62,6 +62,9 @@ import org.mmemu.slab.SlabModule;
  * {@link IllegalStateException}.
  */
 public final class Kernel implements AutoCloseable {
+    /** Rounds of {@code rcu_barrier} at close before a callback still queued is reported. */
+    private static final int MAX_RCU_ROUNDS = 8;
+
     private final Era era;
     private final Injector injector;
     private final Tasks tasks;
@@ -345,7 +348,15 @@ public final class Kernel implements AutoCloseable {
                 exits.doExit(t);
             }
         }
-        get(Rcu.class).rcuBarrier();
+        // A callback may queue another (a map's free queues its element caches' frees, as
+        // bpf_mem_alloc_destroy pairs its rcu_barrier calls): wait until none is left.
+        Rcu rcu = get(Rcu.class);
+        for (int round = 0; round < MAX_RCU_ROUNDS; round++) {
+            rcu.rcuBarrier();
+            if (rcu.pendingCallbacks() == 0) {
+                break;
+            }
+        }
         drainAllStock();
         List<String> problems = checkConsistency();
         get(Cpus.class).unbind();
