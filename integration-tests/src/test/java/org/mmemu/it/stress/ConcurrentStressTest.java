@@ -17,11 +17,11 @@ import org.mmemu.it.fixture.Soak;
 import org.mmemu.it.walk.BootState;
 import org.mmemu.it.walk.ChargeRules;
 import org.mmemu.it.walk.ModelCgroup;
-import org.mmemu.memcg.CgroupTree;
-import org.mmemu.memcg.stat.MemcgEvent;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.junit.Eras;
+import org.mmemu.memcg.CgroupTree;
+import org.mmemu.memcg.stat.MemcgEvent;
 
 /**
  * 2 to 8 threads, each on its own emulated CPU, doing the walk's actions on shared cgroups
