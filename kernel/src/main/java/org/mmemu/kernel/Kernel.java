@@ -17,6 +17,7 @@ import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.ConsistencyFailure;
 import org.mmemu.core.check.Expectations;
+import org.mmemu.core.interleave.InterleavingPoint;
 import org.mmemu.core.mm.AddressSpaces;
 import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.Page;
@@ -64,6 +65,10 @@ import org.mmemu.slab.SlabModule;
 public final class Kernel implements AutoCloseable {
     /** Rounds of {@code rcu_barrier} at close before a callback still queued is reported. */
     private static final int MAX_RCU_ROUNDS = 8;
+    /** In {@link #enter}, before the task runs: where a kill races with a CPU starting to run it. */
+    static final InterleavingPoint BEFORE_RUNNING = InterleavingPoint.declare("kernel:enter:before_running");
+    /** In {@link #enter}, with the task running: a system call is under way as it. */
+    static final InterleavingPoint SYSCALL = InterleavingPoint.declare("kernel:enter:syscall");
 
     private final Era era;
     private final Injector injector;
@@ -202,15 +207,24 @@ public final class Kernel implements AutoCloseable {
             exits.doExit(task);     // clone3 fails: the child never ran, no pid stays behind
             throw e;
         }
+        Tasks.TaskScope running;
+        try {
+            running = tasks.enter(task);
+        } catch (ErrnoException e) {
+            // ESRCH: another CPU's OOM killer chose the child before it ran, and exits it.
+            return new Task(this, task);
+        }
         MmStruct mm;
-        try (Tasks.TaskScope running = tasks.enter(task)) {
+        try (running) {
             mm = spaces.mmAlloc();
+            if (mm != null) {
+                task.setMm(mm);     // exec_mmap, as the task: a kill meanwhile only marks it
+            }
         }
         if (mm == null) {
             exits.doExit(task);
             throw new ErrnoException(Errno.ENOMEM, "execve of " + task);
         }
-        task.setMm(mm);
         // The return to user space: a task the OOM killer chose while its pgd was charged dies.
         oom.exitKilled(task);
         return new Task(this, task);
@@ -231,14 +245,18 @@ public final class Kernel implements AutoCloseable {
     /**
      * Runs {@code task} on the calling thread's CPU until the scope is closed. Closing it is the
      * return to user space, a schedule point: work queued for the CPU meanwhile runs, and a
-     * process the OOM killer chose meanwhile exits.
+     * process the OOM killer chose meanwhile exits, once no other CPU runs it either. While a
+     * CPU runs the task, no kill exits it: the OOM killer only marks it.
      *
-     * @throws ErrnoException {@code ESRCH} if the task is dead: a dead task runs no more
+     * @throws ErrnoException {@code ESRCH} if the task is dead, or killed while no CPU ran it:
+     *     a dead task runs no more
      */
     public Tasks.TaskScope enter(Task task) {
         TaskStruct t = task.taskStruct();
         requireAlive(t);
+        BEFORE_RUNNING.reach();
         Tasks.TaskScope running = tasks.enter(t);
+        SYSCALL.reach();
         return () -> {
             running.close();
             // The way back to user space is a schedule point: work queued meanwhile (a kworker's
@@ -257,24 +275,17 @@ public final class Kernel implements AutoCloseable {
     }
 
     /**
-     * {@link Task#fork()}. The child's pgd is charged in the child's context, where the OOM
-     * killer may choose the parent, which is not current, and reap it at once: the parent's mm
-     * is pinned meanwhile ({@code mmget}), as a running parent's would be. A child chosen itself
-     * dies on its way to user space.
+     * {@link Task#fork()}, a system call of the parent: the child's pgd is charged in the
+     * child's context, where the OOM killer may choose the parent, which is then only marked
+     * (it runs) and dies on its way back to user space, as a child chosen itself does.
      */
     Task fork(Task parent) {
-        TaskStruct p = parent.taskStruct();
-        requireAlive(p);
-        MmStruct mm = p.mm();
-        spaces.mmget(mm);
         TaskStruct child;
-        try {
-            child = get(Fork.class).copyProcess(p);
-        } finally {
-            spaces.mmput(mm);
+        try (Tasks.TaskScope running = enter(parent)) {
+            child = get(Fork.class).copyProcess(parent.taskStruct());
         }
         if (child == null) {
-            throw new ErrnoException(Errno.ENOMEM, "fork of " + p);
+            throw new ErrnoException(Errno.ENOMEM, "fork of " + parent);
         }
         oom.exitKilled(child);
         return new Task(this, child);

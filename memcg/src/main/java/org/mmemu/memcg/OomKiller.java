@@ -20,10 +20,12 @@ import org.mmemu.memcg.stat.MemcgEvent;
  * ancestor. A task with {@code oom_score_adj = -1000}, a kernel thread, or one without an mm is
  * never chosen.
  *
- * <p>Killing another task is synchronous: the victim runs through {@code do_exit}
+ * <p>Killing a task that no CPU runs is synchronous: the victim runs through {@code do_exit}
  * ({@link Exit}), which releases what it holds (as the oom_reaper and its exit would): its mm,
- * its files, and its cgroup. A charging task that kills itself exits only through
- * {@link #exitKilled}. Events: {@code oom_kill} on the victim's cgroup (hierarchically),
+ * its files, and its cgroup. A victim that a CPU runs (the charging task itself, or a task in
+ * a system call on another CPU) is only marked and exits through {@link #exitKilled} when it
+ * leaves its call (mm/oom_kill.c {@code __oom_kill_process}, {@code oom_evaluate_task},
+ * {@code oom_reap_task}, 6.13). Events: {@code oom_kill} on the victim's cgroup (hierarchically),
  * {@code oom_group_kill} on the group.
  */
 public final class OomKiller {
@@ -71,11 +73,15 @@ public final class OomKiller {
                 }
                 TaskMemcg record = TaskMemcg.peek(t);
                 if (record != null && record.oomVictim) {
-                    // oom_evaluate_task aborts for an earlier victim that has not exited; the
-                    // oom_reaper frees its memory meanwhile (here at once, unless it is us).
-                    if (t != tasks.current()) {
-                        exit(t);
+                    if (t != tasks.current() && t.isRunning()) {
+                        // Still in a system call on another CPU: the oom_reaper, run at once,
+                        // frees nothing the emulator frees before the exit and sets
+                        // MMF_OOM_SKIP, for which oom_evaluate_task passes the victim over.
+                        continue;
                     }
+                    // oom_evaluate_task aborts for an earlier victim that has not exited; one
+                    // that no CPU runs exits now (as the reaper frees its memory meanwhile).
+                    exitKilled(t);
                     return true;
                 }
                 long points = badness(t, total);
@@ -148,10 +154,12 @@ public final class OomKiller {
     }
 
     /**
-     * {@code __oom_kill_process}: SIGKILL and mark the victim; another task's memory is reaped
-     * and the task exits at once (the oom_reaper and the victim's exit, made synchronous). The
-     * current task cannot exit in the middle of its own charge: it stays a marked victim until
-     * {@link #exitKilled} runs it through exit on its way back to user space.
+     * {@code __oom_kill_process}: mark the victim ({@code mark_oom_victim}) and SIGKILL it. A
+     * victim that some CPU runs (the charging task itself, or one in a system call on another
+     * CPU) cannot exit in the middle of that call: it stays a marked victim until
+     * {@link #exitKilled} runs it through exit on its way back to user space. One that no CPU
+     * runs exits at once (the oom_reaper and its exit when next scheduled, made synchronous);
+     * {@link TaskStruct#sendSigkill} decides which, atomically with any CPU starting to run it.
      */
     private void kill(TaskStruct victim) {
         tree.memcgOf(victim).events().raise(MemcgEvent.OOM_KILL);
@@ -159,34 +167,29 @@ public final class OomKiller {
         log.printk(String.format(Locale.ROOT,
                 "Memory cgroup out of memory: Killed process %d (%s) oom_score_adj:%d",
                 victim.pid(), victim.comm(), victim.oomScoreAdj()));
-        if (victim != tasks.current()) {
-            exit(victim);
+        if (victim.sendSigkill()) {
+            exits.get().doExit(victim);
         }
     }
 
     /**
-     * The fatal signal of an OOM-killed task is delivered ({@code do_exit} on the way back to
-     * user space): what the task holds is released and it leaves its cgroup. Does nothing for a
-     * task that was not killed or has already exited.
+     * The fatal signal of a killed task is delivered ({@code exit_to_user_mode} →
+     * {@code do_exit}): what the task holds is released and it leaves its cgroup. Does nothing
+     * for a task that was not killed, has already exited, or that a CPU still runs (in a
+     * system call there: the last CPU to leave it exits it).
      *
      * @return whether the task exited now
      */
     public boolean exitKilled(TaskStruct task) {
-        if (!fatalSignalPending(task)) {
+        if (!task.fatalSignalPending() || task.isRunning()) {
             return false;
         }
-        exit(task);
-        return true;
+        return exits.get().doExit(task);
     }
 
-    /** {@code fatal_signal_pending}: the task was OOM-killed and has not exited yet. */
+    /** {@code fatal_signal_pending}: the task was killed and has not begun to exit. */
     public boolean fatalSignalPending(TaskStruct task) {
-        TaskMemcg record = TaskMemcg.peek(task);
-        return record != null && record.oomVictim && !task.hasFlag(TaskStruct.PF_EXITING);
-    }
-
-    private void exit(TaskStruct victim) {
-        exits.get().doExit(victim);
+        return task.fatalSignalPending();
     }
 
     /** {@code mem_cgroup_margin}: pages left under memory.max. */

@@ -12,6 +12,7 @@ import org.mmemu.it.fixture.ChargedPages;
 import org.mmemu.it.walk.ChargeRules;
 import org.mmemu.it.walk.Kmalloced;
 import org.mmemu.it.walk.ModelCgroup;
+import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.Task;
 import org.mmemu.slab.Kmalloc;
@@ -27,8 +28,20 @@ final class StressWorker {
     private static final long PAGE = MemMap.PAGE_SIZE;
     /** Pages and objects a worker holds at most, so that 8 of them fit a small machine. */
     private static final int MAX_HELD = 64;
-    /** The lowest memory.max written: far above what the workers hold, so that no OOM kill runs. */
-    private static final long MIN_MAX_PAGES = 2048;
+    /**
+     * The lowest memory.max written from 5.9: below what the workers hold between them, so that
+     * charges and limit writes run the OOM killer, whose victims may be in a system call on
+     * another CPU (they exit when it returns).
+     */
+    private static final long MIN_MAX_PAGES = 16;
+    /**
+     * The lowest memory.max written before 5.9: far above what the workers hold. With OOM kills
+     * (limit writes) and refused charges there, the teardown leaves dying cgroups now and then:
+     * a css reference is not given back on some failure path, not found yet.
+     */
+    private static final long MIN_MAX_PAGES_4X = 2048;
+    /** The span of the limits written above {@link #MIN_MAX_PAGES}. */
+    private static final int MAX_SPAN_PAGES = 128;
 
     /** A charge this worker holds: what, where it was made, how many bytes. */
     private record Held(Object what, ModelCgroup cgroup, long bytes) {
@@ -53,6 +66,7 @@ final class StressWorker {
     private final SharedCgroups cgroups;
     private final ChargeRules rules;
     private final SplittableRandom rnd;
+    private final long minMaxPages;
     private final List<Mine> tasks = new ArrayList<>();
     private final List<Held> held = new ArrayList<>();
 
@@ -61,6 +75,7 @@ final class StressWorker {
         this.cgroups = cgroups;
         this.rules = ChargeRules.of(k.era());
         this.rnd = new SplittableRandom(seed);
+        this.minMaxPages = k.era().compareTo(Era.V5_9) >= 0 ? MIN_MAX_PAGES : MIN_MAX_PAGES_4X;
     }
 
     /** Works until {@code deadline} (System.nanoTime), then closes its pipes. */
@@ -127,8 +142,15 @@ final class StressWorker {
     /** A pipe's life in steps: made, written, tee'd or spliced into a second, read, closed. */
     private void pipeStep(Mine t) {
         if (t.pipe == null) {
-            t.pipe = t.task.pipe();
-            t.second = t.task.pipe();
+            int[] first = t.task.pipe();
+            try {
+                t.second = t.task.pipe();
+            } catch (ErrnoException e) {
+                // No second pipe (ENFILE, or the task was OOM-killed meanwhile): none held.
+                closeFds(t.task, first);
+                throw e;
+            }
+            t.pipe = first;
             return;
         }
         switch (rnd.nextInt(5)) {
@@ -141,20 +163,26 @@ final class StressWorker {
     }
 
     private static void closePipes(Mine t) {
-        if (t.pipe != null && t.task.isAlive()) {
-            for (int fd : new int[] {t.pipe[0], t.pipe[1], t.second[0], t.second[1]}) {
-                t.task.close(fd);
-            }
+        if (t.pipe != null) {
+            closeFds(t.task, t.pipe);
+            closeFds(t.task, t.second);
         }
         t.pipe = null;
         t.second = null;
     }
 
+    private static void closeFds(Task task, int[] fds) {
+        if (task.isAlive()) {
+            for (int fd : fds) {
+                task.close(fd);
+            }
+        }
+    }
+
     /**
      * rmdir and re-mkdir of a shared cgroup, or a memory.max write (which drains every CPU's
-     * stock under the others' charges). The limits stay above what the workers can charge: an
-     * OOM kill exits a victim that another CPU may be running a system call as, which the
-     * emulator does not yet make safe (the kernel's victim exits itself).
+     * stock under the others' charges, and may OOM-kill a task another worker is running a
+     * system call as: that one exits when its call returns).
      */
     private void treeStep() {
         String path = SharedCgroups.anyPath(rnd);
@@ -162,7 +190,7 @@ final class StressWorker {
             case 0 -> cgroups.rmdir(path);
             case 1 -> cgroups.mkdir(path);
             default -> cgroups.setMax(path, rnd.nextBoolean() ? "max"
-                    : Long.toString((MIN_MAX_PAGES + rnd.nextInt(1024)) * PAGE));
+                    : Long.toString((minMaxPages + rnd.nextInt(MAX_SPAN_PAGES)) * PAGE));
         }
     }
 

@@ -2,6 +2,7 @@ package org.mmemu.core.sched;
 
 import com.google.inject.Inject;
 import java.util.Set;
+import org.mmemu.core.ErrnoException;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.fs.FilesStruct;
 import org.mmemu.core.mm.AddressSpaces;
@@ -38,7 +39,8 @@ public final class Fork {
      * Forks {@code parent}; the child has the parent's comm and a new pid.
      *
      * @return the child, or null when its mm could not be allocated ({@code -ENOMEM}: what the
-     *     child already held is released again, as {@code copy_process}' error path does)
+     *     child already held is released again, as {@code copy_process}' error path does); a
+     *     child killed before it ran is returned dead (its killer exits it)
      * @throws KernelBug if {@code parent} is exiting or dead (a dead task does not run)
      */
     public TaskStruct copyProcess(TaskStruct parent) {
@@ -59,15 +61,24 @@ public final class Fork {
         // A bare mm until dup_mm returns: a task without one is not charged (kmem bypass).
         child.setMm(oldMm == null ? null : new MmStruct());
         if (oldMm != null && oldMm.pgd() != null) {
+            Tasks.TaskScope running;
+            try {
+                running = tasks.enter(child);
+            } catch (ErrnoException e) {
+                // ESRCH: another CPU's OOM killer chose the child before it ran, and exits it.
+                return child;
+            }
             MmStruct mm;
-            try (Tasks.TaskScope running = tasks.enter(child)) {
+            try (running) {
                 mm = spaces.dupMm(oldMm);
+                if (mm != null) {
+                    child.setMm(mm);    // while the child runs: a kill meanwhile only marks it
+                }
             }
             if (mm == null) {
                 exit.doExit(child);
                 return null;
             }
-            child.setMm(mm);
         }
         return child;
     }

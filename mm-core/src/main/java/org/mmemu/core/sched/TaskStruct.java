@@ -1,5 +1,7 @@
 package org.mmemu.core.sched;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -38,8 +40,26 @@ public final class TaskStruct {
     /** {@code OOM_SCORE_ADJ_MAX}: always chosen first. */
     public static final int OOM_SCORE_ADJ_MAX = 1000;
 
+    /** {@link #runState}'s bit: SIGKILL is pending ({@code fatal_signal_pending}). */
+    private static final int SIGKILL_PENDING = 1 << 30;
+    private static final VarHandle RUN_STATE;
+
+    static {
+        try {
+            RUN_STATE = MethodHandles.lookup().findVarHandle(TaskStruct.class, "runState", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final int pid;
     private final String comm;
+    /**
+     * How many CPUs run the task ({@link Tasks#enter} scopes, nested ones too), with
+     * {@link #SIGKILL_PENDING}: one word, changed by CAS, so that a kill and a CPU that starts
+     * running the task agree on who exits it ({@code task_curr} and the signal, made atomic).
+     */
+    private volatile int runState;
     private volatile int flags;
     private volatile MmStruct mm;
     private volatile int oomScoreAdj;
@@ -97,6 +117,52 @@ public final class TaskStruct {
         }
         flags |= PF_EXITING;
         return true;
+    }
+
+    /**
+     * A CPU starts running the task ({@link Tasks#enter}), or runs it once more (a nested
+     * enter, another CPU): a killed task still in a system call goes on until it leaves it.
+     *
+     * @return false, changing nothing, if SIGKILL is pending and no CPU runs the task: it is
+     *     exited, or being exited, and is never scheduled again
+     */
+    boolean startRunning() {
+        int s;
+        do {
+            s = runState;
+            if (s == SIGKILL_PENDING) {
+                return false;
+            }
+        } while (!RUN_STATE.compareAndSet(this, s, s + 1));
+        return true;
+    }
+
+    /** A CPU stops running the task (the scope of {@link Tasks#enter} closes). */
+    void stopRunning() {
+        RUN_STATE.getAndAdd(this, -1);
+    }
+
+    /** Whether some CPU runs the task now. */
+    public boolean isRunning() {
+        return (runState & ~SIGKILL_PENDING) != 0;
+    }
+
+    /**
+     * Sends SIGKILL ({@code __send_signal} and {@code signal_wake_up}): a task that a CPU runs
+     * notices it on its way back to user space and exits itself there; one that no CPU runs is
+     * never run again, and exits where it would next be scheduled.
+     *
+     * @return true if no CPU ran the task and no SIGKILL was pending: the caller exits it now,
+     *     in its stead; false if some CPU runs it (the last to leave it exits it) or it was
+     *     killed already
+     */
+    public boolean sendSigkill() {
+        return (int) RUN_STATE.getAndBitwiseOr(this, SIGKILL_PENDING) == 0;
+    }
+
+    /** {@code fatal_signal_pending}: SIGKILL was sent and the task has not begun to exit. */
+    public boolean fatalSignalPending() {
+        return (runState & SIGKILL_PENDING) != 0 && isAlive();
     }
 
     /** {@code task->mm}; null for kernel threads and exited tasks. */

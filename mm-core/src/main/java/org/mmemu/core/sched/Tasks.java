@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.mmemu.core.Errno;
+import org.mmemu.core.ErrnoException;
 import org.mmemu.core.cred.Cred;
 import org.mmemu.core.cred.InitRlimits;
 import org.mmemu.core.cred.Rlimits;
@@ -86,13 +88,23 @@ public final class Tasks {
 
     /**
      * Runs {@code task} on the calling thread's CPU until the returned scope is closed, which
-     * puts back the task that ran before (a context switch and its reverse).
+     * puts back the task that ran before (a context switch and its reverse). While it runs, the
+     * task counts as running ({@link TaskStruct#isRunning}): a kill then only marks it.
+     *
+     * @throws ErrnoException {@code ESRCH} if SIGKILL is pending for the task: it is being
+     *     exited (or was), and a killed task is never scheduled again
      */
     public TaskScope enter(TaskStruct task) {
+        if (!task.startRunning()) {
+            throw new ErrnoException(Errno.ESRCH, task + " is killed");
+        }
         Cpu cpu = cpus.current();
         TaskStruct previous = cpu.current();
         cpu.setCurrent(task);
-        return () -> cpu.setCurrent(previous);
+        return () -> {
+            cpu.setCurrent(previous);
+            task.stopRunning();
+        };
     }
 
     /** A task switched in by {@link #enter}; closing it switches back. */
