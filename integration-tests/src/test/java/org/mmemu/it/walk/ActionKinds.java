@@ -20,7 +20,8 @@ final class ActionKinds {
     static ActionKinds defaults() {
         return new ActionKinds(List.of(Mkdir.KIND, Rmdir.KIND, Spawn.KIND, Fork.KIND, Exit.KIND, Move.KIND,
                 SetMax.KIND, PipeCreate.KIND, PipeWrite.KIND, PipeRead.KIND, PipeToPipe.TEE, PipeToPipe.SPLICE,
-                PipeClose.KIND, KmemAlloc.KIND, KmemFree.KIND, KmallocObject.KIND, Kfree.KIND, Drain.KIND));
+                PipeClose.KIND, KmemAlloc.KIND, KmemFree.KIND, KmallocObject.KIND, Kfree.KIND, Drain.KIND,
+                SocketPairCreate.STREAM, SocketPairCreate.DGRAM, SocketSend.KIND, SocketRecv.KIND, SocketClose.KIND));
     }
 
     /** The next action of a walk: a kind drawn by weight, drawn again while it has nothing to act on. */

@@ -17,16 +17,23 @@ import org.mmemu.kernel.Kernel;
  *       are charged whole ({@code memcg_kmem_get_cache}, {@code memcg_charge_slab}, 4.8.15):
  *       where objects land in pages is SLUB's business, so the model takes the clones' pages from
  *       the cgroup's {@code memory.stat} slab keys;</li>
- *   <li>a buffer shared by tee or a partial splice stays mergeable until 4.20.</li>
+ *   <li>a buffer shared by tee or a partial splice stays mergeable until 4.20;</li>
+ *   <li>an AF_UNIX socket's buffers (skb head, linear area, page fragments) are allocated with
+ *       {@code sk_allocation}, {@code GFP_KERNEL_ACCOUNT} from 4.8 ({@code unix_create1},
+ *       net/unix/af_unix.c 4.8.15), so charged to the sender: the fragments as pages, the rest as
+ *       slab (through the clones up to 5.8); the {@code UNIX} sock cache is {@code SLAB_ACCOUNT}
+ *       from 4.18 ({@code proto_register}, net/core/sock.c 4.18.0), {@code sock_inode_cache}
+ *       in every era (fs/sockfs, {@code init_inodecache}).</li>
  * </ul>
  */
 public record ChargeRules(boolean pgdCharged, boolean pipePagesCharged, boolean slabBytesCharged,
-                   boolean slabPagesCharged, boolean sharedBuffersMergeable) {
+                   boolean slabPagesCharged, boolean sharedBuffersMergeable, boolean socketBuffersCharged,
+                   boolean unixSockCharged) {
     /** The rules of {@code era}. */
     public static ChargeRules of(Era era) {
         boolean generic = era.compareTo(Era.V4_8) >= 0;
         boolean objcg = era.compareTo(Era.V5_9) >= 0;
-        return new ChargeRules(generic, generic, objcg, !objcg, !objcg);
+        return new ChargeRules(generic, generic, objcg, !objcg, !objcg, generic, era.compareTo(Era.V4_18) >= 0);
     }
 
     /**

@@ -6,7 +6,7 @@ import org.mmemu.core.ErrnoException;
 import org.mmemu.kernel.Task;
 
 /**
- * {@code fork()}: a child in the parent's cgroup, sharing the parent's pipes; its pgd is
+ * {@code fork()}: a child in the parent's cgroup, sharing the parent's pipes and sockets; its pgd is
  * allocated in the parent's context and so charged to the parent's cgroup.
  */
 record Fork(String parent, String child) implements Action {
@@ -36,6 +36,10 @@ record Fork(String parent, String child) implements Action {
         for (Map.Entry<ModelPipe, int[]> e : p.pipes.entrySet()) {
             e.getKey().holders++;
             c.pipes.put(e.getKey(), e.getValue());
+        }
+        for (Map.Entry<ModelSocketPair, int[]> e : p.sockets.entrySet()) {
+            e.getKey().holders++;
+            c.sockets.put(e.getKey(), e.getValue());
         }
         w.m.tasks.put(child, c);
     }

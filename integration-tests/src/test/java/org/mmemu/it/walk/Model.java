@@ -9,7 +9,7 @@ import org.mmemu.it.fixture.ChargedPages;
 
 /**
  * What each cgroup should be charged, and which pages should be held, beside the emulator: the
- * live cgroups, tasks, pipes, the walk's kernel pages and kmalloc objects, each charge counted
+ * live cgroups, tasks, pipes, socketpairs, the walk's kernel pages and kmalloc objects, each charge counted
  * where the kernel counts it ({@link ModelCgroup#effective()}). Entities are named by the ids
  * the actions gave them, so that a recorded walk replays on a fresh kernel.
  */
@@ -31,9 +31,10 @@ final class Model {
     final Map<String, ModelCgroup> cgroups = new LinkedHashMap<>();
     final Map<String, ModelTask> tasks = new LinkedHashMap<>();
     final Map<String, ModelPipe> pipes = new LinkedHashMap<>();
+    final Map<String, ModelSocketPair> sockets = new LinkedHashMap<>();
     final Map<String, KmemPage> kmemPages = new LinkedHashMap<>();
     final Map<String, SlabObject> objects = new LinkedHashMap<>();
-    /** Pages allocated outside the slab that the walk's entities hold: pgds, pipe pages, kernel pages. */
+    /** Pages allocated outside the slab that the walk's entities hold: pgds, pipe pages, kernel pages, skb fragments. */
     long heldPages;
 
     Model(ChargeRules rules) {
@@ -85,6 +86,18 @@ final class Model {
         putPage(t.pgd);
         for (ModelPipe p : List.copyOf(t.pipes.keySet())) {
             drop(t, p);
+        }
+        for (ModelSocketPair s : List.copyOf(t.sockets.keySet())) {
+            drop(t, s);
+        }
+    }
+
+    /** The task closes both ends of {@code s}; the last holder frees the pair. */
+    void drop(ModelTask t, ModelSocketPair s) {
+        t.sockets.remove(s);
+        if (--s.holders == 0) {
+            sockets.remove(s.id);
+            s.free(this);
         }
     }
 

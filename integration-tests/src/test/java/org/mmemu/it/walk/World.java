@@ -28,6 +28,8 @@ final class World {
     final Model m;
     /** Pages every CPU's stock may hold beside the charges: a batch and a byte stock's page. */
     final int stockPages;
+    /** The sizes of the AF_UNIX objects the socket actions make. */
+    final SkbCosts skbCosts;
     /** Whether the stocks were drained since the last action that charged: the next check is exact. */
     boolean drained;
     private int nextId;
@@ -37,6 +39,7 @@ final class World {
         this.m = new Model(ChargeRules.of(k.era()));
         int cpus = k.get(MemoryConfig.class).cpus();
         this.stockPages = cpus * (k.get(MemcgCharger.class).stock().batch() + 1);
+        this.skbCosts = new SkbCosts(k);
         k.cgroupfs().mkdir(TOP);
         k.cgroupfs().write(TOP + "/cgroup.subtree_control", "+memory");
     }
@@ -116,6 +119,27 @@ final class World {
         ModelTask t = m.tasks.get(task);
         ModelPipe p = m.pipes.get(pipe);
         return t == null || p == null || !t.pipes.containsKey(p) ? null : new HeldPipe(t, p);
+    }
+
+    /** A task and a socketpair it holds: what a socket action acts on. */
+    record HeldSocket(ModelTask task, ModelSocketPair pair) {
+        /** The task's fds of the pair's two ends. */
+        int[] fds() {
+            return task.sockets.get(pair);
+        }
+    }
+
+    /** A random socketpair held by a random task, or null. */
+    HeldSocket anyHeldSocket(SplittableRandom rnd) {
+        ModelTask t = pick(m.tasks.values().stream().filter(x -> !x.sockets.isEmpty()).toList(), rnd);
+        return t == null ? null : new HeldSocket(t, pick(List.copyOf(t.sockets.keySet()), rnd));
+    }
+
+    /** The task {@code task} with the pair {@code pair}, if both live and it holds it; else null. */
+    HeldSocket heldSocket(String task, String pair) {
+        ModelTask t = m.tasks.get(task);
+        ModelSocketPair s = m.sockets.get(pair);
+        return t == null || s == null || !t.sockets.containsKey(s) ? null : new HeldSocket(t, s);
     }
 
     /** A random path of {@link #PATHS}, live or not. */
