@@ -3,10 +3,6 @@ package org.mmemu.bench;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import org.mmemu.kernel.Era;
-import org.mmemu.kernel.Kernel;
-import org.mmemu.kernel.KernelConfig;
-import org.mmemu.kernel.Task;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -14,7 +10,6 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -36,31 +31,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @Threads(1)
 public class PipeBenchmark {
-    private static final int SIZE = 64 * 1024;
+    private static final int SIZE = RoundTripMachine.SIZE;
 
-    /** One machine per trial, a task in /bench with a pipe. */
+    /** A task in /bench with a pipe. */
     @State(Scope.Thread)
-    public static class Machine {
-        @Param({"V4_7", "V4_8", "V5_10", "LATEST"})
-        Era era;
-        Kernel kernel;
-        Task task;
+    public static class Machine extends RoundTripMachine {
         int[] fds;
-        final byte[] data = new byte[SIZE];
-        final byte[] buffer = new byte[SIZE];
 
-        @Setup(Level.Trial)
-        public void boot() {
-            kernel = Kernel.boot(era, KernelConfig.memory(BenchMachine.MEMORY));
-            kernel.cgroupfs().mkdir("/bench");
-            task = kernel.spawn("/bench");
+        @Override
+        void open() {
             fds = task.pipe();
-        }
-
-        /** The round trips leave nothing behind: close() runs every check. */
-        @TearDown(Level.Trial)
-        public void close() {
-            kernel.close();
         }
     }
 

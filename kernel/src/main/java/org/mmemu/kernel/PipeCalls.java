@@ -27,6 +27,8 @@ final class PipeCalls {
     private final TaskStruct task;
     private PipeFiles files;
     private SigPipe sigpipe;
+    private final BufferIo pipeWrite = (f, buffer) -> files().kernelIo(f, buffer, true);
+    private final BufferIo pipeRead = (f, buffer) -> files().kernelIo(f, buffer, false);
 
     PipeCalls(Kernel kernel, Task owner) {
         this.kernel = kernel;
@@ -48,19 +50,19 @@ final class PipeCalls {
 
     /** {@code write(fd, data, data.length)}. */
     int write(int fd, byte[] data) {
-        return (int) kernelIo("write", fd, data, true);
+        return (int) kernelIo("write", fd, data, pipeWrite);
     }
 
     /** {@code read(fd, buf, max)}: the bytes read. */
     byte[] read(int fd, int max) {
         byte[] buffer = new byte[max];
-        long n = kernelIo("read", fd, buffer, false);
+        long n = kernelIo("read", fd, buffer, pipeRead);
         return n == max ? buffer : Arrays.copyOf(buffer, (int) n);
     }
 
     /** {@code read(fd, buf, buf.length)}: the bytes read into {@code buf}. */
     int read(int fd, byte[] buf) {
-        return (int) kernelIo("read", fd, buf, false);
+        return (int) kernelIo("read", fd, buf, pipeRead);
     }
 
     /** {@code fcntl(fd, F_SETPIPE_SZ, bytes)}. */
@@ -85,8 +87,11 @@ final class PipeCalls {
         sigpipe().setIgnored(task, true);
     }
 
-    /** {@code kernel_write} / {@code kernel_read} of {@code buffer} on {@code fd}, as the task. */
-    private long kernelIo(String syscall, int fd, byte[] buffer, boolean write) {
+    /**
+     * {@code io} ({@code kernel_write}, {@code kernel_read}, a socket's send or receive) of
+     * {@code buffer} on {@code fd}, as the task; its errno thrown, its SIGPIPE delivered.
+     */
+    long kernelIo(String syscall, int fd, byte[] buffer, BufferIo io) {
         long ret;
         try (var running = kernel.enter(owner)) {
             File f = task.files().fget(fd);
@@ -94,7 +99,7 @@ final class PipeCalls {
                 ret = Errno.EBADF.negative();
             } else {
                 try {
-                    ret = files().kernelIo(f, buffer, write);
+                    ret = io.transfer(f, buffer);
                 } finally {
                     f.put();
                 }

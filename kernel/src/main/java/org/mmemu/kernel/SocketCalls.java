@@ -12,8 +12,9 @@ import org.mmemu.net.UnixSockets;
  * The AF_UNIX socket calls of {@link Task}, on {@link PipeCalls}' path in and out of the kernel:
  * each runs as the task, looks its fd up, turns a negative errno into {@link ErrnoException} and
  * delivers a pending {@code SIGPIPE} (a stream send to a closed peer) on the way out. Data cross
- * as Java arrays, a kernel buffer ({@code kernel_sendmsg} / {@code kernel_recvmsg}). The calls'
- * names in errors are constants: building them per call was a tenth of a round trip's time.
+ * as Java arrays, a kernel buffer ({@code kernel_sendmsg} / {@code kernel_recvmsg}). As
+ * {@link PipeCalls}', {@code send} and {@code recv} allocate nothing of their own: one
+ * {@link BufferIo} each per handle, the service looked up once, a call named only when it fails.
  */
 final class SocketCalls {
     private final Kernel kernel;
@@ -21,6 +22,8 @@ final class SocketCalls {
     private final PipeCalls files;
     /** Looked up on the first socket call: most tasks make none. */
     private UnixSocketIo io;
+    private final BufferIo send = (f, data) -> io().send(f, data);
+    private final BufferIo recv = (f, buffer) -> io().recv(f, buffer);
 
     SocketCalls(Kernel kernel, Task owner, PipeCalls files) {
         this.kernel = kernel;
@@ -51,14 +54,19 @@ final class SocketCalls {
 
     /** {@code send(fd, data, data.length, MSG_DONTWAIT)}. */
     int send(int fd, byte[] data) {
-        return (int) files.call("send", f -> io().send(f, data), fd);
+        return (int) files.kernelIo("send", fd, data, send);
     }
 
     /** {@code recv(fd, buf, max, MSG_DONTWAIT)}: the bytes received. */
     byte[] recv(int fd, int max) {
         byte[] buffer = new byte[max];
-        long n = files.call("recv", f -> io().recv(f, buffer), fd);
-        return n == max ? buffer : Arrays.copyOf(buffer, (int) n);
+        int n = recv(fd, buffer);
+        return n == max ? buffer : Arrays.copyOf(buffer, n);
+    }
+
+    /** {@code recv(fd, buf, buf.length, MSG_DONTWAIT)}: the bytes received into {@code buf}. */
+    int recv(int fd, byte[] buf) {
+        return (int) files.kernelIo("recv", fd, buf, recv);
     }
 
     /** {@code setsockopt(fd, SOL_SOCKET, opt, &value, sizeof(int))}. */

@@ -385,6 +385,17 @@ public final class Task {
     }
 
     /**
+     * {@code recv(fd, buf, buf.length, MSG_DONTWAIT)} into the caller's array, as {@code recv(2)}
+     * fills a user buffer: what a test that receives much reuses instead of a new array per call.
+     *
+     * @return the bytes received into the start of {@code buf}; 0 at a stream's end
+     * @throws ErrnoException as {@link #recv(int, int)}
+     */
+    public int recv(int fd, byte[] buf) {
+        return socketCalls.recv(fd, buf);
+    }
+
+    /**
      * {@code setsockopt(fd, SOL_SOCKET, opt, &value, sizeof(int))}: {@link SockOpt#SNDBUF} and
      * {@link SockOpt#RCVBUF} set twice {@code value}, capped at {@code wmem_max} /
      * {@code rmem_max} first, at least {@code SOCK_MIN_SNDBUF} / {@code SOCK_MIN_RCVBUF}.

@@ -64,6 +64,25 @@ class TaskSocketTest {
     }
 
     @Eras(memory = "64M")
+    void aReusedBufferReceivesEachRoundTripsBytesAndOnlyThose(Kernel k) {
+        Task t = k.spawn("/");
+        int[] sv = t.socketpair(SocketType.STREAM);
+        byte[] buffer = new byte[64 * 1024 + 10];
+        for (int n : new int[] {64 * 1024, 5000, 64 * 1024 - 1}) {
+            byte[] data = random(n);
+            Arrays.fill(buffer, (byte) 7);
+            t.send(sv[0], data);
+
+            assertThat(t.recv(sv[1], buffer)).as("round trip of %d bytes", n).isEqualTo(n);
+            assertThat(Arrays.copyOf(buffer, n)).as("its bytes, over the buffers freed before").isEqualTo(data);
+            assertThat(Arrays.copyOfRange(buffer, n, buffer.length)).as("the rest untouched")
+                    .containsOnly((byte) 7);
+        }
+        t.close(sv[1]);
+        assertThat(t.recv(sv[0], buffer)).as("end of file").isZero();
+    }
+
+    @Eras(memory = "64M")
     void anEmptyStreamIsEagainThenEndOfFileOnceThePeerCloses(Kernel k) {
         Task t = k.spawn("/");
         int[] sv = t.socketpair(SocketType.STREAM);

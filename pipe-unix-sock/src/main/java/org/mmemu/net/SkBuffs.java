@@ -12,6 +12,7 @@ import org.mmemu.core.Errno;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.alloc.PageRefs;
 import org.mmemu.core.maccess.KernelMemory;
+import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.slab.KmemCache;
@@ -56,13 +57,14 @@ public final class SkBuffs {
     private final PageAllocator allocator;
     private final PageRefs refs;
     private final KernelMemory memory;
+    private final PhysicalMemory ram;
     private final UnixConfig config;
     private final UnixObjectCounts counts;
 
     @Inject
     @SuppressWarnings("checkstyle:ParameterNumber")
     SkBuffs(SlabCaches caches, Slub slub, Kmalloc kmalloc, PageAllocator allocator, PageRefs refs, KernelMemory memory,
-            UnixConfig config, UnixObjectCounts counts) {
+            PhysicalMemory ram, UnixConfig config, UnixObjectCounts counts) {
         this.skbuffHeadCache = caches.kmemCacheCreate("skbuff_head_cache", SK_BUFF_SIZE, 0,
                 SlabFlags.SLAB_HWCACHE_ALIGN | SlabFlags.SLAB_PANIC);
         this.slub = slub;
@@ -70,6 +72,7 @@ public final class SkBuffs {
         this.allocator = allocator;
         this.refs = refs;
         this.memory = memory;
+        this.ram = ram;
         this.config = config;
         this.counts = counts;
     }
@@ -230,8 +233,31 @@ public final class SkBuffs {
         memory.write(skb.data, src, offset, headLen);
         int done = headLen;
         for (int i = 0; i < skb.nrFrags; i++) {
-            memory.write(MemMap.pageAddress(skb.frags[i]), src, offset + done, skb.fragSize[i]);
+            copyFrag(skb.frags[i], 0, src, offset + done, skb.fragSize[i], true);
             done += skb.fragSize[i];
+        }
+    }
+
+    /**
+     * {@code copy_page_from_iter} / {@code copy_page_to_iter} on a fragment: {@code len} bytes
+     * at {@code from} of the (compound) page and {@code buf} at {@code offset}, a frame at a
+     * time straight in {@link PhysicalMemory}, so that a whole frame is written whole (a
+     * recycled array, no poison fill) and no access object is made per call.
+     */
+    private void copyFrag(Page page, int from, byte[] buf, int offset, int len, boolean toPage) {
+        long pfn = page.pfn() + (from >> MemMap.PAGE_SHIFT);
+        int in = from & MemMap.PAGE_SIZE - 1;
+        int done = 0;
+        while (done < len) {
+            int n = Math.min(len - done, MemMap.PAGE_SIZE - in);
+            if (toPage) {
+                ram.write(pfn, in, buf, offset + done, n);
+            } else {
+                ram.read(pfn, in, buf, offset + done, n);
+            }
+            done += n;
+            pfn++;
+            in = 0;
         }
     }
 
@@ -252,7 +278,7 @@ public final class SkBuffs {
             int fragEnd = fragStart + skb.fragSize[i];
             if (pos < fragEnd) {
                 int n = Math.min(left, fragEnd - pos);
-                memory.read(MemMap.pageAddress(skb.frags[i]) + pos - fragStart, dst, out, n);
+                copyFrag(skb.frags[i], pos - fragStart, dst, out, n, false);
                 pos += n;
                 out += n;
                 left -= n;

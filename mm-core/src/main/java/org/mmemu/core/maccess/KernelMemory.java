@@ -63,14 +63,35 @@ public final class KernelMemory {
 
     /** {@code memcpy(dst, src, len)} from a Java array into kernel memory. */
     public void write(long dst, byte[] src, int srcOffset, int len) {
-        oopsUnlessAll(dst, len, true, pieces(dst, len, (pfn, off, done, n) ->
-                ram.write(pfn, off, src, srcOffset + (int) done, n)));
+        memcpyArray(dst, src, srcOffset, len, true);
     }
 
     /** {@code memcpy(dst, src, len)} from kernel memory into a Java array. */
     public void read(long src, byte[] dst, int dstOffset, int len) {
-        oopsUnlessAll(src, len, false, pieces(src, len, (pfn, off, done, n) ->
-                ram.read(pfn, off, dst, dstOffset + (int) done, n)));
+        memcpyArray(src, dst, dstOffset, len, false);
+    }
+
+    /**
+     * {@link #write} ({@code toKernel}) or {@link #read}, page by page, the oops where a page has
+     * no frame: a loop of its own rather than {@link #pieces}, because these two are on the data
+     * paths of pipes and sockets and a capturing lambda per call is an allocation per call.
+     */
+    private void memcpyArray(long addr, byte[] buf, int offset, int len, boolean toKernel) {
+        int done = 0;
+        while (done < len) {
+            long a = addr + done;
+            int n = Math.min(len - done, PAGE_SIZE - pageOffset(a));
+            long pfn = virtToPfn(a);
+            if (pfn < 0) {
+                throw oops(a, toKernel);
+            }
+            if (toKernel) {
+                ram.write(pfn, pageOffset(a), buf, offset + done, n);
+            } else {
+                ram.read(pfn, pageOffset(a), buf, offset + done, n);
+            }
+            done += n;
+        }
     }
 
     /** The {@code len} bytes at {@code src}, in a new array. */
