@@ -31,7 +31,7 @@ final class SocketCalls {
     private UnixSocketIo io() {
         UnixSocketIo i = io;
         if (i == null) {
-            i = io();
+            i = kernel.get(UnixSocketIo.class);
             io = i;
         }
         return i;
