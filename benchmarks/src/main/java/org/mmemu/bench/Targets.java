@@ -204,7 +204,7 @@ final class Targets {
         for (String k : new TreeMap<>(scores).keySet()) {
             if (k.startsWith(emulated) && k.endsWith("]")) {
                 String era = k.substring(emulated.length(), k.length() - 1);
-                ratio("4", what + ", emulated " + era + " / host", k, host, 1.0);
+                ratio("4", what + ", emulated " + era + " / host", k, host, 1.0, "ops/ms");
                 any = true;
             }
         }
@@ -224,8 +224,13 @@ final class Targets {
         return sb.toString();
     }
 
-    /** A ratio row; {@code target} 0 means informational (no target). */
+    /** A ratio row of two throughputs in ops/µs; {@code target} 0 means informational (no target). */
     private void ratio(String item, String what, String numerator, String denominator, double target) {
+        ratio(item, what, numerator, denominator, target, "ops/µs");
+    }
+
+    /** A ratio row of two scores in {@code unit}. */
+    private void ratio(String item, String what, String numerator, String denominator, double target, String unit) {
         Double a = score(numerator);
         Double b = score(denominator);
         String goal = target == 0 ? "—" : String.format(Locale.ROOT, "≥ %.2f×", target);
@@ -234,7 +239,7 @@ final class Targets {
             return;
         }
         double r = a / b;
-        row(item, what, String.format(Locale.ROOT, "%.3f× (%.2f / %.2f ops/µs)", r, a, b), goal,
+        row(item, what, String.format(Locale.ROOT, "%.3f× (%.2f / %.2f %s)", r, a, b, unit), goal,
                 target == 0 ? "—" : r >= target ? "yes" : "no");
     }
 

@@ -173,7 +173,7 @@ class TargetsTest {
 
         assertThat(rowOf(t, "pipe 64 KiB write + read, emulated V4_7 / host")).contains("1.200×", "| yes |");
         assertThat(rowOf(t, "pipe 64 KiB write + read, emulated LATEST / host")).contains("0.900×", "| no |");
-        assertThat(rowOf(t, "socketpair round trip, emulated LATEST / host")).contains("1.500× (150.00 / 100.00", "| yes |");
+        assertThat(rowOf(t, "socketpair round trip, emulated LATEST / host")).contains("1.500× (150.00 / 100.00 ops/ms)", "| yes |");
     }
 
     @Test
