@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mmemu.it.scenarios.Counters.charged;
 
 import java.util.Arrays;
+import org.mmemu.bpf.BpfEras;
 import org.mmemu.bpf.BpfMapFlags;
 import org.mmemu.bpf.BpfMapType;
 import org.mmemu.bpf.BpfUpdateFlags;
@@ -63,8 +64,13 @@ class BpfMapsAcrossCgroupsTest {
         for (int i = 0; i < ELEMENTS; i++) {
             adder.bpfMapDelete(fd, key(i));
         }
-        assertThat(charged(k, "/p") - charged(k, "/p/b")).as("deleted elements freed after a grace period")
-                .isEqualTo(dying0);
+        long afterDelete = charged(k, "/p") - charged(k, "/p/b");
+        if (BpfEras.CONFIG.at(k.era().release()).memAlloc()) {
+            // 6.x: a deleted element goes back to bpf_mem_alloc's per-CPU cache, still charged.
+            assertThat(afterDelete).as("deleted elements kept in the map's caches").isBetween(dying0, dying0 + added);
+        } else {
+            assertThat(afterDelete).as("deleted elements freed after a grace period").isEqualTo(dying0);
+        }
         adder.close(fd);
         adder.exit();
         k.cgroupfs().rmdir("/p/b");
