@@ -5,6 +5,7 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 
 import org.junit.jupiter.api.Test;
 import org.mmemu.memcg.Cgroups;
+import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.stat.MemcgStatItem;
 
 /** The benchmark's loops run as JMH would run them and leave every slab consistent. */
@@ -37,6 +38,9 @@ class KmallocBenchmarkTest {
             assertThat(b.kmalloc64Accounted(m)).isEqualTo(first);
         }
         long x = m.kmalloc.kmalloc(64, GFP_KERNEL_ACCOUNT);
+        // The latest era caches slab statistics in the per-CPU obj stock until a drain (5.14).
+        Cgroups cgroups = m.injector.getInstance(Cgroups.class);
+        m.injector.getInstance(MemcgCharger.class).stock().drainAll(cgroups.root());
         assertThat(bench.stats().local(MemcgStatItem.NR_SLAB_UNRECLAIMABLE_B)).as("charged").isEqualTo(72);
         m.kmalloc.kfree(x);
         m.check();
