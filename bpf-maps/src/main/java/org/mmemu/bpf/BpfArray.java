@@ -44,10 +44,6 @@ final class BpfArray extends BpfMap {
         return (n + 7) & ~7;
     }
 
-    static long pageAlign(long n) {
-        return (n + MemMap.PAGE_SIZE - 1) & MemMap.PAGE_MASK;
-    }
-
     private boolean mmapable() {
         return (mapFlags & BpfMapFlags.MMAPABLE) != 0;
     }
@@ -62,7 +58,7 @@ final class BpfArray extends BpfMap {
             }
         }
         long arraySize = mmapable()
-                ? pageAlign(BPF_ARRAY_SIZE) + pageAlign(entries * elemSize)
+                ? MemMap.pageAlign(BPF_ARRAY_SIZE) + MemMap.pageAlign(entries * elemSize)
                 : BPF_ARRAY_SIZE + entries * elemSize;
         int ret = memory.chargeInit(this, arraySize);
         if (ret < 0) {
@@ -73,7 +69,7 @@ final class BpfArray extends BpfMap {
             memory.chargeFinish(this);
             return Errno.ENOMEM.negative();
         }
-        value = area + (mmapable() ? pageAlign(BPF_ARRAY_SIZE) : BPF_ARRAY_SIZE);
+        value = area + (mmapable() ? MemMap.pageAlign(BPF_ARRAY_SIZE) : BPF_ARRAY_SIZE);
         return 0;
     }
 
@@ -124,10 +120,10 @@ final class BpfArray extends BpfMap {
             return Errno.EINVAL.negative();
         }
         long len = vma.end() - vma.start();
-        if (vma.pgoff() * MemMap.PAGE_SIZE + len > pageAlign((long) maxEntries * elemSize)) {
+        if (vma.pgoff() * MemMap.PAGE_SIZE + len > MemMap.pageAlign((long) maxEntries * elemSize)) {
             return Errno.EINVAL.negative();
         }
-        return vmalloc.remapVmallocRange(vma, area, vma.pgoff() + (pageAlign(BPF_ARRAY_SIZE) >>> MemMap.PAGE_SHIFT));
+        return vmalloc.remapVmallocRange(vma, area, vma.pgoff() + (MemMap.pageAlign(BPF_ARRAY_SIZE) >>> MemMap.PAGE_SHIFT));
     }
 
     @Override

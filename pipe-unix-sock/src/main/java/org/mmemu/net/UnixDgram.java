@@ -47,7 +47,7 @@ public final class UnixDgram {
             int dataLen = 0;
             if (len > SkBuffs.SKB_MAX_ALLOC) {
                 dataLen = Math.min(len - SkBuffs.SKB_MAX_ALLOC, SkBuffs.MAX_SKB_FRAGS * MemMap.PAGE_SIZE);
-                dataLen = (int) (dataLen + MemMap.PAGE_SIZE - 1 & MemMap.PAGE_MASK);
+                dataLen = (int) MemMap.pageAlign(dataLen);
             }
             SkBuff skb = skbs.sockAllocSendPskb(sk, len - dataLen, dataLen, PAGE_ALLOC_COSTLY_ORDER, err);
             if (skb == null) {

@@ -56,7 +56,7 @@ public final class UnixStream {
                 int size = Math.min(len - sent, (sk.sndbuf >> 1) - 64);
                 size = Math.min(size, SkBuffs.SKB_MAX_HEAD_0 + UNIX_SKB_FRAGS_SZ);
                 int dataLen = Math.max(0, size - SkBuffs.SKB_MAX_HEAD_0);
-                dataLen = Math.min(size, (int) (dataLen + MemMap.PAGE_SIZE - 1 & MemMap.PAGE_MASK));
+                dataLen = Math.min(size, (int) MemMap.pageAlign(dataLen));
                 SkBuff skb = skbs.sockAllocSendPskb(sk, size - dataLen, dataLen, UNIX_SKB_FRAGS_ORDER, err);
                 if (skb == null) {
                     return sent != 0 ? sent : err[0];

@@ -61,7 +61,7 @@ public final class AddressSpaces {
 
     /** {@code TASK_UNMAPPED_BASE}: where a search for a free range starts. */
     public long taskUnmappedBase() {
-        return pageAlign(taskSize / 3);
+        return MemMap.pageAlign(taskSize / 3);
     }
 
     /** {@code mm_alloc}: a new address space with a pgd and one user, or null out of memory. */
@@ -186,7 +186,7 @@ public final class AddressSpaces {
         if (len == 0) {
             return EINVAL;
         }
-        long size = pageAlign(len);
+        long size = MemMap.pageAlign(len);
         if (size == 0 || Long.compareUnsigned(size, taskSize) > 0) {
             return ENOMEM;
         }
@@ -226,7 +226,7 @@ public final class AddressSpaces {
         if (len == 0) {
             return EINVAL;
         }
-        long size = pageAlign(len);
+        long size = MemMap.pageAlign(len);
         if (size == 0 || Long.compareUnsigned(size, taskSize) > 0) {
             return ENOMEM;
         }
@@ -336,7 +336,7 @@ public final class AddressSpaces {
                 || Long.compareUnsigned(len, taskSize - start) > 0) {
             return (int) EINVAL;
         }
-        len = pageAlign(len);
+        len = MemMap.pageAlign(len);
         if (len == 0) {
             return (int) EINVAL;
         }
@@ -499,10 +499,5 @@ public final class AddressSpaces {
             log.printk(String.format(Locale.ROOT, "BUG: non-zero pgtables_bytes on freeing mm: %d",
                     mm.pgtablesBytes()));
         }
-    }
-
-    /** {@code PAGE_ALIGN}. */
-    static long pageAlign(long len) {
-        return (len + MemMap.PAGE_SIZE - 1) & MemMap.PAGE_MASK;
     }
 }

@@ -43,7 +43,7 @@ public final class Mprotect {
         if (len == 0) {
             return 0;
         }
-        long end = start + AddressSpaces.pageAlign(len);
+        long end = start + MemMap.pageAlign(len);
         if (Long.compareUnsigned(end, start) <= 0) {
             return ENOMEM;
         }

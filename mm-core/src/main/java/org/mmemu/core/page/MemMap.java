@@ -30,6 +30,11 @@ public final class MemMap {
     public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
     public static final long PAGE_MASK = ~(long) (PAGE_SIZE - 1);
 
+    /** {@code PAGE_ALIGN}: {@code len} rounded up to a whole number of pages. */
+    public static long pageAlign(long len) {
+        return (len + PAGE_SIZE - 1) & PAGE_MASK;
+    }
+
     public static final long PAGE_OFFSET = 0xffff888000000000L;
     public static final long KOBJ_START = 0xffff8f0000000000L;
     public static final long VMALLOC_START = 0xffffc90000000000L;

@@ -120,7 +120,7 @@ public final class Vmalloc {
             }
             return 0;
         }
-        long aligned = (size + MemMap.PAGE_SIZE - 1) & MemMap.PAGE_MASK;
+        long aligned = MemMap.pageAlign(size);
         if (aligned == 0 || Long.compareUnsigned(aligned >>> MemMap.PAGE_SHIFT, memMap.nrPages()) > 0) {
             warnAlloc(gfp, "vmalloc error: size " + Long.toUnsignedString(size) + ", exceeds total pages");
             return 0;
@@ -252,7 +252,7 @@ public final class Vmalloc {
             return EINVAL;
         }
         long off = pgoff << MemMap.PAGE_SHIFT;
-        size = (size + MemMap.PAGE_SIZE - 1) & MemMap.PAGE_MASK;
+        size = MemMap.pageAlign(size);
         if ((uaddr & ~MemMap.PAGE_MASK) != 0 || (kaddr & ~MemMap.PAGE_MASK) != 0) {
             return EINVAL;
         }
