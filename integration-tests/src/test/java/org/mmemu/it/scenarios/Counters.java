@@ -1,7 +1,7 @@
 package org.mmemu.it.scenarios;
 
 import org.mmemu.core.rcu.Rcu;
-import org.mmemu.kernel.Era;
+import org.mmemu.it.walk.ChargeRules;
 import org.mmemu.kernel.Kernel;
 
 /** What the scenarios read of a cgroup once the machine is settled. */
@@ -17,10 +17,6 @@ final class Counters {
     static long charged(Kernel k, String cgroup) {
         k.get(Rcu.class).rcuBarrier();
         k.drainAllStock();
-        long current = k.cgroupfs().readLong(cgroup + "/memory.current");
-        if (k.era().compareTo(Era.V5_9) >= 0) {
-            return current;
-        }
-        return current - k.cgroupfs().stat(cgroup, "slab_reclaimable") - k.cgroupfs().stat(cgroup, "slab_unreclaimable");
+        return k.cgroupfs().readLong(cgroup + "/memory.current") - ChargeRules.of(k.era()).clonePageBytes(k, cgroup);
     }
 }
