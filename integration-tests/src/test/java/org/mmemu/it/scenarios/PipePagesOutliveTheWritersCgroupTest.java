@@ -50,18 +50,39 @@ class PipePagesOutliveTheWritersCgroupTest {
         return charged(k, "/p") - charged(k, other);
     }
 
-    /** Whether the removed writer's cgroup is still there while its pages are. */
-    private static void assertPinnedWhileCharged(Kernel k, MemCgroup a, long written) {
-        if (written > 0) {
-            assertThat(a.state()).as("pages pointing at the removed cgroup pin it, until the objcg era")
-                    .isEqualTo(k.era() == Era.LATEST ? MemCgroup.State.RELEASED : MemCgroup.State.DYING);
+    /**
+     * The removed {@code /p/a} is charged for {@code pages} of pipe pages, which {@code reader}
+     * of {@code cgroup} reads out of {@code fd}: its cgroup pays nothing, and {@code /p/a}'s share
+     * drops by every page but the spare {@code tmp_page} the pipe keeps. The pages pin the removed
+     * cgroup (they point at its mem_cgroup) until the objcg era reparents them.
+     */
+    private static void readElsewhere(Kernel k, MemCgroup a, Task reader, int fd, String cgroup, long pages) {
+        long held = dying(k, cgroup);
+        long own = charged(k, cgroup);
+        assertThat(held).as("the removed cgroup still pays for its pages").isGreaterThanOrEqualTo(pages);
+        if (pages > 0) {
+            assertThat(a.state()).isEqualTo(k.era() == Era.LATEST ? MemCgroup.State.RELEASED : MemCgroup.State.DYING);
         }
+
+        byte[] got = reader.read(fd, SIZE);
+
+        assertThat(got).isEqualTo(data());
+        assertThat(charged(k, cgroup)).as("the reader's cgroup pays nothing").isEqualTo(own);
+        assertThat(held - dying(k, cgroup)).as("every page read is uncharged, but the spare tmp_page")
+                .isEqualTo(pages == 0 ? 0 : pages - PAGE);
     }
 
-    private static byte[] readAll(Task t, int fd) {
-        byte[] got = t.read(fd, SIZE);
-        assertThat(got).hasSize(SIZE);
-        return got;
+    /** {@code reader} exits and its cgroup goes: nothing is left in /p, and /p/a is released. */
+    private static void leave(Kernel k, MemCgroup a, Task reader, String cgroup) {
+        reader.exit();
+        k.cgroupfs().rmdir(cgroup);
+        assertThat(charged(k, "/p")).as("the pipes gone, nothing is left in the subtree").isZero();
+        assertThat(a.state()).isEqualTo(MemCgroup.State.RELEASED);
+    }
+
+    /** The pipe pages 64 KiB make: charged from 4.8. */
+    private static long pipePages(Kernel k) {
+        return k.era().compareTo(Era.V4_8) >= 0 ? SIZE : 0;
     }
 
     @Eras(memory = "64M", arches = {Arch.GENERIC, Arch.S390})
@@ -74,27 +95,14 @@ class PipePagesOutliveTheWritersCgroupTest {
         reader.close(p[1]);
         writer.close(p[0]);
         long p0 = charged(k, "/p");
-        long b0 = charged(k, "/p/b");
 
         assertThat(writer.write(p[1], data())).isEqualTo(SIZE);
-        long written = charged(k, "/p") - p0;
+        assertThat(charged(k, "/p") - p0).as("the pipe's pages").isEqualTo(pipePages(k));
         writer.exit();
         k.cgroupfs().rmdir("/p/a");
 
-        assertThat(written).as("the pipe's pages, charged from 4.8").isEqualTo(k.era().compareTo(Era.V4_8) >= 0 ? SIZE : 0);
-        long dying = dying(k, "/p/b");
-        assertThat(dying).as("the removed cgroup still pays for its pages").isGreaterThanOrEqualTo(written);
-        assertPinnedWhileCharged(k, a, written);
-
-        assertThat(readAll(reader, p[0])).isEqualTo(data());
-
-        assertThat(charged(k, "/p/b")).as("the reader's cgroup pays nothing").isEqualTo(b0);
-        assertThat(dying - dying(k, "/p/b")).as("every page read is uncharged, but the spare tmp_page")
-                .isEqualTo(written == 0 ? 0 : written - PAGE);
-        reader.exit();
-        k.cgroupfs().rmdir("/p/b");
-        assertThat(charged(k, "/p")).as("the pipe gone, nothing is left in the subtree").isZero();
-        assertThat(a.state()).isEqualTo(MemCgroup.State.RELEASED);
+        readElsewhere(k, a, reader, p[0], "/p/b", pipePages(k));
+        leave(k, a, reader, "/p/b");
     }
 
     @Eras(memory = "64M", arches = {Arch.GENERIC, Arch.S390})
@@ -117,21 +125,9 @@ class PipePagesOutliveTheWritersCgroupTest {
         writer.exit();
         k.cgroupfs().rmdir("/p/a");
 
-        long pages = k.era().compareTo(Era.V4_8) >= 0 ? SIZE : 0;
-        long held = dying(k, "/p/c");
-        assertThat(held).as("the teed pages, still the removed writer's").isGreaterThanOrEqualTo(pages);
-        assertPinnedWhileCharged(k, a, pages);
-
-        assertThat(readAll(teer, second[0])).isEqualTo(data());
-
-        assertThat(charged(k, "/p/c")).as("the reader of the second pipe pays nothing").isEqualTo(c0);
-        assertThat(held - dying(k, "/p/c")).as("the pages read, but the second pipe's new spare")
-                .isEqualTo(pages == 0 ? 0 : pages - PAGE);
+        readElsewhere(k, a, teer, second[0], "/p/c", pipePages(k));
         teer.close(second[0]);
         teer.close(second[1]);
-        teer.exit();
-        k.cgroupfs().rmdir("/p/c");
-        assertThat(charged(k, "/p")).isZero();
-        assertThat(a.state()).isEqualTo(MemCgroup.State.RELEASED);
+        leave(k, a, teer, "/p/c");
     }
 }
