@@ -45,7 +45,8 @@ import org.mmemu.slab.SlabPageLayout;
  *       after: on every slab page a workload of pipes, sockets and accounted kmallocs leaves,
  *       the registry reads no page type (but {@code PGTY_slab} in the latest era), and an
  *       accounted slab page of the clone era is charged through {@code memcg_data} alone
- *       ({@code memcg_charge_slab} never sets {@code PageKmemcg}, mm/slab.h 4.8.15).</li>
+ *       ({@code memcg_charge_slab} calls {@code memcg_kmem_charge_memcg}, and only
+ *       {@code memcg_kmem_charge} sets {@code PageKmemcg}; mm/slab.h, mm/memcontrol.c 4.8.15).</li>
  * </ul>
  */
 class MapcountTenantsMeetTest {
