@@ -8,6 +8,7 @@ import org.mmemu.bpf.BpfEras;
 import org.mmemu.bpf.BpfMapFlags;
 import org.mmemu.bpf.BpfMapType;
 import org.mmemu.bpf.BpfUpdateFlags;
+import org.mmemu.kernel.Arch;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.Task;
@@ -33,7 +34,7 @@ class BpfMapsAcrossCgroupsTest {
         return k;
     }
 
-    @Eras(memory = "64M")
+    @Eras(memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void foreignElementsOfADyingOwnersMapAreChargedToItFrom511AndLeaveWithTheMap(Kernel k) {
         k.cgroupfs().mkdir("/p");
         k.cgroupfs().write("/p/cgroup.subtree_control", "+memory");
@@ -77,7 +78,7 @@ class BpfMapsAcrossCgroupsTest {
         assertThat(charged(k, "/p")).as("the map freed after its last fd: nothing left in the subtree").isZero();
     }
 
-    @Eras(from = Era.V5_9, memory = "64M")
+    @Eras(from = Era.V5_9, memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void anMmapableArrayMappedForkedAndUnmappedLivesUntilItsLastMapping(Kernel k) {
         k.cgroupfs().mkdir("/a");
         Task parent = k.spawn("/a");

@@ -6,6 +6,7 @@ import static org.mmemu.it.scenarios.Counters.charged;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
+import org.mmemu.kernel.Arch;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.Task;
@@ -23,7 +24,7 @@ import org.mmemu.net.SocketType;
 class SocketBuffersOutliveTheSendersCgroupTest {
     private static final int SIZE = 64 << 10;
 
-    @Eras(memory = "64M")
+    @Eras(memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void theReceiverFreesADyingCgroupsBuffersOnce(Kernel k) {
         byte[] data = new byte[SIZE];
         new Random(16).nextBytes(data);

@@ -14,6 +14,7 @@ import org.mmemu.core.ErrnoException;
 import org.mmemu.core.mm.Mman;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.rcu.Rcu;
+import org.mmemu.kernel.Arch;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.Prot;
@@ -62,7 +63,7 @@ class SelftestBpfMmapTest {
         t.bpfMapUpdate(dataMap, u32(FAR), u64(inVal * 3), BpfUpdateFlags.ANY);
     }
 
-    @Eras(from = Era.V5_9, memory = "64M")
+    @Eras(from = Era.V5_9, memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void testMmap(Kernel k) {
         Task t = k.spawn("/");
         int rdmap = t.bpfMapCreate(BpfMapType.ARRAY, 4, 1, 4096, BpfMapFlags.MMAPABLE | BpfMapFlags.RDONLY_PROG);

@@ -7,6 +7,7 @@ import static org.mmemu.it.selftests.CgroupUtil.readStrcmp;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
+import org.mmemu.kernel.Arch;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.Task;
 import org.mmemu.kernel.junit.Eras;
@@ -31,7 +32,7 @@ class SelftestCoreTest {
     }
 
     /** {@code test_cgcore_internal_process_constraint}: no process joins a parent that enables memory. */
-    @Eras(memory = "64M")
+    @Eras(memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void testCgcoreInternalProcessConstraint(Kernel k) {
         k.cgroupfs().mkdir("/cg_test_parent");
         k.cgroupfs().mkdir("/cg_test_parent/cg_test_child");
@@ -69,7 +70,7 @@ class SelftestCoreTest {
      * {@code test_cgcore_populated}: A - B - C holding one process, and D beside C; A, B and C
      * are populated and D is not, until the process moves to the root.
      */
-    @Eras(memory = "64M")
+    @Eras(memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void testCgcorePopulated(Kernel k) {
         String a = "/cg_test_a";
         String b = a + "/cg_test_b";
@@ -98,7 +99,7 @@ class SelftestCoreTest {
      * killed, cgroup.procs empty, then the cgroup is removed. The selftest's process touches
      * 100M of anon memory, which the emulator does not charge; its page tables are charged.
      */
-    @Eras(memory = "64M")
+    @Eras(memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void testCgcoreDestroy(Kernel k) {
         for (int i = 0; i < 10; i++) {
             k.cgroupfs().mkdir("/cg_test");

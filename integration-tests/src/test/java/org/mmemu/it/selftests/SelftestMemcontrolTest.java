@@ -7,8 +7,10 @@ import static org.mmemu.it.selftests.CgroupUtil.valuesClose;
 
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
+import org.mmemu.core.page.MemMap;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.it.fixture.ChargedPages;
+import org.mmemu.kernel.Arch;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.Task;
@@ -33,7 +35,9 @@ import org.mmemu.memcg.fs.CgroupFile;
  * {@code test_memcg_high_sync}, the page-cache halves of {@code test_memcg_high} and
  * {@code test_memcg_max} (usage brought back to the limit by reclaim) and
  * {@code test_memcg_swap_max_peak}: the emulator has no reclaim, no throttling and no swap;
- * {@code test_memcg_sock}: no sockets yet.
+ * {@code test_memcg_sock}: a TCP server and the {@code sock} statistic
+ * ({@code mem_cgroup_charge_skmem}); the emulator's sockets are AF_UNIX, whose buffers are
+ * charged as kernel memory.
  */
 class SelftestMemcontrolTest {
     private static final long MB = 1L << 20;
@@ -112,7 +116,7 @@ class SelftestMemcontrolTest {
      * memory.peak that was written reports the peak since its own reset, whatever the other
      * handles do; only the latest era has memory.peak (writable from 6.12).
      */
-    @Eras(value = Era.LATEST, memory = "128M")
+    @Eras(value = Era.LATEST, memory = "128M", arches = {Arch.GENERIC, Arch.S390})
     void testMemcgCurrentPeak(Kernel k) {
         String cg = "/memcg_test";
         k.cgroupfs().mkdir(cg);
@@ -147,7 +151,7 @@ class SelftestMemcontrolTest {
      * {@code test_memcg_high}, its anon part: a task charges 31M under a 30M memory.high, which
      * throttles but never fails, and memory.events counts {@code high}.
      */
-    @Eras(memory = "64M")
+    @Eras(memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void testMemcgHigh(Kernel k) {
         String cg = "/memcg_test";
         k.cgroupfs().mkdir(cg);
@@ -168,12 +172,15 @@ class SelftestMemcontrolTest {
      * {@code test_memcg_max}, its anon part: a task charging 100M under a 30M memory.max does not
      * get it; from 4.19 the OOM killer kills it in the charge path (before, the charge fails and
      * the task lives on). memory.current stays within the limit, not zero, and memory.events
-     * counts {@code max}. The stocks are drained before the read: a 4.19+ victim's charge is
-     * forced one page past the limit, and in 5.11 its freed page tables are uncharged into the
-     * per-CPU stock, which still holds that page until a charge drains it (the selftest's next
-     * run, the page-cache one, does).
+     * counts {@code max}. From 4.19 the victim's last charge is forced past the limit
+     * ({@code try_charge}'s {@code should_force_charge}): the selftest's anon page goes with the
+     * victim, but a kernel page outlives it, so the limit holds to within that one page (with the
+     * generic binding the victim's freed page tables happen to make up for it; s390's are not
+     * charged). The stocks are drained before the read: in 5.11 the victim's freed page tables
+     * are uncharged into the per-CPU stock, which holds them until a charge drains it (the
+     * selftest's next run, the page-cache one, does).
      */
-    @Eras(memory = "64M")
+    @Eras(memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void testMemcgMax(Kernel k) {
         String cg = "/memcg_test";
         k.cgroupfs().mkdir(cg);
@@ -187,13 +194,14 @@ class SelftestMemcontrolTest {
         assertThat(t.isAlive()).as("OOM-killed").isEqualTo(k.era().compareTo(Era.V5_9) < 0);
         k.drainAllStock();
         long current = readLong(k, cg, "memory.current");
-        assertThat(current).isPositive().isLessThanOrEqualTo(30 * MB);
+        long forced = t.isAlive() ? 0 : MemMap.PAGE_SIZE;
+        assertThat(current).isPositive().isLessThanOrEqualTo(30 * MB + forced);
         assertThat(k.cgroupfs().event(cg, "max")).isPositive();
         pages.free();
     }
 
     /** {@code test_memcg_oom_events}: one OOM, one kill, and the cgroup is empty. */
-    @Eras(from = Era.V5_9, memory = "64M")
+    @Eras(from = Era.V5_9, memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void testMemcgOomEvents(Kernel k) {
         String cg = "/memcg_test";
         k.cgroupfs().mkdir(cg);
@@ -214,7 +222,7 @@ class SelftestMemcontrolTest {
      * selftest's process for the parent cannot enter it (the parent enables memory for its
      * children) and is refused with EBUSY, as in the kernel.
      */
-    @Eras(from = Era.V5_9, memory = "64M")
+    @Eras(from = Era.V5_9, memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void testMemcgOomGroupLeafEvents(Kernel k) {
         String parent = OOM_PARENT;
         String child = mkdirParentAndChild(k);
@@ -236,7 +244,7 @@ class SelftestMemcontrolTest {
      * {@code test_memcg_oom_group_parent_events}: the parent's memory.oom.group kills the
      * processes of the parent and of its child when the parent runs out.
      */
-    @Eras(from = Era.V5_9, memory = "128M")
+    @Eras(from = Era.V5_9, memory = "128M", arches = {Arch.GENERIC, Arch.S390})
     void testMemcgOomGroupParentEvents(Kernel k) {
         String parent = OOM_PARENT;
         String child = mkdirParentAndChild(k);
@@ -257,7 +265,7 @@ class SelftestMemcontrolTest {
      * when the group is killed, as the kernel does), and the spared process is still there to
      * kill.
      */
-    @Eras(from = Era.V5_9, memory = "64M")
+    @Eras(from = Era.V5_9, memory = "64M", arches = {Arch.GENERIC, Arch.S390})
     void testMemcgOomGroupScoreEvents(Kernel k) {
         String cg = OOM_PARENT;
         k.cgroupfs().mkdir(cg);

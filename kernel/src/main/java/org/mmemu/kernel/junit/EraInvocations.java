@@ -8,10 +8,14 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
+import org.mmemu.kernel.Arch;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.KernelConfig;
 
-/** The runs of an {@link Eras} method: one per era it names, each with a kernel of its own. */
+/**
+ * The runs of an {@link Eras} method: one per era it names and architecture, each with a kernel
+ * of its own, the architectures of one era next to each other.
+ */
 final class EraInvocations implements TestTemplateInvocationContextProvider {
     @Override
     public boolean supportsTestTemplate(ExtensionContext context) {
@@ -23,7 +27,12 @@ final class EraInvocations implements TestTemplateInvocationContextProvider {
         Method method = context.getRequiredTestMethod();
         Eras eras = method.getAnnotation(Eras.class);
         KernelConfig config = KernelConfig.memory(eras.memory()).cpus(eras.cpus());
-        return eras(eras, method).stream().map(era -> new EraInvocation(era, config));
+        List<Arch> arches = Arrays.stream(eras.arches()).distinct().sorted().toList();
+        if (arches.isEmpty()) {
+            throw new ExtensionConfigurationException("@Eras on " + method.getName() + " names no architecture");
+        }
+        return eras(eras, method).stream()
+                .flatMap(era -> arches.stream().map(arch -> new EraInvocation(era, config.arch(arch))));
     }
 
     /** The eras an annotation names, in release order. */

@@ -5,14 +5,16 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.mmemu.kernel.Arch;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.KernelConfig;
 
 /**
  * The kernel of one era's run (an instance per run): booted before the test's
- * {@code @BeforeEach} methods, passed to every method that takes a {@link Kernel}, closed (and
- * so checked) after its {@code @AfterEach} methods unless the test failed.
+ * {@code @BeforeEach} methods, passed to every method that takes a {@link Kernel} (and its
+ * {@link Arch} to one that takes that), closed (and so checked) after its {@code @AfterEach}
+ * methods unless the test failed.
  */
 final class EraKernel implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
     private final Era era;
@@ -40,11 +42,12 @@ final class EraKernel implements BeforeEachCallback, AfterEachCallback, Paramete
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == Kernel.class;
+        Class<?> type = parameter.getParameter().getType();
+        return type == Kernel.class || type == Arch.class;
     }
 
     @Override
-    public Kernel resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return kernel;
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == Arch.class ? config.arch() : kernel;
     }
 }

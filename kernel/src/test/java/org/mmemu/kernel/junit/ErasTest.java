@@ -17,8 +17,11 @@ import org.junit.platform.testkit.engine.Events;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.check.ConsistencyFailure;
+import org.mmemu.core.mm.PageTableAllocator;
+import org.mmemu.kernel.Arch;
 import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
+import org.mmemu.s390.S390PageTableAllocator;
 
 /** Runs small test classes with {@link Eras} methods through the JUnit Platform testkit. */
 class ErasTest {
@@ -31,10 +34,16 @@ class ErasTest {
     /** Each kernel's CPUs, read while its test ran. */
     static final List<Integer> CPUS = new CopyOnWriteArrayList<>();
 
+    /** The architecture each run was given, and whether its kernel had s390's page tables. */
+    static final List<Arch> ARCHES = new CopyOnWriteArrayList<>();
+    static final List<Boolean> S390_TABLES = new CopyOnWriteArrayList<>();
+
     private static EngineExecutionResults execute(Class<?> testClass) {
         KERNELS.clear();
         MEMORY.clear();
         CPUS.clear();
+        ARCHES.clear();
+        S390_TABLES.clear();
         System.setProperty(ErasCase.PROPERTY, "true");
         try {
             return EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute();
@@ -84,6 +93,16 @@ class ErasTest {
         @Eras(value = Era.LATEST, memory = "16M", cpus = 4)
         void records(Kernel k) {
             record(k);
+        }
+    }
+
+    @ErasCase
+    static class BothArches {
+        @Eras(value = {Era.LATEST, Era.V4_8}, memory = "16M", arches = {Arch.S390, Arch.GENERIC})
+        void records(Kernel k, Arch arch) {
+            record(k);
+            ARCHES.add(arch);
+            S390_TABLES.add(k.get(PageTableAllocator.class) instanceof S390PageTableAllocator);
         }
     }
 
@@ -159,6 +178,18 @@ class ErasTest {
         assertThat(names(events)).containsExactly("V4_8 (4.8)", "LATEST (latest)");
         assertThat(KERNELS).extracting(Kernel::era).containsExactly(Era.V4_8, Era.LATEST);
         assertThat(MEMORY).containsOnly(16L << 20);
+    }
+
+    @Test
+    void eachEraRunsOncePerArchitectureWithThatArchitecturesPageTables() {
+        Events events = run(BothArches.class);
+
+        events.assertStatistics(s -> s.started(4).succeeded(4));
+        assertThat(names(events)).containsExactly("V4_8 (4.8)", "V4_8 (4.8) on S390", "LATEST (latest)",
+                "LATEST (latest) on S390");
+        assertThat(KERNELS).extracting(Kernel::era).containsExactly(Era.V4_8, Era.V4_8, Era.LATEST, Era.LATEST);
+        assertThat(ARCHES).containsExactly(Arch.GENERIC, Arch.S390, Arch.GENERIC, Arch.S390);
+        assertThat(S390_TABLES).containsExactly(false, true, false, true);
     }
 
     @Test
