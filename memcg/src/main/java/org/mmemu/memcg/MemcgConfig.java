@@ -6,9 +6,9 @@ import java.util.Objects;
  * The memcg knobs that are numbers or switches rather than policies: the charge batch, whether
  * kernel memory is accounted at all ({@code cgroup.memory=nokmem}), how a failed charge ends
  * ({@link ChargeSemantics}), whether the cgroup-v1 {@code kmem} counter is kept and what pins a
- * stock's memcg ({@link #stockPinsMemcg()}); plus one
- * emulator-only switch, {@link #pageStock()}, for measuring the per-CPU stock. Immutable;
- * {@code with*} methods return copies. {@link #LATEST} is the default binding.
+ * stock's memcg ({@link #stockPinsMemcg()}); plus one emulator-only switch,
+ * {@link #pageStock()}, for measuring the per-CPU stock. Immutable; {@code with*} methods
+ * return copies. {@link #LATEST} is the default binding.
  *
  * <pre>
  *  era       batch  charge path         kmem uncharge                    stock's css ref
