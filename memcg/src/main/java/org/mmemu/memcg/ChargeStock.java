@@ -19,8 +19,10 @@ import org.mmemu.memcg.stat.MemcgStatItem;
  * <p>Stocked pages stay charged to the cached memcg's page counters: {@code memory.current}
  * includes them, exactly as in the kernel, until the stock is drained (the CPU caches another
  * memcg, holds more than a batch, or a drain is requested on rmdir, limit change or a failed
- * charge). The cached memcg is pinned by one css reference and the cached objcg by one
- * reference.
+ * charge). The cached memcg is pinned by one css reference from 5.8 and the cached objcg by one
+ * reference; before 5.8 the css references are the charged pages' own, so the stock pins its
+ * memcg only while it holds pages ({@link MemcgConfig#stockPinsMemcg()}): one reference, taken
+ * with its first page and dropped with its last, stands for them.
  *
  * <p>Locking: only the thread bound to a CPU touches that CPU's stock (the kernel's
  * {@code local_lock}, which on a non-RT kernel only disables interrupts), so the fast path takes
@@ -41,6 +43,8 @@ public final class ChargeStock {
     private final boolean kmemViaStock;
     /** {@link MemcgConfig#pageStock()}: false only to measure what the stock buys. */
     private final boolean pageStock;
+    /** {@link MemcgConfig#stockPinsMemcg()}: the stock's own css reference (5.8+), else its pages'. */
+    private final boolean stockPinsMemcg;
 
     /** One CPU's stock; only the thread bound to that CPU (or running work for it) writes it. */
     static class Stock extends PerCpuPadding {
@@ -88,6 +92,7 @@ public final class ChargeStock {
         this.v1Kmem = config.v1KmemCounter();
         this.kmemViaStock = config.kmemUnchargeViaStock();
         this.pageStock = config.pageStock();
+        this.stockPinsMemcg = config.stockPinsMemcg();
     }
 
     private Stock newStock() {
@@ -137,6 +142,10 @@ public final class ChargeStock {
         Stock stock = enter(cpu);
         if (stock.cached == memcg && stock.nrPages >= nrPages) {
             stock.nrPages -= nrPages;
+            if (stock.nrPages == 0 && !stockPinsMemcg) {
+                // The last stocked page's reference went with it: the memcg stays named, unpinned.
+                memcg.cssPut(cpu, 1);
+            }
             return true;
         }
         return false;
@@ -162,8 +171,13 @@ public final class ChargeStock {
     private void refillStock(Cpu self, Stock stock, MemCgroup memcg, int nrPages) {
         if (stock.cached != memcg) {
             drainStock(self, stock);
-            memcg.cssGet(self, 1);
+            if (stockPinsMemcg) {
+                memcg.cssGet(self, 1);
+            }
             stock.cached = memcg;
+        }
+        if (!stockPinsMemcg && stock.nrPages == 0 && nrPages > 0) {
+            memcg.cssGet(self, 1);
         }
         stock.nrPages += nrPages;
         if (stock.nrPages > batch) {
@@ -173,20 +187,23 @@ public final class ChargeStock {
 
     /**
      * {@code drain_stock}: uncharges the stocked pages and drops the stock's reference on the
-     * memcg (which may release a removed cgroup: that takes the cgroup mutex, and touches no
-     * stock).
+     * memcg, if it holds one (which may release a removed cgroup: that takes the cgroup mutex,
+     * and touches no stock).
      */
-    private static void drainStock(Cpu self, Stock stock) {
+    private void drainStock(Cpu self, Stock stock) {
         MemCgroup old = stock.cached;
         if (old == null) {
             return;
         }
+        boolean pinned = stockPinsMemcg || stock.nrPages > 0;
         if (stock.nrPages > 0) {
             old.memory().uncharge(stock.nrPages);
             stock.nrPages = 0;
         }
         stock.cached = null;
-        old.cssPut(self, 1);
+        if (pinned) {
+            old.cssPut(self, 1);
+        }
     }
 
     /**
@@ -243,6 +260,16 @@ public final class ChargeStock {
     /** The memcg CPU {@code cpu}'s stock caches, or null. */
     public MemCgroup cachedMemcg(int cpu) {
         return stocks.get(cpu).cached;
+    }
+
+    /**
+     * The memcg CPU {@code cpu}'s stock holds a css reference on, or null: the cached one, which
+     * before 5.8 it pins only while it holds pages ({@link MemcgConfig#stockPinsMemcg()}); an
+     * empty stock's may be released already.
+     */
+    public MemCgroup pinnedMemcg(int cpu) {
+        Stock stock = stocks.get(cpu);
+        return stockPinsMemcg || stock.nrPages > 0 ? stock.cached : null;
     }
 
     /** The obj_cgroup CPU {@code cpu}'s byte stock caches, or null. */

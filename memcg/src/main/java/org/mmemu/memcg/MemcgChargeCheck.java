@@ -241,7 +241,7 @@ public final class MemcgChargeCheck implements ConsistencyCheck {
 
     private void walkStocks(Map<MemCgroup, Tally> tallies, Map<ObjCgroup, long[]> objcgBytes, Problems problems) {
         for (int cpu = 0; cpu < stock.nrStocks(); cpu++) {
-            MemCgroup cached = stock.cachedMemcg(cpu);
+            MemCgroup cached = stock.pinnedMemcg(cpu);
             int pages = stock.stockedPages(cpu);
             if (cached != null) {
                 Tally t = tallies.get(cached);

@@ -44,13 +44,16 @@ public final class MemcgEras {
             .since(V5_11, MemcgDataFlagPolicy.NAME)
             .since(LATEST, ObjcgPolicy.NAME);
 
-    /** The charge batch, the charge path, where kmem uncharges go, the v1 kmem counter. */
+    /**
+     * The charge batch, the charge path, where kmem uncharges go, the v1 kmem counter, what pins
+     * a stock's memcg.
+     */
     public static final EraChoice<MemcgConfig> CONFIG = EraChoice.config("memcg config", MemcgConfig.class,
                     MemcgConfig.LATEST.withChargeBatch(32).withChargeSemantics(ChargeSemantics.V4_8)
-                            .withKmemUnchargeViaStock(false).withV1KmemCounter(true),
+                            .withKmemUnchargeViaStock(false).withV1KmemCounter(true).withStockPinsMemcg(false),
                     MemcgEras::describe, (binder, config) -> MemcgModule.config(binder).setBinding().toInstance(config))
             .since(V4_8, MemcgConfig.LATEST.withChargeBatch(32).withChargeSemantics(ChargeSemantics.V4_8)
-                    .withKmemUnchargeViaStock(false))
+                    .withKmemUnchargeViaStock(false).withStockPinsMemcg(false))
             .since(V5_9, MemcgConfig.LATEST.withChargeBatch(32).withChargeSemantics(ChargeSemantics.V5_10)
                     .withKmemUnchargeViaStock(false))
             .since(V5_11, MemcgConfig.LATEST.withChargeBatch(32).withChargeSemantics(ChargeSemantics.V5_10))

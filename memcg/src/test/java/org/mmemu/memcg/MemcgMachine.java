@@ -134,13 +134,14 @@ public final class MemcgMachine {
     /**
      * The removed cgroups that may legitimately stay dying once every stock was drained:
      * {@code drain_all_stock} skips a stock that caches a memcg but holds no pages (as the
-     * kernel does), so that stock keeps its css reference on the cgroup, and the cgroup its
-     * reference on each removed ancestor.
+     * kernel does), so from 5.8, where that stock keeps a css reference of its own, it pins the
+     * cgroup, and the cgroup its reference on each removed ancestor (before 5.8 it pins nothing,
+     * {@link MemcgConfig#stockPinsMemcg()}).
      */
     public Set<MemCgroup> dyingPinnedByEmptyStocks() {
         Set<MemCgroup> pinned = new HashSet<>();
         for (int cpu = 0; cpu < stock.nrStocks(); cpu++) {
-            MemCgroup cached = stock.cachedMemcg(cpu);
+            MemCgroup cached = stock.pinnedMemcg(cpu);
             if (cached != null && !cached.isOnline()) {
                 assertThat(stock.stockedPages(cpu)).as("pages stocked on cpu%d after the drain", cpu).isZero();
                 for (MemCgroup m = cached; m != null && !m.isOnline(); m = m.parent()) {

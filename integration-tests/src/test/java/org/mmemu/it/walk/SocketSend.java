@@ -8,15 +8,12 @@ import org.mmemu.net.SocketType;
  * {@code send(fd, buf, bytes, MSG_DONTWAIT)} on one end of a socketpair the task holds: the
  * bytes the model's send takes ({@link ModelSocketPair#send}) must be those the kernel took,
  * charged to the sending task's cgroup; a send cut short by a buffer that could not be had
- * ({@code ENOBUFS}) must have met a {@code memory.max}. Not walked where clones are charged
- * for the skbs (4.8 to 5.8), see {@link #KIND}.
+ * ({@code ENOBUFS}) must have met a {@code memory.max}.
  */
 record SocketSend(String task, String pair, int end, int bytes) implements Action {
     static final ActionKind KIND = ActionKind.of(6, (w, rnd) -> {
         World.HeldSocket h = w.anyHeldSocket(rnd);
-        if (h == null || w.m.rules.socketBuffersCharged() && w.m.rules.slabPagesCharged()) {
-            // 4.8 to 5.8: skbs charged through cache clones leave the cgroup dying after the
-            // teardown, with a css reference and no charge left: an emulator bug not yet found.
+        if (h == null) {
             return null;
         }
         int n = h.pair().type == SocketType.DGRAM ? rnd.nextInt(1, SkbCosts.MAX_SLAB_DGRAM + 1)
