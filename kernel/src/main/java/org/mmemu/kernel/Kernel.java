@@ -34,7 +34,6 @@ import org.mmemu.memcg.ChargeStock;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.MemcgModule;
-import org.mmemu.memcg.OomKiller;
 import org.mmemu.memcg.fs.CgroupFs;
 import org.mmemu.net.UnixModule;
 import org.mmemu.pipe.PipeModule;
@@ -77,7 +76,6 @@ public final class Kernel implements AutoCloseable {
     private final CgroupFs cgroupfs;
     private final AddressSpaces spaces;
     private final Exit exits;
-    private final OomKiller oom;
     private final Cpus cpus;
     private final TaskStruct init;
     private volatile boolean closed;
@@ -90,7 +88,6 @@ public final class Kernel implements AutoCloseable {
         this.cgroupfs = injector.getInstance(CgroupFs.class);
         this.spaces = injector.getInstance(AddressSpaces.class);
         this.exits = injector.getInstance(Exit.class);
-        this.oom = injector.getInstance(OomKiller.class);
         this.cpus = injector.getInstance(Cpus.class);
         // init's mm only fills the slot (a user task, not a kernel thread); it maps nothing.
         this.init = tasks.create("init", new MmStruct());
@@ -226,7 +223,7 @@ public final class Kernel implements AutoCloseable {
             throw new ErrnoException(Errno.ENOMEM, "execve of " + task);
         }
         // The return to user space: a task the OOM killer chose while its pgd was charged dies.
-        oom.exitKilled(task);
+        exits.exitIfKilled(task);
         return new Task(this, task);
     }
 
@@ -245,8 +242,8 @@ public final class Kernel implements AutoCloseable {
     /**
      * Runs {@code task} on the calling thread's CPU until the scope is closed. Closing it is the
      * return to user space, a schedule point: work queued for the CPU meanwhile runs, and a
-     * process the OOM killer chose meanwhile exits, once no other CPU runs it either. While a
-     * CPU runs the task, no kill exits it: the OOM killer only marks it.
+     * process killed meanwhile ({@link Task#kill}, or chosen by the OOM killer) exits, once no
+     * other CPU runs it either. While a CPU runs the task, no kill exits it: it is only marked.
      *
      * @throws ErrnoException {@code ESRCH} if the task is dead, or killed while no CPU ran it:
      *     a dead task runs no more
@@ -262,8 +259,17 @@ public final class Kernel implements AutoCloseable {
             // The way back to user space is a schedule point: work queued meanwhile (a kworker's
             // item, such as a 4.x cache clone's creation) runs now, outside the task's context.
             cpus.condResched();
-            oom.exitKilled(t);
+            exits.exitIfKilled(t);
         };
+    }
+
+    /**
+     * {@link Task#kill}: SIGKILL ({@link Exit#sigkill}), which exits a task no CPU runs at once
+     * and marks one in a system call, which then exits on its way back to user space.
+     */
+    void kill(TaskStruct task) {
+        requireAlive(task);
+        exits.sigkill(task);
     }
 
     /** {@code do_exit} of {@code task}; ESRCH, naming the call, if it is dead already. */
@@ -287,7 +293,7 @@ public final class Kernel implements AutoCloseable {
         if (child == null) {
             throw new ErrnoException(Errno.ENOMEM, "fork of " + parent);
         }
-        oom.exitKilled(child);
+        exits.exitIfKilled(child);
         return new Task(this, child);
     }
 

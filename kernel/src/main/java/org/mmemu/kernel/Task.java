@@ -12,8 +12,9 @@ import org.mmemu.net.SocketType;
 /**
  * A user-space process of a {@link Kernel}, as a test drives it: each method is a system call
  * made by the process (or, for {@link #kill}, sent to it), failing with {@link ErrnoException}
- * as the kernel's would. Once the process is dead (it exited, was killed, or the OOM killer
- * chose it), {@link #isAlive()} is false and every call throws {@code ESRCH}.
+ * as the kernel's would. Once the process is dead (it exited, or was killed by {@link #kill}
+ * or the OOM killer, which both let a system call under way on another CPU finish first),
+ * {@link #isAlive()} is false and every call throws {@code ESRCH}.
  *
  * <pre>
  *  Task t = kernel.spawn("/job");
@@ -81,13 +82,15 @@ public final class Task {
     }
 
     /**
-     * {@code kill(pid, SIGKILL)} from another process: the process dies at once, releasing what
-     * it holds as {@link #exit()} does.
+     * {@code kill(pid, SIGKILL)} from another process: a process that no CPU runs dies at once,
+     * releasing what it holds as {@link #exit()} does; one in a system call on some CPU
+     * ({@link Kernel#enter}) finishes that call and dies on its way back to user space, alive
+     * until then.
      *
      * @throws ErrnoException {@code ESRCH} if already dead
      */
     public void kill() {
-        kernel.exit(task, "kill of");
+        kernel.kill(task);
     }
 
     /**

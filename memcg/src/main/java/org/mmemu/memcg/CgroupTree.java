@@ -365,7 +365,10 @@ public final class CgroupTree {
 
     /**
      * {@code cgroup_attach_task}: moves {@code task} into {@code memcg} (charges stay where they
-     * were made, as in cgroup v2).
+     * were made, as in cgroup v2). A task that has begun to exit ({@link TaskStruct#PF_EXITING},
+     * set before its exit takes it out of its cgroup) is left alone and the move still succeeds,
+     * as {@code cgroup_migrate_add_task} skips it: moved in after that exit, it would stay listed
+     * in the cgroup for ever, and keep it from being removed.
      *
      * @return 0, {@code -ENOENT} if the cgroup was removed, {@code -EBUSY} if it enables
      *         memory for its children (the no-internal-process rule)
@@ -378,6 +381,9 @@ public final class CgroupTree {
             // cgroup_migrate_vet_dst: no tasks where controllers are enabled for children.
             if (memcg.parent() != null && memcg.subtreeMemory()) {
                 return Errno.EBUSY.negative();
+            }
+            if (task.hasFlag(TaskStruct.PF_EXITING)) {
+                return 0;
             }
             TaskMemcg t = TaskMemcg.of(task, root);
             t.cgroup.tasksLocked().remove(task);

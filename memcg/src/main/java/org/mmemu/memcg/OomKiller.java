@@ -158,8 +158,8 @@ public final class OomKiller {
      * victim that some CPU runs (the charging task itself, or one in a system call on another
      * CPU) cannot exit in the middle of that call: it stays a marked victim until
      * {@link #exitKilled} runs it through exit on its way back to user space. One that no CPU
-     * runs exits at once (the oom_reaper and its exit when next scheduled, made synchronous);
-     * {@link TaskStruct#sendSigkill} decides which, atomically with any CPU starting to run it.
+     * runs exits at once (the oom_reaper and its exit when next scheduled, made synchronous):
+     * {@link Exit#sigkill}, as {@code kill(2)} sends it.
      */
     private void kill(TaskStruct victim) {
         tree.memcgOf(victim).events().raise(MemcgEvent.OOM_KILL);
@@ -167,9 +167,7 @@ public final class OomKiller {
         log.printk(String.format(Locale.ROOT,
                 "Memory cgroup out of memory: Killed process %d (%s) oom_score_adj:%d",
                 victim.pid(), victim.comm(), victim.oomScoreAdj()));
-        if (victim.sendSigkill()) {
-            exits.get().doExit(victim);
-        }
+        exits.get().sigkill(victim);
     }
 
     /**
@@ -181,10 +179,7 @@ public final class OomKiller {
      * @return whether the task exited now
      */
     public boolean exitKilled(TaskStruct task) {
-        if (!task.fatalSignalPending() || task.isRunning()) {
-            return false;
-        }
-        return exits.get().doExit(task);
+        return exits.get().exitIfKilled(task);
     }
 
     /** {@code fatal_signal_pending}: the task was killed and has not begun to exit. */

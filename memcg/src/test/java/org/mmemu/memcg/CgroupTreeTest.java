@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.KernelBug;
+import org.mmemu.core.sched.Exit;
 import org.mmemu.core.sched.TaskStruct;
 
 class CgroupTreeTest {
@@ -133,6 +134,21 @@ class CgroupTreeTest {
         assertThat(m.tree.memcgOf(t)).isSameAs(m.tree.root());
         m.cgroups.rmdir(job);
         assertErrno(() -> m.cgroups.attach(t, job), Errno.ENOENT);
+    }
+
+    @Test
+    void aMoveOfATaskThatBeganToExitLeavesItOutAndTheCgroupRemovable() {
+        MemCgroup job = m.cgroups.mkdir("/job");
+        MemCgroup other = m.cgroups.mkdir("/other");
+        TaskStruct t = m.userTask("t", job);
+        // The mover found the task (cgroup.procs, find_task_by_vpid), then it exited meanwhile.
+        assertThat(m.injector.getInstance(Exit.class).doExit(t)).isTrue();
+
+        m.cgroups.attach(t, other);
+
+        assertThat(other.tasks()).as("cgroup_migrate_add_task skips PF_EXITING").isEmpty();
+        m.cgroups.rmdir(other);
+        m.cgroups.rmdir(job);
     }
 
     @Test

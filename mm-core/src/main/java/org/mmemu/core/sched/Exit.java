@@ -17,6 +17,10 @@ import org.mmemu.core.mm.MmStruct;
  *
  * <p>The exit runs on the calling thread, as whatever task is current there (the OOM killer
  * makes a victim exit from its own context); nothing on the way allocates.
+ *
+ * <p>A SIGKILL ({@link #sigkill}, for {@code kill(2)} and the OOM killer alike) brings a task
+ * here: at once if no CPU runs it, otherwise when the last CPU that runs it takes it back to
+ * user space ({@link #exitIfKilled}).
  */
 public final class Exit {
     private final Tasks tasks;
@@ -48,6 +52,31 @@ public final class Exit {
         tasks.unhash(task);
         task.cred().put();
         return true;
+    }
+
+    /**
+     * SIGKILL sent to {@code task} ({@code kill_pid_info} → {@code __send_signal_locked}, which
+     * makes it pending, and {@code signal_wake_up}; kernel/signal.c, 6.13.7): a task that some
+     * CPU runs (in a system call there) goes on and dies on its way back to user space; one that
+     * no CPU runs is woken to die, which the emulator does now, on the sender's thread, where
+     * the task would next be scheduled. {@link TaskStruct#sendSigkill} decides which, atomically
+     * with any CPU starting to run it.
+     *
+     * @return whether the task exited now
+     */
+    public boolean sigkill(TaskStruct task) {
+        return task.sendSigkill() && doExit(task);
+    }
+
+    /**
+     * The return to user space of {@code task} ({@code exit_to_user_mode_loop} → {@code get_signal}
+     * → {@code do_group_exit}): a pending SIGKILL is delivered and the task exits, unless some
+     * CPU still runs it (the last to leave it exits it), it was not killed, or it exited already.
+     *
+     * @return whether the task exited now
+     */
+    public boolean exitIfKilled(TaskStruct task) {
+        return task.fatalSignalPending() && !task.isRunning() && doExit(task);
     }
 
     /** {@code exit_mm}: a bare mm (no pgd: init's stand-in) has nothing to tear down. */
