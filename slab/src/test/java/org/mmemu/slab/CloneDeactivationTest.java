@@ -77,6 +77,7 @@ class CloneDeactivationTest {
             long slab = 1L << clone.order();
             assertThat(child.state()).as("pinned by its slab and the pending deactivation").isEqualTo(MemCgroup.State.DYING);
             assertThat(parentCurrent()).as("the dying child's slab counts in the parent").isEqualTo(slab);
+            assertThat(child.parent().nrDyingDescendants()).isOne();
 
             j.m.get(Rcu.class).synchronizeRcu();
             assertThat(j.m.cpus().current().hasPendingWork()).as("the grace period queued the work").isTrue();
@@ -87,6 +88,7 @@ class CloneDeactivationTest {
         }
         assertThat(child.state()).as("the clone's last slab freed released it").isEqualTo(MemCgroup.State.RELEASED);
         assertThat(parentCurrent()).isZero();
+        assertThat(child.parent().nrDyingDescendants()).isZero();
         assertThat(j.caches.caches()).as("memcg_destroy_kmem_caches at css_free").doesNotContain(clone);
         j.caches.kmemCacheDestroy(root);
         j.m.verify();
