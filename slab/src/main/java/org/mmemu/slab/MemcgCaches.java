@@ -17,7 +17,7 @@ import org.mmemu.memcg.MemcgLifecycle;
  * The per-cgroup clones of the root caches, up to 5.8, and their life with the cgroup's
  * (mm/memcontrol.c {@code memcg_schedule_kmem_cache_create},
  * {@code memcg_kmem_cache_create_func}; mm/slab_common.c {@code memcg_create_kmem_cache},
- * {@code memcg_deactivate_kmem_caches}, {@code memcg_destroy_kmem_caches}; 4.8.15 and 4.18):
+ * {@code memcg_deactivate_kmem_caches}, {@code memcg_destroy_kmem_caches}; 4.6.2, 4.8.15 and 4.18):
  *
  * <pre>
  *  first accounted allocation   the creation is queued as work (a kmalloc'ed work item); until
@@ -26,7 +26,7 @@ import org.mmemu.memcg.MemcgLifecycle;
  *                               the cgroup's kmemcg id, unless the cgroup went offline
  *  rmdir (offline)              each clone leaves the array and keeps no empty slab from now
  *                               on (min_partial 0); its CPU slabs and empty slabs go at once
- *                               (4.8) or after an RCU grace period and a work item (4.18,
+ *                               (4.6, 4.8) or after an RCU grace period and a work item (4.18,
  *                               {@link CloneDeactivation}); the kmemcg id then goes to the
  *                               parent (memcg): new allocations use its clones
  *  css_free (released)          the clones, now empty (their slab pages held the cgroup), are
@@ -127,15 +127,18 @@ final class MemcgCaches implements MemcgLifecycle {
     }
 
     /**
-     * {@code __kmem_cache_shrink(c, true)} (4.8) or {@code __kmemcg_cache_deactivate} (4.18):
-     * {@code c} keeps no empty slab from now on, and is shrunk after a grace period, at once in
-     * 4.8 (its {@code synchronize_sched}), by work queued from an RCU callback in 4.18, which
+     * {@code __kmem_cache_shrink(c, true)} (4.6, 4.8) or {@code __kmemcg_cache_deactivate}
+     * (4.18): {@code c} keeps no empty slab from now on, and is shrunk at once (in 4.8 after the
+     * grace period its {@code synchronize_sched} waits for; 4.6's IPI to every CPU is nothing
+     * here, whose CPUs must be quiescent), or by work queued from an RCU callback in 4.18, which
      * pins the cgroup until it has run. The caller holds {@code slab_mutex}.
      */
     private void deactivate(SlabCaches slab, KmemCache c) {
         c.setMinPartial(0);
         if (!deactivation.afterGracePeriod()) {
-            rcu.synchronizeRcu();
+            if (deactivation.waitsGracePeriod()) {
+                rcu.synchronizeRcu();
+            }
             slab.kmemCacheShrink(c);
             return;
         }

@@ -67,9 +67,13 @@ public final class SlabEras {
             .since(V5_10, MemcgFromObjReader.Eras.NULL_FIRST_5_10.policyName())
             .since(V5_11, MemcgFromObjReader.Eras.CHECKED_5_11.policyName());
 
-    /** How a dead cgroup's cache clone is shrunk: at once until 4.10, after RCU and a work item from 4.11. */
+    /**
+     * How a dead cgroup's cache clone is shrunk: at once (after an IPI in 4.6, a grace period in
+     * 4.8), after a grace period and a work item from 4.11.
+     */
     public static final EraChoice<String> CLONE_DEACTIVATION = EraChoice.policy("clone deactivation",
-                    CloneDeactivation.class, CloneDeactivation.Eras.SYNC.policyName())
+                    CloneDeactivation.class, CloneDeactivation.Eras.KICK_CPUS.policyName())
+            .since(V4_8, CloneDeactivation.Eras.SYNC_SCHED_4_8.policyName())
             .since(V4_18, CloneDeactivation.Eras.RCU_WORK_4_11.policyName());
 
     /** slab's choices, in table order. */

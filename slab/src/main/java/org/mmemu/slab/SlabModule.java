@@ -44,8 +44,9 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  *       {@code kmalloctypes.Cgroup514} (default; its cg caches need memcg's kmem accounting);</li>
  *   <li>{@link MemcgFromObjReader} ({@link MemCgroupFromObj}): {@code fromobj.Racy59},
  *       {@code fromobj.NullFirst510}, {@code fromobj.Checked511} (default);</li>
- *   <li>{@link CloneDeactivation} (up to 5.8, {@link MemcgCaches}): {@code clonedeact.Sync},
- *       {@code clonedeact.RcuWork411} (default, the last design that had clones).</li>
+ *   <li>{@link CloneDeactivation} (up to 5.8, {@link MemcgCaches}): {@code clonedeact.KickCpus},
+ *       {@code clonedeact.SyncSched48}, {@code clonedeact.RcuWork411} (default, the last design
+ *       that had clones).</li>
  * </ul>
  */
 public final class SlabModule extends AbstractModule {

@@ -13,9 +13,9 @@ import org.mmemu.memcg.fs.CgroupFs;
 
 /**
  * A removed cgroup's cache clone gives its empty slabs back at once in 4.7 and 4.8
- * ({@code __kmem_cache_shrink(c, true)}), after an RCU grace period and then a work item in 4.18
- * ({@code slab_deactivate_memcg_cache_rcu_sched}); until then the slabs stay charged, to the
- * parent's memory.current too, and the cgroup stays dying.
+ * ({@code __kmem_cache_shrink(c, true)}, 4.8 after waiting out a grace period), after an RCU grace
+ * period and then a work item in 4.18 ({@code slab_deactivate_memcg_cache_rcu_sched}); until then
+ * the slabs stay charged, to the parent's memory.current too, and the cgroup stays dying.
  */
 class CloneDeactivationTest {
     private JobMachine j;
@@ -90,6 +90,23 @@ class CloneDeactivationTest {
         assertThat(parentCurrent()).isZero();
         assertThat(child.parent().nrDyingDescendants()).isZero();
         assertThat(j.caches.caches()).as("memcg_destroy_kmem_caches at css_free").doesNotContain(clone);
+        j.caches.kmemCacheDestroy(root);
+        j.m.verify();
+    }
+
+    @CloneEras
+    void onlyFourEightsOfflineWaitsOutAGracePeriod(KernelRelease release) {
+        cloneInAChild(release, 256);
+        Rcu rcu = j.m.get(Rcu.class);
+        boolean[] ran = new boolean[1];
+        rcu.callRcu(() -> ran[0] = true);
+        leave();
+        assertThat(ran[0]).as("synchronize_sched in 4.8's __kmem_cache_shrink; an IPI in 4.6; deferred in 4.18")
+                .isEqualTo(release == KernelRelease.V4_8);
+        rcu.rcuBarrier();
+        j.m.cpus().flushWork();
+        assertThat(ran[0]).isTrue();
+        assertThat(child.state()).isEqualTo(MemCgroup.State.RELEASED);
         j.caches.kmemCacheDestroy(root);
         j.m.verify();
     }
