@@ -30,6 +30,7 @@ import org.mmemu.pipe.PipeConfig;
 import org.mmemu.pipe.PipeEras;
 import org.mmemu.s390.FragmentLayout;
 import org.mmemu.s390.S390PageTableAllocator;
+import org.mmemu.slab.CloneDeactivation;
 import org.mmemu.slab.FreePointerOffset;
 import org.mmemu.slab.KmallocLargePages;
 import org.mmemu.slab.KmallocNames;
@@ -71,7 +72,7 @@ class EraTest {
                 MemoryStatFormat.class, CgroupFsLayout.class, SlabAccounting.class,
                 SlabPageLayout.class, FreePointerOffset.class, SlabOrder.class, KmallocLargePages.class,
                 KmallocNames.class, KmallocTypes.class, SlubTexts.class, MemcgFromObjReader.class,
-                FragmentLayout.class);
+                CloneDeactivation.class, FragmentLayout.class);
     }
 
     @ParameterizedTest

@@ -1,18 +1,20 @@
 package org.mmemu.slab;
 
+import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
 import static org.mmemu.core.page.Gfp.__GFP_COMP;
+import static org.mmemu.core.page.Gfp.__GFP_DMA;
 import static org.mmemu.core.page.Gfp.__GFP_RECLAIMABLE;
 import static org.mmemu.core.page.Gfp.__GFP_ZERO;
 
 import com.google.inject.Inject;
 import java.util.Optional;
-import java.util.function.IntFunction;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageFlags;
+import org.mmemu.memcg.MemcgConfig;
 import org.mmemu.memcg.kmem.KmemPages;
 
 /**
@@ -30,8 +32,10 @@ import org.mmemu.memcg.kmem.KmemPages;
  * larger ones to {@code fls(size - 1)}. Above 8192 {@code kmalloc_large} takes a compound block
  * from the page allocator with the caller's gfp, so an {@code __GFP_ACCOUNT} kmalloc_large is
  * charged by the era's kmem policy: through {@code alloc_kmem_pages} until 4.7, on the
- * allocator's hooks from 4.8 ({@link KmallocLargePages}). From 4.20 {@code __GFP_RECLAIMABLE}
- * kmallocs have caches of their own, {@code kmalloc-rcl-*} ({@link KmallocTypes}).
+ * allocator's hooks from 4.8 ({@link KmallocLargePages}). Each kind of cache has a set of these
+ * classes: {@code dma-kmalloc-*} for {@code __GFP_DMA} in every era, {@code kmalloc-rcl-*} for
+ * {@code __GFP_RECLAIMABLE} from 4.20, {@code kmalloc-cg-*} for {@code __GFP_ACCOUNT} from 5.14
+ * ({@link KmallocTypes}, {@link KmallocCacheType}).
  */
 public final class Kmalloc {
     /** {@code ZERO_SIZE_PTR}: what {@code kmalloc(0)} returns. */
@@ -45,47 +49,74 @@ public final class Kmalloc {
         3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2,
     };
 
+    /** {@code create_kmalloc_caches} up to 5.x: powers of two, 96 after 64, 192 after 128. */
+    private static final int[] BY_POWERS = {3, 4, 5, 6, 1, 7, 2, 8, 9, 10, 11, 12, 13};
+    /** ... and by size index: the dma set up to 5.x, every set in 6.13.7. */
+    private static final int[] BY_SIZE_INDEX = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+    /** {@code kmalloc_type}'s gfp bits, folded into the index of {@link #byFlags}. */
+    private static final int TYPE_BITS = 8;
+
     private final Slub slub;
     private final SlabPages pages;
     private final PageAllocator allocator;
     private final MemMap memMap;
     private final KmallocLargePages largePages;
     private final Optional<KmemPages> kmemPages;
-    /** {@code kmalloc_caches[KMALLOC_NORMAL]}, by index. */
-    private final KmemCache[] caches = new KmemCache[KMALLOC_SHIFT_HIGH + 1];
-    /** {@code kmalloc_caches[KMALLOC_RECLAIM]}, by index; the normal caches before 4.20. */
-    private final KmemCache[] reclaimCaches;
+    /** {@code kmalloc_caches[type]}, by {@link KmallocCacheType} then size index. */
+    private final KmemCache[][] caches = new KmemCache[KmallocCacheType.values().length][];
+    /** {@code kmalloc_caches[kmalloc_type(gfp)]} by {@link #typeBits}, so the lookup takes no branch. */
+    private final KmemCache[][] byFlags = new KmemCache[TYPE_BITS][];
 
     @Inject
     @SuppressWarnings("checkstyle:ParameterNumber")
     Kmalloc(Slub slub, SlabPages pages, SlabCaches slabCaches, PageAllocator allocator, MemMap memMap,
-            KmallocNames names, KmallocTypes types, KmallocLargePages largePages, Optional<KmemPages> kmemPages) {
+            KmallocNames names, KmallocTypes types, KmallocLargePages largePages, Optional<KmemPages> kmemPages,
+            Optional<MemcgConfig> memcg) {
         this.largePages = largePages;
         this.kmemPages = kmemPages;
         this.slub = slub;
         this.pages = pages;
         this.allocator = allocator;
         this.memMap = memMap;
-        createKmallocCaches(slabCaches, names::name, SlabFlags.SLAB_PANIC, caches);
-        reclaimCaches = types.reclaimCaches() ? new KmemCache[KMALLOC_SHIFT_HIGH + 1] : caches;
-        if (types.reclaimCaches()) {
-            // new_kmalloc_cache: a KMALLOC_RECLAIM cache gets SLAB_RECLAIM_ACCOUNT
-            createKmallocCaches(slabCaches, names::reclaimName, SlabFlags.SLAB_PANIC | SlabFlags.SLAB_RECLAIM_ACCOUNT,
-                    reclaimCaches);
+        // mem_cgroup_kmem_disabled(), or no CONFIG_MEMCG: KMALLOC_CGROUP is KMALLOC_NORMAL.
+        boolean kmem = memcg.isPresent() && memcg.get().kmemAccounting();
+        for (KmallocCacheType type : types.types()) {
+            if (type != KmallocCacheType.CGROUP || kmem) {
+                int[] order = types.bySizeIndex() || type == KmallocCacheType.DMA ? BY_SIZE_INDEX : BY_POWERS;
+                caches[type.ordinal()] = createKmallocCaches(slabCaches, names, type, order);
+            }
+        }
+        KmemCache[] normal = caches[KmallocCacheType.NORMAL.ordinal()];
+        for (int i = 0; i < caches.length; i++) {
+            if (caches[i] == null) {
+                caches[i] = normal;
+            }
+        }
+        for (int bits = 0; bits < TYPE_BITS; bits++) {
+            byFlags[bits] = caches[types.kmallocType(gfpOf(bits)).ordinal()];
         }
     }
 
-    /** {@code create_kmalloc_caches} for one type: the powers of two, 96 after 64, 192 after 128. */
-    private static void createKmallocCaches(SlabCaches slabCaches, IntFunction<String> name, int flags,
-                                            KmemCache[] into) {
-        for (int i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; i++) {
-            into[i] = slabCaches.kmemCacheCreate(name.apply(1 << i), 1 << i, 0, flags);
-            if (i == 6) {
-                into[1] = slabCaches.kmemCacheCreate(name.apply(96), 96, 0, flags);
-            } else if (i == 7) {
-                into[2] = slabCaches.kmemCacheCreate(name.apply(192), 192, 0, flags);
-            }
+    /** {@code new_kmalloc_cache} for each size of one kind, in {@code order}. */
+    private static KmemCache[] createKmallocCaches(SlabCaches slabCaches, KmallocNames names, KmallocCacheType type,
+                                                  int[] order) {
+        KmemCache[] into = new KmemCache[KMALLOC_SHIFT_HIGH + 1];
+        int flags = SlabFlags.SLAB_PANIC | type.flags();
+        for (int i : order) {
+            int size = i == 1 ? 96 : i == 2 ? 192 : 1 << i;
+            into[i] = slabCaches.kmemCacheCreate(names.name(type, size), size, 0, flags);
         }
+        return into;
+    }
+
+    /** {@code __GFP_DMA}, {@code __GFP_RECLAIMABLE} and {@code __GFP_ACCOUNT} of {@code gfp} as bits 0 to 2. */
+    private static int typeBits(int gfp) {
+        return (gfp & __GFP_DMA) | (gfp & __GFP_RECLAIMABLE) >>> 3 | (gfp & __GFP_ACCOUNT) >>> 20;
+    }
+
+    /** The gfp whose {@link #typeBits} are {@code bits}. */
+    private static int gfpOf(int bits) {
+        return (bits & 1) * __GFP_DMA | (bits >> 1 & 1) * __GFP_RECLAIMABLE | (bits >> 2 & 1) * __GFP_ACCOUNT;
     }
 
     /** {@code kmalloc_index}: the class index of {@code size} (1 to 8192 bytes). */
@@ -95,16 +126,23 @@ public final class Kmalloc {
 
     /** {@code kmalloc_slab(size)}: the normal cache serving {@code size} bytes (1 to 8192). */
     public KmemCache kmallocSlab(int size) {
-        return caches[kmallocIndex(size)];
+        return caches[KmallocCacheType.NORMAL.ordinal()][kmallocIndex(size)];
     }
 
     /**
      * {@code kmalloc_slab(size, flags)}: the cache of {@code kmalloc_type(flags)} serving
-     * {@code size} bytes (1 to 8192): from 4.20 a {@code __GFP_RECLAIMABLE} one is a
-     * {@code kmalloc-rcl-} cache.
+     * {@code size} bytes (1 to 8192), as the era's {@link KmallocTypes} picks it.
      */
     public KmemCache kmallocSlab(int size, int gfp) {
-        return ((gfp & __GFP_RECLAIMABLE) != 0 ? reclaimCaches : caches)[kmallocIndex(size)];
+        return byFlags[typeBits(gfp)][kmallocIndex(size)];
+    }
+
+    /**
+     * {@code kmalloc_caches[type][kmalloc_index(size)]}: the cache of {@code type} serving
+     * {@code size} bytes; the normal one for a kind the era (or the configuration) lacks.
+     */
+    public KmemCache kmallocCache(KmallocCacheType type, int size) {
+        return caches[type.ordinal()][kmallocIndex(size)];
     }
 
     /** {@code kmalloc(size, gfp)}: an address, {@link #ZERO_SIZE_PTR} for 0 bytes, or 0. */

@@ -11,14 +11,18 @@ public interface KmallocNames {
     /** The size as the names show it: {@code 1024} or {@code 1k}. */
     String sizeName(int size);
 
-    /** The name of the kmalloc cache of objects of {@code size} bytes. */
+    /** The name of the normal kmalloc cache of objects of {@code size} bytes. */
     default String name(int size) {
-        return "kmalloc-" + sizeName(size);
+        return name(KmallocCacheType.NORMAL, size);
     }
 
-    /** The name of the {@code KMALLOC_RECLAIM} cache of {@code size} bytes ({@link KmallocTypes}). */
-    default String reclaimName(int size) {
-        return "kmalloc-rcl-" + sizeName(size);
+    /**
+     * The name of the kmalloc cache of {@code type} of objects of {@code size} bytes
+     * ({@code kmalloc-rcl-1k}, {@code dma-kmalloc-96}; 4.x's {@code dma-kmalloc-%d} came from
+     * {@code kasprintf} with the byte count, as its other names did).
+     */
+    default String name(KmallocCacheType type, int size) {
+        return type.prefix() + sizeName(size);
     }
 
     /** The namings the kernel has used. */

@@ -62,6 +62,11 @@ public final class KmemCache implements MemcgSlabCache {
     volatile AtomicReferenceArray<KmemCache> memcgCaches = new AtomicReferenceArray<>(0);
     /** {@code memcg_params.children} of a root cache: every clone, active or dying. */
     final List<KmemCache> children = new CopyOnWriteArrayList<>();
+    /**
+     * {@code memcg_params.dying} of a root cache (4.18): its destroy has begun, so its clones'
+     * deactivations are no longer deferred. Guarded by {@code slab_mutex}.
+     */
+    boolean dying;
 
     @SuppressWarnings("checkstyle:ParameterNumber")
     KmemCache(String name, int objectSize, int size, int align, int offset, int order, int flags,

@@ -7,6 +7,7 @@ import com.google.inject.Provider;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.mmemu.core.KernelBug;
+import org.mmemu.core.rcu.Rcu;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.memcg.MemCgroup;
@@ -16,22 +17,24 @@ import org.mmemu.memcg.MemcgLifecycle;
  * The per-cgroup clones of the root caches, up to 5.8, and their life with the cgroup's
  * (mm/memcontrol.c {@code memcg_schedule_kmem_cache_create},
  * {@code memcg_kmem_cache_create_func}; mm/slab_common.c {@code memcg_create_kmem_cache},
- * {@code memcg_deactivate_kmem_caches}, {@code memcg_destroy_kmem_caches}; 4.8.15 and 4.18):
+ * {@code memcg_deactivate_kmem_caches}, {@code memcg_destroy_kmem_caches}; 4.6.2, 4.8.15 and 4.18):
  *
  * <pre>
  *  first accounted allocation   the creation is queued as work (a kmalloc'ed work item); until
  *  of a cgroup from a cache     it runs the cgroup allocates from the root cache, uncharged
  *  the work runs                "name(serial:cgroup)" joins slab_caches and the root's array at
  *                               the cgroup's kmemcg id, unless the cgroup went offline
- *  rmdir (offline)              each clone leaves the array and is shrunk, min_partial 0, so
- *                               its slabs go as soon as they are empty; the kmemcg id then
- *                               goes to the parent (memcg): new allocations use its clones
+ *  rmdir (offline)              each clone leaves the array and keeps no empty slab from now
+ *                               on (min_partial 0); its CPU slabs and empty slabs go at once
+ *                               (4.6, 4.8) or after an RCU grace period and a work item (4.18,
+ *                               {@link CloneDeactivation}); the kmemcg id then goes to the
+ *                               parent (memcg): new allocations use its clones
  *  css_free (released)          the clones, now empty (their slab pages held the cgroup), are
  *                               shut down; a clone with slabs left is the kernel's BUG_ON
  * </pre>
  *
- * A {@link MemcgLifecycle} listener. 4.18 defers the shrink of a deactivated clone past an
- * RCU-sched grace period; here it is made at once, as 4.8 makes it.
+ * A {@link MemcgLifecycle} listener. While a 4.18 deactivation waits, the clone's cgroup is
+ * pinned (a css reference) and still charged for the slabs it keeps, so it stays dying.
  */
 final class MemcgCaches implements MemcgLifecycle {
     /**
@@ -43,12 +46,17 @@ final class MemcgCaches implements MemcgLifecycle {
     private final Provider<SlabCaches> caches;
     private final Provider<Kmalloc> kmalloc;
     private final Cpus cpus;
+    private final Rcu rcu;
+    private final CloneDeactivation deactivation;
 
     @Inject
-    MemcgCaches(Provider<SlabCaches> caches, Provider<Kmalloc> kmalloc, Cpus cpus) {
+    MemcgCaches(Provider<SlabCaches> caches, Provider<Kmalloc> kmalloc, Cpus cpus, Rcu rcu,
+                CloneDeactivation deactivation) {
         this.caches = caches;
         this.kmalloc = kmalloc;
         this.cpus = cpus;
+        this.rcu = rcu;
+        this.deactivation = deactivation;
     }
 
     /**
@@ -111,11 +119,59 @@ final class MemcgCaches implements MemcgLifecycle {
             for (KmemCache s : slab.caches()) {
                 KmemCache c = s.isRootCache() ? s.cacheFromMemcgIdx(idx) : null;
                 if (c != null) {
-                    slab.deactivate(c);
+                    deactivate(slab, c);
                     s.memcgCaches.set(idx, null);
                 }
             }
         }
+    }
+
+    /**
+     * {@code __kmem_cache_shrink(c, true)} (4.6, 4.8) or {@code __kmemcg_cache_deactivate}
+     * (4.18): {@code c} keeps no empty slab from now on, and is shrunk at once (in 4.8 after the
+     * grace period its {@code synchronize_sched} waits for; 4.6's IPI to every CPU is nothing
+     * here, whose CPUs must be quiescent), or by work queued from an RCU callback in 4.18, which
+     * pins the cgroup until it has run. The caller holds {@code slab_mutex}.
+     */
+    private void deactivate(SlabCaches slab, KmemCache c) {
+        c.setMinPartial(0);
+        if (!deactivation.afterGracePeriod()) {
+            if (deactivation.waitsGracePeriod()) {
+                rcu.synchronizeRcu();
+            }
+            slab.kmemCacheShrink(c);
+            return;
+        }
+        // slab_deactivate_memcg_cache_rcu_sched: not while the root's destroy waits for these.
+        if (c.rootCache().dying) {
+            return;
+        }
+        MemCgroup memcg = c.memcg();
+        memcg.cssGet(1);
+        // kmemcg_deactivate_rcufn bounces to kmemcg_deactivate_workfn, which may take slab_mutex.
+        rcu.callRcu(() -> cpus.queueWork(cpus.current(), () -> {
+            synchronized (slab) {
+                slab.kmemCacheShrink(c);
+            }
+            memcg.cssPut(1);
+        }));
+    }
+
+    /**
+     * {@code flush_memcg_workqueue} at the start of {@code kmem_cache_destroy} (4.18): the root
+     * is marked dying, then the deactivations already deferred (an RCU barrier) and the work
+     * they queued (a flush, of every CPU's work here) are waited out. Nothing in 4.8, nor for a
+     * root that never had a clone.
+     */
+    void flushMemcgWorkqueue(KmemCache root) {
+        if (!deactivation.afterGracePeriod() || root.children.isEmpty()) {
+            return;
+        }
+        synchronized (caches.get()) {
+            root.dying = true;
+        }
+        rcu.rcuBarrier();
+        cpus.flushWork();
     }
 
     /** {@code memcg_destroy_kmem_caches}, from {@code memcg_free_kmem} at css_free. */

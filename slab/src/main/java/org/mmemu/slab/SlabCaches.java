@@ -1,9 +1,11 @@
 package org.mmemu.slab;
 
+import static org.mmemu.core.page.Gfp.GFP_DMA;
 import static org.mmemu.core.page.Gfp.__GFP_COMP;
 import static org.mmemu.core.page.Gfp.__GFP_RECLAIMABLE;
 
 import com.google.inject.Inject;
+import com.google.inject.Provider;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -46,13 +48,15 @@ public final class SlabCaches implements PageOwner {
     private final FreePointerOffset freePointer;
     private final SlabConfig config;
     private final int nrCpus;
+    private final Provider<MemcgCaches> clones;
     /** {@code slab_caches}; changed under {@code slab_mutex} (this object's monitor). */
     private final List<KmemCache> caches = new CopyOnWriteArrayList<>();
 
     @Inject
     @SuppressWarnings("checkstyle:ParameterNumber")
     SlabCaches(Slub slub, SlabPages pages, SlubDebug debug, KernelObjects objects, KernelLog log, MemMap memMap,
-               SlabOrder slabOrder, FreePointerOffset freePointer, SlabConfig config, Cpus cpus) {
+               SlabOrder slabOrder, FreePointerOffset freePointer, SlabConfig config, Cpus cpus,
+               Provider<MemcgCaches> clones) {
         this.slub = slub;
         this.pages = pages;
         this.debug = debug;
@@ -63,6 +67,7 @@ public final class SlabCaches implements PageOwner {
         this.freePointer = freePointer;
         this.config = config;
         this.nrCpus = cpus.nrCpus();
+        this.clones = clones;
     }
 
     /**
@@ -114,7 +119,8 @@ public final class SlabCaches implements PageOwner {
         if (order < 0) {
             return null;
         }
-        int allocflags = (order > 0 ? __GFP_COMP : 0) | ((f & SlabFlags.SLAB_RECLAIM_ACCOUNT) != 0 ? __GFP_RECLAIMABLE : 0);
+        int allocflags = (order > 0 ? __GFP_COMP : 0) | ((f & SlabFlags.SLAB_RECLAIM_ACCOUNT) != 0 ? __GFP_RECLAIMABLE : 0)
+                | ((f & SlabFlags.SLAB_CACHE_DMA) != 0 ? GFP_DMA : 0);
         return new KmemCache(name, objectSize, size, a, offset, order, f, allocflags, nrCpus, memMap);
     }
 
@@ -139,14 +145,22 @@ public final class SlabCaches implements PageOwner {
      * {@code kmem_cache_destroy}: the last reference flushes the CPU slabs and frees the empty
      * slabs. Objects still allocated keep the cache and its slabs: each partial slab holding some
      * is reported ("Objects remaining in ... on __kmem_cache_shutdown()", with the objects), then
-     * "Slab cache still has objects". The CPUs must be quiescent ({@link Slub#flushAll}).
+     * "Slab cache still has objects". The CPUs must be quiescent ({@link Slub#flushAll}). In
+     * 4.18 the clones' deferred deactivations are waited out first, outside {@code slab_mutex}
+     * ({@link MemcgCaches#flushMemcgWorkqueue}).
      */
-    public synchronized void kmemCacheDestroy(KmemCache s) {
-        if (s == null || --s.refcount > 0) {
+    public void kmemCacheDestroy(KmemCache s) {
+        if (s == null) {
             return;
         }
-        if (!shutdownMemcgCaches(s) || !shutdownCache(s)) {
-            debug.stillHasObjects(s);
+        clones.get().flushMemcgWorkqueue(s);
+        synchronized (this) {
+            if (--s.refcount > 0) {
+                return;
+            }
+            if (!shutdownMemcgCaches(s) || !shutdownCache(s)) {
+                debug.stillHasObjects(s);
+            }
         }
     }
 
@@ -192,12 +206,10 @@ public final class SlabCaches implements PageOwner {
     }
 
     /**
-     * {@code __kmem_cache_shrink(s, true)} of 4.8 ({@code __kmemcg_cache_deactivate} in 4.18): a
-     * clone whose cgroup went offline keeps no empty slab from now on ({@code min_partial} 0),
-     * and those it has go back to the page allocator. The CPUs must be quiescent.
+     * {@code __kmem_cache_shrink}: the CPU slabs are flushed and the empty slabs go back to the
+     * page allocator. The caller holds {@code slab_mutex}; the CPUs must be quiescent.
      */
-    void deactivate(KmemCache s) {
-        s.setMinPartial(0);
+    void kmemCacheShrink(KmemCache s) {
         slub.flushAll(s);
         freePartial(s, false);
     }

@@ -13,7 +13,8 @@ import org.mmemu.core.era.EraDescriptor;
 /**
  * slab's era table: where SLUB's counters live and how a slab page is marked, where a free object
  * keeps its free pointer, the slab order heuristic, how kmalloc_large gets its pages, the
- * kmalloc cache names and types, the wording of SLUB's reports and how {@code mem_cgroup_from_obj} reads. The choices take effect where {@link SlabModule} is installed.
+ * kmalloc cache names and types, the wording of SLUB's reports, how {@code mem_cgroup_from_obj} reads and
+ * when a dead cgroup's cache clones are shrunk. The choices take effect where {@link SlabModule} is installed.
  */
 public final class SlabEras {
     /** The counters' word and the slab mark: {@code _mapcount} until 4.17, the page type in 6.10+. */
@@ -42,10 +43,14 @@ public final class SlabEras {
                     KmallocNames.Eras.BYTES.policyName())
             .since(V5_9, KmallocNames.Eras.SHORT_5_2.policyName());
 
-    /** The kmalloc cache types: {@code kmalloc-rcl-} caches from 4.20. */
+    /**
+     * The kmalloc cache types: normal and {@code dma-kmalloc-} caches, {@code kmalloc-rcl-} ones
+     * from 4.20, {@code kmalloc-cg-} ones for accounted kmallocs from 5.14.
+     */
     public static final EraChoice<String> KMALLOC_TYPES = EraChoice.policy("kmalloc types", KmallocTypes.class,
                     KmallocTypes.Eras.NORMAL.policyName())
-            .since(V5_9, KmallocTypes.Eras.RECLAIM_4_20.policyName());
+            .since(V5_9, KmallocTypes.Eras.RECLAIM_4_20.policyName())
+            .since(LATEST, KmallocTypes.Eras.CGROUP_5_14.policyName());
 
     /** The wording of SLUB's reports: "INFO: " lines until 5.11, plain lines and a WARN on destroy in 6.x. */
     public static final EraChoice<String> TEXTS = EraChoice.policy("slub texts", SlubTexts.class,
@@ -62,10 +67,19 @@ public final class SlabEras {
             .since(V5_10, MemcgFromObjReader.Eras.NULL_FIRST_5_10.policyName())
             .since(V5_11, MemcgFromObjReader.Eras.CHECKED_5_11.policyName());
 
+    /**
+     * How a dead cgroup's cache clone is shrunk: at once (after an IPI in 4.6, a grace period in
+     * 4.8), after a grace period and a work item from 4.11.
+     */
+    public static final EraChoice<String> CLONE_DEACTIVATION = EraChoice.policy("clone deactivation",
+                    CloneDeactivation.class, CloneDeactivation.Eras.KICK_CPUS.policyName())
+            .since(V4_8, CloneDeactivation.Eras.SYNC_SCHED_4_8.policyName())
+            .since(V4_18, CloneDeactivation.Eras.RCU_WORK_4_11.policyName());
+
     /** slab's choices, in table order. */
     public static final EraDescriptor DESCRIPTOR =
             EraDescriptor.of("slab", PAGE_LAYOUT, FREE_POINTER, SLAB_ORDER, KMALLOC_LARGE, KMALLOC_NAMES,
-            KMALLOC_TYPES, TEXTS, FROM_OBJ);
+            KMALLOC_TYPES, TEXTS, FROM_OBJ, CLONE_DEACTIVATION);
 
     private SlabEras() {
     }

@@ -10,6 +10,7 @@ import com.google.inject.multibindings.OptionalBinder;
 import java.util.function.Function;
 import org.mmemu.core.policy.PolicyBinder;
 import org.mmemu.memcg.CurrentMemcg;
+import org.mmemu.memcg.MemcgConfig;
 import org.mmemu.memcg.MemcgData;
 import org.mmemu.memcg.MemcgLifecycle;
 import org.mmemu.memcg.MemcgModule;
@@ -39,9 +40,13 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  *       (default);</li>
  *   <li>{@link SlubTexts}: {@code slubtexts.Info48}, {@code slubtexts.Plain6x} (default);</li>
  *   <li>{@link KmallocNames}: {@code kmallocnames.Bytes}, {@code kmallocnames.Short52} (default);</li>
- *   <li>{@link KmallocTypes}: {@code kmalloctypes.Normal}, {@code kmalloctypes.Reclaim420} (default);</li>
+ *   <li>{@link KmallocTypes}: {@code kmalloctypes.Normal}, {@code kmalloctypes.Reclaim420},
+ *       {@code kmalloctypes.Cgroup514} (default; its cg caches need memcg's kmem accounting);</li>
  *   <li>{@link MemcgFromObjReader} ({@link MemCgroupFromObj}): {@code fromobj.Racy59},
- *       {@code fromobj.NullFirst510}, {@code fromobj.Checked511} (default).</li>
+ *       {@code fromobj.NullFirst510}, {@code fromobj.Checked511} (default);</li>
+ *   <li>{@link CloneDeactivation} (up to 5.8, {@link MemcgCaches}): {@code clonedeact.KickCpus},
+ *       {@code clonedeact.SyncSched48}, {@code clonedeact.RcuWork411} (default, the last design
+ *       that had clones).</li>
  * </ul>
  */
 public final class SlabModule extends AbstractModule {
@@ -84,6 +89,8 @@ public final class SlabModule extends AbstractModule {
         MemcgModule.chargeOwners(binder()).addBinding().to(SlabObjectCharges.class);
         // memcg's alloc_kmem_pages, for kmalloc_large until 4.7: present when memcg is wired.
         OptionalBinder.newOptionalBinder(binder(), KmemPages.class);
+        // ... and its configuration: the kmalloc-cg caches exist only with kmem accounting.
+        OptionalBinder.newOptionalBinder(binder(), MemcgConfig.class);
 
         policies(SlabPageLayout.class, SlabPageLayout.Eras.values(), SlabPageLayout::policyName,
                 SlabPageLayout.Eras.TYPED_6_10);
@@ -96,9 +103,11 @@ public final class SlabModule extends AbstractModule {
         policies(KmallocNames.class, KmallocNames.Eras.values(), KmallocNames::policyName,
                 KmallocNames.Eras.SHORT_5_2);
         policies(KmallocTypes.class, KmallocTypes.Eras.values(), KmallocTypes::policyName,
-                KmallocTypes.Eras.RECLAIM_4_20);
+                KmallocTypes.Eras.CGROUP_5_14);
         policies(MemcgFromObjReader.class, MemcgFromObjReader.Eras.values(), MemcgFromObjReader::policyName,
                 MemcgFromObjReader.Eras.CHECKED_5_11);
+        policies(CloneDeactivation.class, CloneDeactivation.Eras.values(), CloneDeactivation::policyName,
+                CloneDeactivation.Eras.RCU_WORK_4_11);
 
         consistencyChecks(binder()).add(SlabCheck.class);
         pageOwners(binder()).add(SlabCaches.class);

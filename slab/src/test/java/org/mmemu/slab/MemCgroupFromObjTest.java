@@ -51,7 +51,7 @@ class MemCgroupFromObjTest {
         long large = asWriter(() -> j.kmalloc.kmalloc(3 * 4096, GFP_KERNEL_ACCOUNT));
 
         assertThat(from.memCgroupFromObj(accounted)).isSameAs(j.job);
-        assertThat(from.memCgroupFromObj(neighbour)).as("unaccounted, on a page with a vector").isNull();
+        assertThat(from.memCgroupFromObj(neighbour)).as("unaccounted, on the accounted one's page until 5.14").isNull();
         assertThat(from.memCgroupFromObj(alone)).as("unaccounted, on a page without one").isNull();
         assertThat(from.memCgroupFromObj(large + 5000)).as("inside a kmalloc_large block").isSameAs(j.job);
 
@@ -89,7 +89,8 @@ class MemCgroupFromObjTest {
         AtomicReference<MemCgroup> answer = new AtomicReference<>(j.job);
 
         cpu1.runUntil(MemCgroupFromObj.BETWEEN_READS, () -> answer.set(from.memCgroupFromObj(plain)));
-        long accounted = asWriter(() -> j.kmalloc.kmalloc(64, GFP_KERNEL_ACCOUNT));   // on cpu0
+        // kmalloc-64's own object, accounted (from 5.14 a GFP_KERNEL_ACCOUNT kmalloc takes kmalloc-cg-64), on cpu0
+        long accounted = asWriter(() -> j.slub.kmemCacheAlloc(j.kmalloc.kmallocSlab(64), GFP_KERNEL_ACCOUNT));
         assertThat(j.m.memMap().virtToPage(accounted)).isSameAs(page);
         assertThat(page.memcgData() & MemcgData.MEMCG_DATA_OBJCGS).as("the vector came in between").isOne();
 
