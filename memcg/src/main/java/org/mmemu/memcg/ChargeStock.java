@@ -303,9 +303,22 @@ public final class ChargeStock {
 
     /** {@link #consumeObj(ObjCgroup, int)} on {@code cpu}, the calling thread's CPU. */
     public boolean consumeObj(Cpu cpu, ObjCgroup objcg, int nrBytes) {
+        return consumeObj(cpu, objcg, nrBytes, null);
+    }
+
+    /**
+     * {@code consume_obj_stock(objcg, nr_bytes, pgdat, idx)} (6.14+): on a hit the same stock
+     * entry also caches {@code nrBytes} of the slab statistic {@code idx} (null: none), as
+     * {@code __account_obj_stock} does, so a slab object's charge and its statistic take the
+     * stock once.
+     */
+    public boolean consumeObj(Cpu cpu, ObjCgroup objcg, int nrBytes, MemcgStatItem idx) {
         Stock stock = enter(cpu);
         if (stock.cachedObjcg == objcg && stock.nrBytes >= nrBytes) {
             stock.nrBytes -= nrBytes;
+            if (idx != null) {
+                accountObjStock(cpu, stock, objcg, idx, nrBytes);
+            }
             return true;
         }
         return false;
@@ -322,6 +335,16 @@ public final class ChargeStock {
 
     /** {@link #refillObj(ObjCgroup, int, boolean)} on {@code cpu}, the calling thread's CPU. */
     public void refillObj(Cpu cpu, ObjCgroup objcg, int nrBytes, boolean allowUncharge) {
+        refillObj(cpu, objcg, nrBytes, allowUncharge, null, 0);
+    }
+
+    /**
+     * {@code refill_obj_stock(objcg, nr_bytes, allow_uncharge, nr_acct, pgdat, idx)} (6.14+):
+     * as {@link #refillObj(Cpu, ObjCgroup, int, boolean)}, the stock entry also caching
+     * {@code nrAcct} bytes of the slab statistic {@code idx} (null: none) for {@code objcg}.
+     */
+    public void refillObj(Cpu cpu, ObjCgroup objcg, int nrBytes, boolean allowUncharge, MemcgStatItem idx,
+                          int nrAcct) {
         Stock stock = enter(cpu);
         ObjCgroup old = null;
         int nrPages = 0;
@@ -330,6 +353,9 @@ public final class ChargeStock {
             allowUncharge = true;
         }
         stock.nrBytes += nrBytes;
+        if (idx != null) {
+            accountObjStock(cpu, stock, objcg, idx, nrAcct);
+        }
         if (allowUncharge && stock.nrBytes > MemMap.PAGE_SIZE) {
             nrPages = stock.nrBytes >>> MemMap.PAGE_SHIFT;
             stock.nrBytes &= MemMap.PAGE_SIZE - 1;
@@ -357,20 +383,15 @@ public final class ChargeStock {
     }
 
     /**
-     * {@code mod_objcg_state} from 5.14 (6.13.7's mm/memcontrol.c): {@code nr} bytes of the slab
-     * statistic {@code idx} ({@code NR_SLAB_RECLAIMABLE_B} or {@code NR_SLAB_UNRECLAIMABLE_B})
-     * are cached in this CPU's obj stock, which moves to {@code objcg} if it held another; they
-     * reach the memcg's counters when the cached bytes of {@code idx} exceed a page, or when the
-     * stock is drained or changes objcg. So {@code memory.stat}'s slab keys lag by up to a page
-     * per CPU and key, as the kernel's do. The kernel also flushes when the node changes
+     * {@code __account_obj_stock} (6.14's mm/memcontrol.c; {@code mod_objcg_state} of 5.14 to
+     * 6.13): {@code nr} bytes of the slab statistic {@code idx} ({@code NR_SLAB_RECLAIMABLE_B} or
+     * {@code NR_SLAB_UNRECLAIMABLE_B}) are cached in {@code stock}, which caches {@code objcg};
+     * they reach the memcg's counters when the cached bytes of {@code idx} exceed a page, or when
+     * the stock is drained or changes objcg. So {@code memory.stat}'s slab keys lag by up to a
+     * page per CPU and key, as the kernel's do. The kernel also flushes when the node changes
      * ({@code cached_pgdat}): the emulator has one node, so that never happens here.
      */
-    public void modObjcgState(Cpu cpu, ObjCgroup objcg, MemcgStatItem idx, int nr) {
-        Stock stock = enter(cpu);
-        ObjCgroup old = null;
-        if (stock.cachedObjcg != objcg) {
-            old = cacheObjcg(cpu, stock, objcg);
-        }
+    private static void accountObjStock(Cpu cpu, Stock stock, ObjCgroup objcg, MemcgStatItem idx, int nr) {
         boolean reclaimable = idx == MemcgStatItem.NR_SLAB_RECLAIMABLE_B;
         int cached = reclaimable ? stock.nrSlabReclaimableB : stock.nrSlabUnreclaimableB;
         int bytes = cached + nr;
@@ -387,9 +408,6 @@ public final class ChargeStock {
         }
         if (flush != 0) {
             objcg.memcg().stats().mod(cpu, idx, flush);
-        }
-        if (old != null) {
-            old.put(cpu);
         }
     }
 

@@ -13,7 +13,7 @@ import org.mmemu.memcg.stat.MemcgStatItem;
 /**
  * memcg's hooks in the slab allocator's allocation and free paths, 5.9 and later (mm/slab.h's
  * {@code memcg_slab_pre_alloc_hook}, {@code memcg_slab_post_alloc_hook},
- * {@code memcg_slab_free_hook}, {@code mod_objcg_state}; 6.13's
+ * {@code memcg_slab_free_hook}, {@code mod_objcg_state}; 6.14's
  * {@code __memcg_slab_post_alloc_hook}/{@code __memcg_slab_free_hook}), each in the era's
  * {@link SlabAccounting}:
  *
@@ -25,9 +25,11 @@ import org.mmemu.memcg.stat.MemcgStatItem;
  *              store the objcg (and a reference) in the object's slot, count
  *              NR_SLAB_(UN)RECLAIMABLE_B (latest: in the obj stock until a page's worth),
  *              drop the pre-alloc reference.
- *              Latest: take current_obj_cgroup and charge here; a failed charge fails.
- *  free        uncharge the slot's objcg (the owner's, whoever frees), clear the slot, uncount,
- *              drop the object's objcg reference.
+ *              Latest: take current_obj_cgroup; per object attach the vector, then charge
+ *              and count in one obj stock entry (obj_cgroup_charge_account, 6.14); a failed
+ *              charge fails.
+ *  free        uncharge the slot's objcg (the owner's, whoever frees), clear the slot, uncount
+ *              (latest: one refill_obj_stock for both), drop the object's objcg reference.
  * </pre>
  *
  * <p>An object that outlives its cgroup's {@code rmdir} is uncharged from the parent: its
@@ -42,13 +44,11 @@ public final class MemcgSlabHooks {
     private final ObjCgroups objcgs;
     private final ObjCgroupVectors vectors;
     private final MemMap memMap;
-    private final ChargeStock stock;
 
     @Inject
     public MemcgSlabHooks(SlabAccounting design, KmemStaticKey key, ObjCgroups objcgs,
-                          ObjCgroupVectors vectors, MemMap memMap, ChargeStock stock) {
+                          ObjCgroupVectors vectors, MemMap memMap) {
         this.design = design;
-        this.stock = stock;
         this.memMap = memMap;
         this.key = key;
         this.objcgs = objcgs;
@@ -97,7 +97,7 @@ public final class MemcgSlabHooks {
      * the charge is given back) gets {@code objcg} in its slot, with a reference of its own;
      * the reference {@link #preAllocHook} took is dropped. {@code objcg} is what the pre hook
      * left in {@code objcgp}. In the latest era ({@code __memcg_slab_post_alloc_hook})
-     * {@code objcg} is ignored: the hook charges {@code size} objects to the cached
+     * {@code objcg} is ignored: the hook charges each object to the cached
      * {@code current_obj_cgroup} itself.
      *
      * @param p the objects, e.g. a one-slot array the caller keeps per CPU
@@ -120,7 +120,12 @@ public final class MemcgSlabHooks {
         return true;
     }
 
-    /** 6.13's {@code __memcg_slab_post_alloc_hook}. */
+    /**
+     * The latest {@code __memcg_slab_post_alloc_hook} (6.14+): for each object the page's vector
+     * is attached if missing (a failed attach leaves the object unaccounted), then the object is
+     * charged and its slab statistic counted through one obj stock entry
+     * ({@code obj_cgroup_charge_account}); a failed charge fails the allocation.
+     */
     private boolean chargeAfterAlloc(Cpu cpu, MemcgSlabCache s, int gfp, int size, long[] p) {
         if (!accounted(s, gfp)) {
             return true;
@@ -130,35 +135,55 @@ public final class MemcgSlabHooks {
         if (objcg == null || p[0] == 0) {
             return true;
         }
-        if (objcgs.charge(cpu, objcg, gfp, size * s.objFullSize()) != 0) {
-            return false;
-        }
+        int objSize = s.objFullSize();
+        MemcgStatItem idx = vmstatItem(s);
         for (int i = 0; i < size; i++) {
-            if (!store(cpu, s, objcg, gfp, p[i])) {
-                objcgs.uncharge(cpu, objcg, s.objFullSize());
+            Page page = slabOf(p[i]);
+            ObjCgroupVector vector = vectorOrAttach(s, gfp, page);
+            if (vector == null) {
+                continue;
             }
+            if (objcgs.chargeAccount(cpu, objcg, gfp, objSize, idx) != 0) {
+                return false;
+            }
+            objcg.get(cpu);
+            vector.set(s.objToIndex(page, p[i]), objcg);
         }
         return true;
     }
 
     /**
      * The slot of the object at {@code address} takes {@code objcg} and a reference on it, the
-     * vector of its slab page ({@code virt_to_head_page}) attached first if the page has none;
-     * false when that attach failed.
+     * vector of its slab page attached first if the page has none; false when that attach
+     * failed. The statistic is written at once (5.9 to 5.11).
      */
     private boolean store(Cpu cpu, MemcgSlabCache s, ObjCgroup objcg, int gfp, long address) {
-        Page page = CompoundHead.compoundHead(memMap, memMap.virtToPage(address));
-        ObjCgroupVector vector = vector(page);
+        Page page = slabOf(address);
+        ObjCgroupVector vector = vectorOrAttach(s, gfp, page);
         if (vector == null) {
-            if (vectors.memcgAllocPageObjCgroups(page, s.objects(page), gfp & ~__GFP_ACCOUNT) != 0) {
-                return false;
-            }
-            vector = vector(page);
+            return false;
         }
         objcg.get(cpu);
         vector.set(s.objToIndex(page, address), objcg);
-        modObjcgState(cpu, objcg, s, s.objFullSize());
+        objcg.memcg().stats().mod(cpu, vmstatItem(s), s.objFullSize());
         return true;
+    }
+
+    /** {@code virt_to_slab}: the head page of the slab holding {@code address}. */
+    private Page slabOf(long address) {
+        return CompoundHead.compoundHead(memMap, memMap.virtToPage(address));
+    }
+
+    /** The page's vector, attached first if it has none; null when that attach failed. */
+    private ObjCgroupVector vectorOrAttach(MemcgSlabCache s, int gfp, Page page) {
+        ObjCgroupVector vector = vector(page);
+        if (vector == null) {
+            if (vectors.memcgAllocPageObjCgroups(page, s.objects(page), gfp & ~__GFP_ACCOUNT) != 0) {
+                return null;
+            }
+            vector = vector(page);
+        }
+        return vector;
     }
 
     /**
@@ -180,8 +205,12 @@ public final class MemcgSlabHooks {
         }
         vector.set(off, null);
         int size = s.objFullSize();
-        objcgs.uncharge(cpu, objcg, size);
-        modObjcgState(cpu, objcg, s, -size);
+        if (design.cachesVmstats()) {
+            objcgs.unchargeAccount(cpu, objcg, size, vmstatItem(s));
+        } else {
+            objcgs.uncharge(cpu, objcg, size);
+            objcg.memcg().stats().mod(cpu, vmstatItem(s), -size);
+        }
         objcg.put(cpu);
     }
 
@@ -198,20 +227,6 @@ public final class MemcgSlabHooks {
     /** The page's vector through the era's reader. */
     private ObjCgroupVector vector(Page page) {
         return design.checkedReader() ? vectors.pageObjcgs(page) : vectors.pageObjCgroups(page);
-    }
-
-    /**
-     * {@code mod_objcg_state}: {@code nr} bytes of {@code NR_SLAB_RECLAIMABLE_B} or
-     * {@code NR_SLAB_UNRECLAIMABLE_B} ({@code cache_vmstat_idx}) for the objcg's current memcg;
-     * from 5.14 cached in this CPU's obj stock ({@link ChargeStock#modObjcgState}), before that
-     * written at once (5.11's mm/slab.h).
-     */
-    private void modObjcgState(Cpu cpu, ObjCgroup objcg, MemcgSlabCache s, int nr) {
-        if (design.cachesVmstats()) {
-            stock.modObjcgState(cpu, objcg, vmstatItem(s), nr);
-        } else {
-            objcg.memcg().stats().mod(cpu, vmstatItem(s), nr);
-        }
     }
 
     /** {@code cache_vmstat_idx}. */

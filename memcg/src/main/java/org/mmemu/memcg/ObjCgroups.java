@@ -9,6 +9,7 @@ import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.TaskStruct;
+import org.mmemu.memcg.stat.MemcgStatItem;
 
 /**
  * obj_cgroup management (mm/memcontrol.c): allocation when a cgroup's kmem accounting comes
@@ -107,7 +108,16 @@ public final class ObjCgroups {
      * its byte stock touches no shared word and allocates nothing.
      */
     public int charge(Cpu cpu, ObjCgroup objcg, int gfp, int size) {
-        if (stock.consumeObj(cpu, objcg, size)) {
+        return chargeAccount(cpu, objcg, gfp, size, null);
+    }
+
+    /**
+     * {@code obj_cgroup_charge_account} (6.14+) on {@code cpu}, the calling thread's CPU: the
+     * charge of a slab object, whose {@code size} bytes of the slab statistic {@code idx} (null:
+     * none) are cached in the same obj stock entry as its charge.
+     */
+    public int chargeAccount(Cpu cpu, ObjCgroup objcg, int gfp, int size, MemcgStatItem idx) {
+        if (stock.consumeObj(cpu, objcg, size, idx)) {
             return 0;
         }
         int nrPages = size >>> MemMap.PAGE_SHIFT;
@@ -116,8 +126,8 @@ public final class ObjCgroups {
             nrPages++;
         }
         int ret = chargePages(cpu, objcg, gfp, nrPages);
-        if (ret == 0 && nrBytes != 0) {
-            stock.refillObj(cpu, objcg, MemMap.PAGE_SIZE - nrBytes, false);
+        if (ret == 0 && (nrBytes != 0 || idx != null)) {
+            stock.refillObj(cpu, objcg, nrBytes != 0 ? MemMap.PAGE_SIZE - nrBytes : 0, false, idx, size);
         }
         return ret;
     }
@@ -130,6 +140,14 @@ public final class ObjCgroups {
     /** {@link #uncharge(ObjCgroup, int)} on {@code cpu}, the calling thread's CPU. */
     public void uncharge(Cpu cpu, ObjCgroup objcg, int size) {
         stock.refillObj(cpu, objcg, size, true);
+    }
+
+    /**
+     * The uncharge of a slab object (6.14+'s {@code __memcg_slab_free_hook}): its {@code size}
+     * bytes and the statistic {@code idx} go back through one obj stock entry.
+     */
+    public void unchargeAccount(Cpu cpu, ObjCgroup objcg, int size, MemcgStatItem idx) {
+        stock.refillObj(cpu, objcg, size, true, idx, -size);
     }
 
     /**
