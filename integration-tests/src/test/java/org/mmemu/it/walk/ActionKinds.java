@@ -24,7 +24,7 @@ final class ActionKinds {
                 SocketPairCreate.STREAM, SocketPairCreate.DGRAM, SocketSend.KIND, SocketRecv.KIND, SocketClose.KIND,
                 BpfMapCreate.ARRAY, BpfMapCreate.ARRAY_LARGE, BpfMapCreate.MMAPABLE, BpfMapCreate.HASH,
                 BpfMapCreate.HASH_NO_PREALLOC, BpfMapUpdate.KIND, BpfMapDelete.KIND, BpfMapClose.KIND, BpfMmap.KIND,
-                BpfMunmap.KIND, RcuBarrier.KIND));
+                BpfMunmap.KIND, BpfMapGetFdById.KIND, RcuBarrier.KIND));
     }
 
     /** The next action of a walk: a kind drawn by weight, drawn again while it has nothing to act on. */

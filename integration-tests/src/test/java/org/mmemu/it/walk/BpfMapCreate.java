@@ -32,9 +32,9 @@ record BpfMapCreate(Kind kind, String task, String id, int keySize, int valueSiz
     static final ActionKind ARRAY_LARGE = ActionKind.of(1, (w, rnd) -> next(w, rnd, Kind.ARRAY, 256, 4096,
             (v, r) -> r.nextInt((int) (BpfCosts.KMALLOC_AREA_MAX - BpfCosts.BPF_ARRAY_SIZE) / BpfCosts.roundUp8(v) + 1,
                     (int) (2 * BpfCosts.KMALLOC_AREA_MAX - BpfCosts.BPF_ARRAY_SIZE) / BpfCosts.roundUp8(v) + 1)));
-    /** An mmapable array of one to four pages of values, after a page of header. */
-    static final ActionKind MMAPABLE = ActionKind.of(3, (w, rnd) -> next(w, rnd, Kind.MMAPABLE, 8, MemMap.PAGE_SIZE,
-            (v, r) -> r.nextInt(1, 4 * MemMap.PAGE_SIZE / BpfCosts.roundUp8(v) + 1)));
+    /** An mmapable array of one to four pages of values, after a page of header; seldom where it is {@code EINVAL}. */
+    static final ActionKind MMAPABLE = ActionKind.of(3, (w, rnd) -> !w.m.rules.bpfMmapable() && rnd.nextInt(4) != 0 ? null
+            : next(w, rnd, Kind.MMAPABLE, 8, MemMap.PAGE_SIZE, (v, r) -> r.nextInt(1, 4 * MemMap.PAGE_SIZE / BpfCosts.roundUp8(v) + 1)));
     /**
      * A preallocated hash of 64 to 160 entries: its elements' area (4 to 21 KiB) takes more pages
      * than its buckets' (one at most), so that a fallback to vmalloc tells which it was.

@@ -13,7 +13,7 @@ import org.mmemu.core.ErrnoException;
 record BpfMapDelete(String task, String map, int key) implements Action {
     static final ActionKind KIND = ActionKind.of(5, (w, rnd) -> {
         World.HeldMap h = w.anyHeldMap(rnd);
-        return h == null ? null : new BpfMapDelete(h.task().id, h.map().id, rnd.nextInt(h.map().maxEntries + 4));
+        return h == null ? null : new BpfMapDelete(h.task().id, h.map().id, BpfMapKeys.pick(h.map(), rnd));
     });
 
     @Override

@@ -23,7 +23,7 @@ record BpfMapUpdate(String task, String map, int key, long flags) implements Act
         }
         int r = rnd.nextInt(10);
         long flags = r == 0 ? BpfUpdateFlags.NOEXIST : r == 1 ? BpfUpdateFlags.EXIST : BpfUpdateFlags.ANY;
-        return new BpfMapUpdate(h.task().id, h.map().id, rnd.nextInt(h.map().maxEntries + 4), flags);
+        return new BpfMapUpdate(h.task().id, h.map().id, BpfMapKeys.pick(h.map(), rnd), flags);
     });
 
     @Override

@@ -16,7 +16,9 @@ import org.mmemu.core.page.MemMap;
  */
 record BpfMmap(String task, String map, int pages) implements Action {
     static final ActionKind KIND = ActionKind.of(4, (w, rnd) -> {
-        World.HeldMap h = w.anyHeldMap(rnd);
+        // Mostly an mmapable array; now and then any map, for the errors.
+        World.HeldMap h = rnd.nextInt(4) == 0 ? w.anyHeldMap(rnd)
+                : w.anyHeldMap(rnd, m -> m.kind == ModelBpfMap.Kind.MMAPABLE);
         if (h == null || h.task().mappings.size() >= 2 || mapping(h.task(), h.map()) != null) {
             return null;
         }

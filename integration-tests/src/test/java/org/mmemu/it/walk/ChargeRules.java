@@ -38,6 +38,9 @@ import org.mmemu.kernel.Kernel;
  *       BPF_MAP_TYPE_ARRAY"; before, {@code array_map_alloc_check} refuses the flag and map
  *       files have no {@code ->mmap}); the page tables a mapping needs are allocated in the
  *       mapping task's context, {@code GFP_PGTABLE_USER}, charged as its pgd is;</li>
+ *   <li>maps have ids from 4.13 ({@code bpf_map_alloc_id}), which another task may open with
+ *       {@code BPF_MAP_GET_FD_BY_ID} ({@code bpf_map_get_fd_by_id}); before, the id query is
+ *       {@code EINVAL};</li>
  *   <li>from 6.1 a {@code BPF_F_NO_PREALLOC} hash takes its elements from {@code bpf_mem_alloc}
  *       (fba1a1c6c912 "bpf: Convert hash map to bpf_mem_alloc."), whose per-CPU caches are
  *       filled under the creator's obj_cgroup ({@code get_obj_cgroup_from_current} in
@@ -48,14 +51,15 @@ import org.mmemu.kernel.Kernel;
 public record ChargeRules(boolean pgdCharged, boolean pipePagesCharged, boolean slabBytesCharged,
                    boolean slabPagesCharged, boolean sharedBuffersMergeable, boolean socketBuffersCharged,
                    boolean unixSockCharged, boolean bpfMemlock, boolean bpfAccounted, boolean bpfMmapable,
-                   boolean bpfMemAlloc) {
+                   boolean bpfMemAlloc, boolean bpfMapIds) {
     /** The rules of {@code era}. */
     public static ChargeRules of(Era era) {
         boolean generic = era.compareTo(Era.V4_8) >= 0;
         boolean objcg = era.compareTo(Era.V5_9) >= 0;
         boolean memcgMaps = era.compareTo(Era.V5_11) >= 0;
         return new ChargeRules(generic, generic, objcg, !objcg, !objcg, generic, era.compareTo(Era.V4_18) >= 0,
-                !memcgMaps, memcgMaps, era.compareTo(Era.V5_9) >= 0, era == Era.LATEST);
+                !memcgMaps, memcgMaps, era.compareTo(Era.V5_9) >= 0, era == Era.LATEST,
+                era.compareTo(Era.V4_18) >= 0);
     }
 
     /**

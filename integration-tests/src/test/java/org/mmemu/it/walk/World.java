@@ -3,6 +3,7 @@ package org.mmemu.it.walk;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.MemoryConfig;
@@ -162,6 +163,12 @@ final class World {
     HeldMap anyHeldMap(SplittableRandom rnd) {
         ModelTask t = pick(m.tasks.values().stream().filter(x -> !x.maps.isEmpty()).toList(), rnd);
         return t == null ? null : new HeldMap(t, pick(List.copyOf(t.maps.keySet()), rnd));
+    }
+
+    /** A random map that passes {@code which}, held by a random task, or null. */
+    HeldMap anyHeldMap(SplittableRandom rnd, Predicate<ModelBpfMap> which) {
+        ModelTask t = pick(m.tasks.values().stream().filter(x -> x.maps.keySet().stream().anyMatch(which)).toList(), rnd);
+        return t == null ? null : new HeldMap(t, pick(t.maps.keySet().stream().filter(which).toList(), rnd));
     }
 
     /** The task {@code task} with the map {@code map}, if both live and it holds it; else null. */
