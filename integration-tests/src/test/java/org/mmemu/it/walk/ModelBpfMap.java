@@ -87,7 +87,6 @@ final class ModelBpfMap {
 
     /** {@code bpf_map_free_deferred}: every allocation freed and uncharged, the memlock pages given back. */
     void free(Model m) {
-        
         for (BpfCosts.Alloc a : allocs) {
             m.uncharge(creator, a.bytes());
             m.heldPages -= a.pages();
