@@ -135,22 +135,7 @@ record BpfMapCreate(Kind kind, String task, String id, int keySize, int valueSiz
             new RcuBarrier().apply(w);
             return;
         }
-        boolean[] vmalloced = BpfCosts.vmalloced(sizes, kind == Kind.MMAPABLE, w.bpfCosts.vmallocs().minus(before));
-        List<BpfCosts.Alloc> allocs = new ArrayList<>();
-        if (kind.hash()) {
-            allocs.add(w.bpfCosts.alloc(BpfCosts.BPF_HTAB_SIZE, false, accounted));
-        }
-        for (int i = 0; i < sizes.size(); i++) {
-            long size = sizes.get(i);
-            if (vmalloced[i] && kind != Kind.MMAPABLE && size <= BpfCosts.KMALLOC_AREA_MAX) {
-                // __bpf_map_area_alloc's kmalloc failed: only a charge refused at a limit explains it.
-                if (!accounted) {
-                    throw new AssertionError(this + ": an unaccounted area of " + size + " bytes fell back to vmalloc");
-                }
-                w.assertMayFail(t.cgroup, w.bpfCosts.kmallocBytes(size), this + " (the kmalloc of " + size + " bytes)");
-            }
-            allocs.add(w.bpfCosts.alloc(size, vmalloced[i], accounted));
-        }
+        List<BpfCosts.Alloc> allocs = allocs(w, t, sizes, w.bpfCosts.vmallocs().minus(before), accounted);
         BpfMap map = null;
         long elementBytes = 0;
         if (kind == Kind.HASH_NO_PREALLOC && accounted) {
@@ -168,6 +153,31 @@ record BpfMapCreate(Kind kind, String task, String id, int keySize, int valueSiz
         w.m.bpf.maps.put(id, m);
         t.maps.put(m, fd);
         m.syncCache(w.m);
+    }
+
+    /**
+     * What the create allocated, given the vmalloc areas and pages it added: the htab's struct,
+     * then each area as it went; an area that fell back to vmalloc must have met a limit.
+     */
+    private List<BpfCosts.Alloc> allocs(World w, ModelTask t, List<Long> sizes, BpfCosts.Vmallocs grown,
+                                        boolean accounted) {
+        boolean[] vmalloced = BpfCosts.vmalloced(sizes, kind == Kind.MMAPABLE, grown);
+        List<BpfCosts.Alloc> allocs = new ArrayList<>();
+        if (kind.hash()) {
+            allocs.add(w.bpfCosts.alloc(BpfCosts.BPF_HTAB_SIZE, false, accounted));
+        }
+        for (int i = 0; i < sizes.size(); i++) {
+            long size = sizes.get(i);
+            if (vmalloced[i] && kind != Kind.MMAPABLE && size <= BpfCosts.KMALLOC_AREA_MAX) {
+                // __bpf_map_area_alloc's kmalloc failed: only a charge refused at a limit explains it.
+                if (!accounted) {
+                    throw new AssertionError(this + ": an unaccounted area of " + size + " bytes fell back to vmalloc");
+                }
+                w.assertMayFail(t.cgroup, w.bpfCosts.kmallocBytes(size), this + " (the kmalloc of " + size + " bytes)");
+            }
+            allocs.add(w.bpfCosts.alloc(size, vmalloced[i], accounted));
+        }
+        return allocs;
     }
 
     /** What the create may charge at most: each area kmalloc'd or vmalloc'd, whichever costs more. */

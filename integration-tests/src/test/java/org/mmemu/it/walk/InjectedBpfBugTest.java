@@ -33,7 +33,7 @@ class InjectedBpfBugTest {
         Kernel k = Kernel.boot(Era.LATEST, config);
         AssertionError failure = catchThrowableOfType(() -> new WalkRunner(config, ActionKinds.defaults())
                 .run(k, RandomWalkTest.WALKS, STEPS, 0xb9fL), AssertionError.class);
-        k.close();
+        InjectedBugTest.closeStopped(k);
 
         System.out.println("MSG " + failure.getMessage());
         assertThat(failure).as("the walk finds the uncharged map areas").isNotNull();
