@@ -1,7 +1,6 @@
 package org.mmemu.it.walk;
 
 import org.mmemu.core.Errno;
-import org.mmemu.core.ErrnoException;
 
 /**
  * {@code bpf(BPF_MAP_DELETE_ELEM)} by a task holding the map: {@code EINVAL} for an array
@@ -24,16 +23,8 @@ record BpfMapDelete(String task, String map, int key) implements Action {
         }
         ModelBpfMap m = held.map();
         Errno expected = !m.kind.hash() ? Errno.EINVAL : m.elements.containsKey(key) ? null : Errno.ENOENT;
-        Errno errno = null;
-        try {
-            held.task().task.bpfMapDelete(held.fd(), BpfMapKeys.key(m, key));
-        } catch (ErrnoException e) {
-            errno = e.errno();
-        }
-        if (errno != expected) {
-            throw new AssertionError(this + ": the model expects " + (expected == null ? "success" : expected)
-                    + ", the kernel said " + (errno == null ? "success" : errno));
-        }
+        Errno errno = BpfMapUpdate.errnoOf(() -> held.task().task.bpfMapDelete(held.fd(), BpfMapKeys.key(m, key)));
+        BpfMapUpdate.assertOutcome(this, expected, errno);
         if (errno == null) {
             long bytes = m.elements.remove(key);
             if (bytes > 0) {

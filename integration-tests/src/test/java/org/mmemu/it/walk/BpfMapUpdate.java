@@ -26,6 +26,24 @@ record BpfMapUpdate(String task, String map, int key, long flags) implements Act
         return new BpfMapUpdate(h.task().id, h.map().id, BpfMapKeys.pick(h.map(), rnd), flags);
     });
 
+    /** The errno {@code call} failed with, or null if it succeeded. */
+    static Errno errnoOf(Runnable call) {
+        try {
+            call.run();
+            return null;
+        } catch (ErrnoException e) {
+            return e.errno();
+        }
+    }
+
+    /** Fails unless the kernel's outcome ({@code errno}, null for success) is the model's. */
+    static void assertOutcome(Action what, Errno expected, Errno errno) {
+        if (errno != expected) {
+            throw new AssertionError(what + ": the model expects " + (expected == null ? "success" : expected)
+                    + ", the kernel said " + (errno == null ? "success" : errno));
+        }
+    }
+
     @Override
     public void apply(World w) {
         World.HeldMap held = w.heldMap(task, map);
@@ -45,12 +63,8 @@ record BpfMapUpdate(String task, String map, int key, long flags) implements Act
             expected = Errno.E2BIG;
         }
         boolean allocates = expected == null && m.kind == ModelBpfMap.Kind.HASH_NO_PREALLOC;
-        Errno errno = null;
-        try {
-            held.task().task.bpfMapUpdate(held.fd(), BpfMapKeys.key(m, key), new byte[m.valueSize], flags);
-        } catch (ErrnoException e) {
-            errno = e.errno();
-        }
+        Errno errno = errnoOf(() -> held.task().task.bpfMapUpdate(held.fd(), BpfMapKeys.key(m, key),
+                new byte[m.valueSize], flags));
         if (allocates && errno == Errno.ENOMEM && m.memcg != null) {
             // The element's kmalloc (or, latest, the refills of this CPU's cache), charged to
             // map->memcg, was refused at a limit.
@@ -58,10 +72,7 @@ record BpfMapUpdate(String task, String map, int key, long flags) implements Act
             m.syncCache(w.m);
             return;
         }
-        if (errno != expected) {
-            throw new AssertionError(this + ": the model expects " + (expected == null ? "success" : expected)
-                    + ", the kernel said " + (errno == null ? "success" : errno));
-        }
+        assertOutcome(this, expected, errno);
         if (errno == null && m.kind.hash()) {
             long bytes = allocates && m.cache == null ? m.elementBytes : 0;
             Long replaced = m.elements.put(key, bytes);
