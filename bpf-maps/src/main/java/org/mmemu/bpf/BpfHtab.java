@@ -191,6 +191,11 @@ final class BpfHtab extends BpfMap {
     }
 
     @Override
+    public synchronized int cachedObjects() {
+        return ma == null ? 0 : ma.cachedObjects();
+    }
+
+    @Override
     synchronized void free() {
         if (ma != null) {
             // delete_all_elements, then bpf_mem_alloc_destroy

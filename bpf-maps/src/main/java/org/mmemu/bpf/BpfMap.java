@@ -91,6 +91,16 @@ public abstract class BpfMap {
     }
 
     /**
+     * The objects the map's element allocator holds that no element uses: charged, free or on
+     * their way to kfree after a grace period. Only a {@code BPF_F_NO_PREALLOC} hash of the
+     * latest era has such an allocator ({@code bpf_mem_alloc}); 0 for every other map, and once
+     * the map is freed.
+     */
+    public int cachedObjects() {
+        return 0;
+    }
+
+    /**
      * The map's part of {@code map_alloc} after the attributes were checked: its memory, charged
      * through {@link #memory} (memlock first, up to 5.10).
      *

@@ -62,6 +62,15 @@ final class BpfMemAlloc {
         return caches[cpu];
     }
 
+    /** The objects the caches hold, free or waiting for a grace period to be kfree'd: all charged. */
+    int cachedObjects() {
+        int n = 0;
+        for (BpfMemCache c : caches) {
+            n += c.freeCnt() + c.nrWaitingToFree();
+        }
+        return n;
+    }
+
     /**
      * {@code bpf_mem_cache_alloc}: an object from this CPU's cache, then the refill the
      * {@code unit_alloc} raised below the low watermark.

@@ -83,4 +83,31 @@ class BpfMemAllocTest {
         m.get(Exit.class).doExit(t);
         m.verify();
     }
+
+    @Test
+    void theCachedObjectsAreEveryCpusFreeAndWaitingOnesUntilTheDestroy() {
+        TestMachine m = boot();
+        TaskStruct t = m.tasks().create("t", new MmStruct());
+        BpfMemAlloc ma = init(m, t, 128);
+        int cpus = m.get(Cpus.class).nrCpus();
+        BpfMemCache c = ma.cache(m.get(Cpus.class).current().id());
+        assertThat(ma.cachedObjects()).as("the prefill").isEqualTo(cpus * BpfMemAlloc.PREFILL_SMALL);
+        long[] objs = new long[2 * c.highWatermark];
+        for (int i = 0; i < objs.length; i++) {
+            objs[i] = ma.alloc();
+        }
+        int cachedWhileInUse = ma.cachedObjects();
+        for (long obj : objs) {
+            ma.free(obj);
+        }
+
+        assertThat(c.nrWaitingToFree()).isPositive();
+        assertThat(ma.cachedObjects()).as("the objects given back, those waiting for a grace period included")
+                .isEqualTo(cachedWhileInUse + objs.length);
+        ma.destroy();
+        assertThat(ma.cachedObjects()).as("destroyed").isZero();
+        m.get(Exit.class).doExit(t);
+        m.get(Rcu.class).rcuBarrier();
+        m.verify();
+    }
 }

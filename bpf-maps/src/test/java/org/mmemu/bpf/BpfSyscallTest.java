@@ -73,4 +73,31 @@ class BpfSyscallTest {
         m.get(Rcu.class).synchronizeRcu();
         m.verify();
     }
+
+    @Test
+    void onlyANoPreallocHashOfTheLatestEraCachesObjectsAndNoneOnceFreed() {
+        TestMachine m = boot();
+        TaskStruct t = m.tasks().create("t", new MmStruct());
+        BpfSyscall bpf = m.get(BpfSyscall.class);
+        int hash;
+        int array;
+        try (var running = m.tasks().enter(t)) {
+            hash = bpf.mapCreate(BpfMapType.HASH, 8, 8, 16, BpfMapFlags.NO_PREALLOC);
+            array = bpf.mapCreate(BpfMapType.ARRAY, 4, 8, 16, 0);
+        }
+        File hashFile = t.files().fget(hash);
+        File arrayFile = t.files().fget(array);
+        BpfMap hashMap = bpf.mapOf(hashFile);
+        BpfMap arrayMap = bpf.mapOf(arrayFile);
+
+        assertThat(hashMap.cachedObjects()).as("bpf_mem_alloc's prefill").isPositive();
+        assertThat(arrayMap.cachedObjects()).isZero();
+        hashFile.put();
+        arrayFile.put();
+        m.get(Exit.class).doExit(t);
+        m.get(Rcu.class).rcuBarrier();
+        m.get(Rcu.class).rcuBarrier();
+        assertThat(hashMap.cachedObjects()).as("destroyed with the map").isZero();
+        m.verify();
+    }
 }

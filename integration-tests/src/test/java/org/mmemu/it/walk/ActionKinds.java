@@ -21,7 +21,10 @@ final class ActionKinds {
         return new ActionKinds(List.of(Mkdir.KIND, Rmdir.KIND, Spawn.KIND, Fork.KIND, Exit.KIND, Move.KIND,
                 SetMax.KIND, PipeCreate.KIND, PipeWrite.KIND, PipeRead.KIND, PipeToPipe.TEE, PipeToPipe.SPLICE,
                 PipeClose.KIND, KmemAlloc.KIND, KmemFree.KIND, KmallocObject.KIND, Kfree.KIND, Drain.KIND,
-                SocketPairCreate.STREAM, SocketPairCreate.DGRAM, SocketSend.KIND, SocketRecv.KIND, SocketClose.KIND));
+                SocketPairCreate.STREAM, SocketPairCreate.DGRAM, SocketSend.KIND, SocketRecv.KIND, SocketClose.KIND,
+                BpfMapCreate.ARRAY, BpfMapCreate.ARRAY_LARGE, BpfMapCreate.MMAPABLE, BpfMapCreate.HASH,
+                BpfMapCreate.HASH_NO_PREALLOC, BpfMapUpdate.KIND, BpfMapDelete.KIND, BpfMapClose.KIND, BpfMmap.KIND,
+                BpfMunmap.KIND, BpfMapGetFdById.KIND, RcuBarrier.KIND));
     }
 
     /** The next action of a walk: a kind drawn by weight, drawn again while it has nothing to act on. */

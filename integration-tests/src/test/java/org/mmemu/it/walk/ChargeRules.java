@@ -23,17 +23,43 @@ import org.mmemu.kernel.Kernel;
  *       net/unix/af_unix.c 4.8.15), so charged to the sender: the fragments as pages, the rest as
  *       slab (through the clones up to 5.8); the {@code UNIX} sock cache is {@code SLAB_ACCOUNT}
  *       from 4.18 ({@code proto_register}, net/core/sock.c 4.18.0), {@code sock_inode_cache}
- *       in every era (fs/sockfs, {@code init_inodecache}).</li>
+ *       in every era (fs/sockfs, {@code init_inodecache});</li>
+ *   <li>a BPF map is paid for by its creator's user's {@code RLIMIT_MEMLOCK} up to 5.10
+ *       ({@code bpf_map_charge_init}, kernel/bpf/syscall.c 5.10.7: its cost in pages added to
+ *       {@code user->locked_vm}, {@code EPERM} past the limit), by no cgroup; from 5.11 the
+ *       memlock is gone (80ee81e0403c "bpf: Eliminate rlimit-based memory accounting infra for
+ *       bpf maps") and every allocation of a map is {@code __GFP_ACCOUNT}
+ *       ({@code __bpf_map_area_alloc}, the htab's kzalloc: 6d192c7938b7 and 881456811a33), the
+ *       create's charged to the creating task's cgroup, the elements added later to
+ *       {@code map->memcg}, the creator's, whoever adds them ({@code bpf_map_kmalloc_node} under
+ *       {@code set_active_memcg}, d5299b67dd59 "bpf: Memcg-based memory accounting for bpf
+ *       maps");</li>
+ *   <li>arrays may be {@code BPF_F_MMAPABLE} from 5.5 (fc9702273e2e "bpf: Add mmap() support for
+ *       BPF_MAP_TYPE_ARRAY"; before, {@code array_map_alloc_check} refuses the flag and map
+ *       files have no {@code ->mmap}); the page tables a mapping needs are allocated in the
+ *       mapping task's context, {@code GFP_PGTABLE_USER}, charged as its pgd is;</li>
+ *   <li>maps have ids from 4.13 ({@code bpf_map_alloc_id}), which another task may open with
+ *       {@code BPF_MAP_GET_FD_BY_ID} ({@code bpf_map_get_fd_by_id}); before, the id query is
+ *       {@code EINVAL};</li>
+ *   <li>from 6.1 a {@code BPF_F_NO_PREALLOC} hash takes its elements from {@code bpf_mem_alloc}
+ *       (fba1a1c6c912 "bpf: Convert hash map to bpf_mem_alloc."), whose per-CPU caches are
+ *       filled under the creator's obj_cgroup ({@code get_obj_cgroup_from_current} in
+ *       {@code bpf_mem_alloc_init}, kernel/bpf/memalloc.c 6.13.7): the cached objects are charged
+ *       as the elements are.</li>
  * </ul>
  */
 public record ChargeRules(boolean pgdCharged, boolean pipePagesCharged, boolean slabBytesCharged,
                    boolean slabPagesCharged, boolean sharedBuffersMergeable, boolean socketBuffersCharged,
-                   boolean unixSockCharged) {
+                   boolean unixSockCharged, boolean bpfMemlock, boolean bpfAccounted, boolean bpfMmapable,
+                   boolean bpfMemAlloc, boolean bpfMapIds) {
     /** The rules of {@code era}. */
     public static ChargeRules of(Era era) {
         boolean generic = era.compareTo(Era.V4_8) >= 0;
         boolean objcg = era.compareTo(Era.V5_9) >= 0;
-        return new ChargeRules(generic, generic, objcg, !objcg, !objcg, generic, era.compareTo(Era.V4_18) >= 0);
+        boolean memcgMaps = era.compareTo(Era.V5_11) >= 0;
+        return new ChargeRules(generic, generic, objcg, !objcg, !objcg, generic, era.compareTo(Era.V4_18) >= 0,
+                !memcgMaps, memcgMaps, era.compareTo(Era.V5_9) >= 0, era == Era.LATEST,
+                era.compareTo(Era.V4_18) >= 0);
     }
 
     /**

@@ -6,8 +6,9 @@ import org.mmemu.core.ErrnoException;
 import org.mmemu.kernel.Task;
 
 /**
- * {@code fork()}: a child in the parent's cgroup, sharing the parent's pipes and sockets; its pgd is
- * allocated in the parent's context and so charged to the parent's cgroup.
+ * {@code fork()}: a child in the parent's cgroup, sharing the parent's pipes, sockets and BPF maps;
+ * its pgd is allocated in the parent's context and so charged to the parent's cgroup, and so are
+ * the page tables its copies of the parent's mappings of BPF arrays need ({@link ModelBpf#fork}).
  */
 record Fork(String parent, String child) implements Action {
     static final ActionKind KIND = ActionKind.of(3, (w, rnd) -> {
@@ -28,7 +29,7 @@ record Fork(String parent, String child) implements Action {
             if (e.errno() != Errno.ENOMEM) {
                 throw e;
             }
-            w.assertMayFail(p.cgroup, Model.PAGE, toString());
+            w.assertMayFail(p.cgroup, Model.PAGE * (1 + p.pageTables.size()), toString());
             return;
         }
         ModelTask c = new ModelTask(child, task, p.cgroup, w.m.allocPage(w.m.rules.pgdCharged() ? p.cgroup : null));
@@ -41,6 +42,7 @@ record Fork(String parent, String child) implements Action {
             e.getKey().holders++;
             c.sockets.put(e.getKey(), e.getValue());
         }
+        w.m.bpf.fork(w.m, w.geometry, p, c, w.m.rules.pgdCharged() ? p.cgroup : null);
         w.m.tasks.put(child, c);
     }
 }

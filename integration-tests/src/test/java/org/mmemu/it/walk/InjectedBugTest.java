@@ -35,14 +35,22 @@ class InjectedBugTest {
         Kernel k = Kernel.boot(Era.LATEST, config);
         AssertionError failure = catchThrowableOfType(() -> new WalkRunner(config, ActionKinds.defaults())
                 .run(k, RandomWalkTest.WALKS, STEPS, 0xb06L), AssertionError.class);
+        closeStopped(k);
+
+        assertThat(failure).as("the walk finds the uncharged page").isNotNull();
+        assertShrunkTo(failure, "Mkdir[", "Spawn[", "PipeCreate[", "PipeWrite[");
+    }
+
+    /**
+     * Closes a kernel whose walk stopped at its failure: what the walk still held (its kernel
+     * pages, which only its teardown frees) may be reported as leaked pages, nothing else.
+     */
+    static void closeStopped(Kernel k) {
         ConsistencyFailure left = catchThrowableOfType(k::close, ConsistencyFailure.class);
         if (left != null) {
             assertThat(left.getMessage()).as("what the stopped walk left: its own pages, nothing broken")
                     .contains("page leak").doesNotContain("memcg:", "slab:", "buddy:", "rcu:");
         }
-
-        assertThat(failure).as("the walk finds the uncharged page").isNotNull();
-        assertShrunkTo(failure, "Mkdir[", "Spawn[", "PipeCreate[", "PipeWrite[");
     }
 
     /**

@@ -33,7 +33,7 @@ class InjectedSocketBugTest {
         Kernel k = Kernel.boot(Era.LATEST, config);
         AssertionError failure = catchThrowableOfType(() -> new WalkRunner(config, ActionKinds.defaults())
                 .run(k, RandomWalkTest.WALKS, STEPS, 0x50cL), AssertionError.class);
-        k.close();
+        InjectedBugTest.closeStopped(k);
 
         assertThat(failure).as("the walk finds the uncharged buffers").isNotNull();
         InjectedBugTest.assertShrunkTo(failure, "Mkdir[", "Spawn[", "SocketPairCreate[", "SocketSend[");

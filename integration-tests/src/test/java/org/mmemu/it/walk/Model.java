@@ -34,6 +34,8 @@ final class Model {
     final Map<String, ModelSocketPair> sockets = new LinkedHashMap<>();
     final Map<String, KmemPage> kmemPages = new LinkedHashMap<>();
     final Map<String, SlabObject> objects = new LinkedHashMap<>();
+    /** The BPF maps, their memlock and what waits for a grace period. */
+    final ModelBpf bpf = new ModelBpf();
     /** Pages allocated outside the slab that the walk's entities hold: pgds, pipe pages, kernel pages, skb fragments. */
     long heldPages;
 
@@ -90,6 +92,7 @@ final class Model {
         for (ModelSocketPair s : List.copyOf(t.sockets.keySet())) {
             drop(t, s);
         }
+        bpf.exit(this, t);
     }
 
     /** The task closes both ends of {@code s}; the last holder frees the pair. */

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.mmemu.core.rcu.Rcu;
 import org.mmemu.kernel.Kernel;
 
 /**
@@ -74,7 +73,7 @@ final class Walk {
             new Rmdir(g.path).apply(w);
         }
         w.k.cgroupfs().rmdir(World.TOP);
-        w.k.get(Rcu.class).rcuBarrier();
+        RcuBarrier.settle(w.k);
         w.k.drainAllStock();
         BootState now = BootState.of(w.k);
         if (!now.equals(boot)) {

@@ -3,9 +3,12 @@ package org.mmemu.it.walk;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.MemoryConfig;
+import org.mmemu.core.mm.PageTableAllocator;
+import org.mmemu.core.mm.PageTableGeometry;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.memcg.MemcgCharger;
 
@@ -30,6 +33,10 @@ final class World {
     final int stockPages;
     /** The sizes of the AF_UNIX objects the socket actions make. */
     final SkbCosts skbCosts;
+    /** The sizes of the BPF maps' allocations. */
+    final BpfCosts bpfCosts;
+    /** The shape of the tasks' page tables, which mappings of BPF arrays grow. */
+    final PageTableGeometry geometry;
     /** Whether the stocks were drained since the last action that charged: the next check is exact. */
     boolean drained;
     private int nextId;
@@ -40,6 +47,8 @@ final class World {
         int cpus = k.get(MemoryConfig.class).cpus();
         this.stockPages = cpus * (k.get(MemcgCharger.class).stock().batch() + 1);
         this.skbCosts = new SkbCosts(k);
+        this.bpfCosts = new BpfCosts(k);
+        this.geometry = k.get(PageTableAllocator.class).geometry();
         k.cgroupfs().mkdir(TOP);
         k.cgroupfs().write(TOP + "/cgroup.subtree_control", "+memory");
     }
@@ -140,6 +149,33 @@ final class World {
         ModelTask t = m.tasks.get(task);
         ModelSocketPair s = m.sockets.get(pair);
         return t == null || s == null || !t.sockets.containsKey(s) ? null : new HeldSocket(t, s);
+    }
+
+    /** A task and a BPF map it holds: what a map action acts on. */
+    record HeldMap(ModelTask task, ModelBpfMap map) {
+        /** The task's fd of the map. */
+        int fd() {
+            return task.maps.get(map);
+        }
+    }
+
+    /** A random map held by a random task, or null. */
+    HeldMap anyHeldMap(SplittableRandom rnd) {
+        ModelTask t = pick(m.tasks.values().stream().filter(x -> !x.maps.isEmpty()).toList(), rnd);
+        return t == null ? null : new HeldMap(t, pick(List.copyOf(t.maps.keySet()), rnd));
+    }
+
+    /** A random map that passes {@code which}, held by a random task, or null. */
+    HeldMap anyHeldMap(SplittableRandom rnd, Predicate<ModelBpfMap> which) {
+        ModelTask t = pick(m.tasks.values().stream().filter(x -> x.maps.keySet().stream().anyMatch(which)).toList(), rnd);
+        return t == null ? null : new HeldMap(t, pick(t.maps.keySet().stream().filter(which).toList(), rnd));
+    }
+
+    /** The task {@code task} with the map {@code map}, if both live and it holds it; else null. */
+    HeldMap heldMap(String task, String map) {
+        ModelTask t = m.tasks.get(task);
+        ModelBpfMap b = m.bpf.maps.get(map);
+        return t == null || b == null || !t.maps.containsKey(b) ? null : new HeldMap(t, b);
     }
 
     /** A random path of {@link #PATHS}, live or not. */
