@@ -1,5 +1,7 @@
 package org.mmemu.core.policy;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.inject.Binder;
 import com.google.inject.Binding;
 import com.google.inject.BindingAnnotation;
@@ -52,9 +54,13 @@ public final class PolicyBinder<T> {
         return new PolicyBinder<>(binder, kind);
     }
 
-    /** Registers an implementation instance under its policy name. */
+    /**
+     * Registers an implementation instance under its policy name. The instance is not
+     * member-injected: Guice would reflect over its class and every superclass ({@code Enum}'s
+     * for the usual enum of policies) once per binding and per injector.
+     */
     public PolicyBinder<T> register(String name, T instance) {
-        binder.bind(Key.get(kind, Names.named(name))).toInstance(instance);
+        binder.bind(Key.get(kind, Names.named(name))).toProvider(new Registered<>(instance));
         return this;
     }
 
@@ -139,6 +145,20 @@ public final class PolicyBinder<T> {
         @Override
         public int hashCode() {
             return kind.hashCode();
+        }
+    }
+
+    /** A registered instance, handed out as it is. */
+    private static final class Registered<T> implements Provider<T> {
+        private final T instance;
+
+        Registered(T instance) {
+            this.instance = requireNonNull(instance, "instance is null");
+        }
+
+        @Override
+        public T get() {
+            return instance;
         }
     }
 
