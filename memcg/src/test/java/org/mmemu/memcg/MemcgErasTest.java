@@ -2,13 +2,12 @@ package org.mmemu.memcg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.inject.Key;
-import com.google.inject.util.Types;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.era.KernelRelease;
+import org.mmemu.core.policy.PolicyBinder;
 
 /** Every release's memcg choices are registered policies, and a machine of the release runs them. */
 class MemcgErasTest {
@@ -18,7 +17,7 @@ class MemcgErasTest {
         MemcgMachine m = MemcgMachine.boot(MemcgEras.DESCRIPTOR.module(release));
 
         assertThat(MemcgEras.DESCRIPTOR.choices()).filteredOn(c -> c.isPolicy()).allSatisfy(c -> {
-            Map<?, ?> registry = (Map<?, ?>) m.injector.getInstance(Key.get(Types.mapOf(String.class, c.kind())));
+            Map<String, ?> registry = PolicyBinder.registry(m.injector, c.kind());
             assertThat(m.injector.getInstance(c.kind())).as(c.column()).isNotNull().isSameAs(registry.get(c.at(release)));
         });
         assertThat(m.config).isSameAs(MemcgEras.CONFIG.at(release));

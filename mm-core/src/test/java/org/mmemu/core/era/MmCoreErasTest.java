@@ -3,14 +3,12 @@ package org.mmemu.core.era;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.Injector;
-import com.google.inject.Key;
-import com.google.inject.util.Types;
-import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.Injectors;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.MmCoreModule;
+import org.mmemu.core.policy.PolicyBinder;
 
 /** Every policy mm-core's era table selects is one MmCoreModule registers, and runs when selected. */
 class MmCoreErasTest {
@@ -24,8 +22,8 @@ class MmCoreErasTest {
                 .as(c.column()).isNotNull().isSameAs(registered(i, c.kind(), c.at(release))));
     }
 
-    /** The policy registered under {@code name} in the kind's MapBinder. */
+    /** The policy registered under {@code name} in the kind's registry. */
     private static Object registered(Injector i, Class<?> kind, Object name) {
-        return ((Map<?, ?>) i.getInstance(Key.get(Types.mapOf(String.class, kind)))).get(name);
+        return PolicyBinder.registry(i, kind).get(name);
     }
 }

@@ -7,6 +7,7 @@ import static org.mmemu.core.policy.PolicyBinder.policyBinder;
 import com.google.inject.CreationException;
 import com.google.inject.Inject;
 import com.google.inject.Injector;
+import com.google.inject.util.Modules;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Injectors;
 import org.mmemu.core.Machine;
@@ -46,6 +47,22 @@ class PolicyBinderTest {
                 .getInstance(Batch.class).pages()).isEqualTo(32);
         assertThat(injector(b -> policyBinder(b, Batch.class).select(() -> 7))
                 .getInstance(Batch.class).pages()).as("a user's own policy").isEqualTo(7);
+    }
+
+    @Test
+    void anOverridingModuleReplacesAnotherModulesSelection() {
+        com.google.inject.Module era = b -> policyBinder(b, Batch.class).select("batch.V4_8");
+        assertThat(injector(Modules.override(era).with(b -> policyBinder(b, Batch.class).select("batch.Latest")))
+                .getInstance(Batch.class).pages()).isEqualTo(64);
+        assertThat(injector(Modules.override(era).with(b -> policyBinder(b, Batch.class).select(() -> 7)))
+                .getInstance(Batch.class).pages()).as("a user's own policy over the era's").isEqualTo(7);
+    }
+
+    @Test
+    void theRegistryListsEveryNamedPolicyOfTheKind() {
+        Injector i = injector(b -> policyBinder(b, Batch.class).register("batch.Mine", () -> 1));
+        assertThat(PolicyBinder.registry(i, Batch.class)).containsOnlyKeys("batch.V4_8", "batch.Latest", "batch.Mine");
+        assertThat(PolicyBinder.registry(i, Batch.class).get("batch.V4_8").pages()).isEqualTo(32);
     }
 
     @Test
