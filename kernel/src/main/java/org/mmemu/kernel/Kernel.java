@@ -23,6 +23,7 @@ import org.mmemu.core.mm.MmStruct;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.printk.KernelLog;
 import org.mmemu.core.rcu.Rcu;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.Exit;
 import org.mmemu.core.sched.Fork;
@@ -250,17 +251,46 @@ public final class Kernel implements AutoCloseable {
      */
     public Tasks.TaskScope enter(Task task) {
         TaskStruct t = task.taskStruct();
+        Cpu cpu = beforeRunning(t);
+        TaskStruct previous = run(cpu, t);
+        return () -> leave(cpu, previous, t);
+    }
+
+    /*
+     * enter(Task) in three steps without a scope object, for the facade's data calls (a pipe's
+     * or a socket's, which allocate nothing per call): beforeRunning, run, then leave in a
+     * finally.
+     */
+
+    /**
+     * The first step of {@link #enter(Task)}: {@code t} is alive (else ESRCH, as there).
+     *
+     * @return the calling thread's CPU, where {@code t} is to run
+     */
+    Cpu beforeRunning(TaskStruct t) {
         requireAlive(t);
         BEFORE_RUNNING.reach();
-        Tasks.TaskScope running = tasks.enter(t);
+        return cpus.current();
+    }
+
+    /**
+     * The second step of {@link #enter(Task)}: {@code t} runs on {@code cpu} until {@link #leave}.
+     *
+     * @return the task that ran before, for {@link #leave}
+     */
+    TaskStruct run(Cpu cpu, TaskStruct t) {
+        TaskStruct previous = tasks.switchIn(cpu, t);
         SYSCALL.reach();
-        return () -> {
-            running.close();
-            // The way back to user space is a schedule point: work queued meanwhile (a kworker's
-            // item, such as a 4.x cache clone's creation) runs now, outside the task's context.
-            cpus.condResched();
-            exits.exitIfKilled(t);
-        };
+        return previous;
+    }
+
+    /** The last step of {@link #enter(Task)}, its scope's close: the return to user space. */
+    void leave(Cpu cpu, TaskStruct previous, TaskStruct t) {
+        tasks.switchOut(cpu, previous, t);
+        // The way back to user space is a schedule point: work queued meanwhile (a kworker's
+        // item, such as a 4.x cache clone's creation) runs now, outside the task's context.
+        cpus.condResched();
+        exits.exitIfKilled(t);
     }
 
     /**

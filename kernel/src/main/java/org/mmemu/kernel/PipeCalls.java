@@ -5,6 +5,7 @@ import java.util.function.ToLongFunction;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.fs.File;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.pipe.PipeFiles;
 import org.mmemu.pipe.PipeSplice;
@@ -89,11 +90,14 @@ final class PipeCalls {
 
     /**
      * {@code io} ({@code kernel_write}, {@code kernel_read}, a socket's send or receive) of
-     * {@code buffer} on {@code fd}, as the task; its errno thrown, its SIGPIPE delivered.
+     * {@code buffer} on {@code fd}, as the task ({@link Kernel#enter}'s steps, without its scope
+     * object); its errno thrown, its SIGPIPE delivered.
      */
     long kernelIo(String syscall, int fd, byte[] buffer, BufferIo io) {
         long ret;
-        try (var running = kernel.enter(owner)) {
+        Cpu cpu = kernel.beforeRunning(task);
+        TaskStruct previous = kernel.run(cpu, task);
+        try {
             File f = task.files().fget(fd);
             if (f == null) {
                 ret = Errno.EBADF.negative();
@@ -104,6 +108,8 @@ final class PipeCalls {
                     f.put();
                 }
             }
+        } finally {
+            kernel.leave(cpu, previous, task);
         }
         return returnToUser(ret, syscall, fd);
     }

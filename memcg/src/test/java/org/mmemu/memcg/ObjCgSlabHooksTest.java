@@ -20,6 +20,7 @@ import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
+import org.mmemu.core.testing.AllocatedBytes;
 import org.mmemu.core.testing.Seeded;
 import org.mmemu.memcg.fs.CgroupFs;
 import org.mmemu.memcg.stat.MemcgStatItem;

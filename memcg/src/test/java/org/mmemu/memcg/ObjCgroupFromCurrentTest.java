@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.core.sched.Tasks;
+import org.mmemu.core.testing.AllocatedBytes;
 
 /** {@code get_obj_cgroup_from_current} of 5.9 to 5.11: a referenced objcg, found from the task up. */
 class ObjCgroupFromCurrentTest {

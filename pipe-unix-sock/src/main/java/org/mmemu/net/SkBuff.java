@@ -8,11 +8,12 @@ import org.mmemu.core.page.Page;
  * {@code skbuff_head_cache} at {@link #head()}, a kmalloc'd linear area at {@link #data()}
  * ({@code headLen} bytes of data, then the shared info) and up to {@link SkBuffs#MAX_SKB_FRAGS}
  * page fragments, each a page (compound above order 0) held by one reference. Made and freed by
- * {@link SkBuffs}.
+ * {@link SkBuffs}; once freed, the Java object (never seen outside this package) may be
+ * {@link #init made again} for a new {@code sk_buff} of the same socket.
  */
 public final class SkBuff {
-    final long head;
-    final long data;
+    long head;
+    long data;
     final Page[] frags = new Page[SkBuffs.MAX_SKB_FRAGS];
     final int[] fragSize = new int[SkBuffs.MAX_SKB_FRAGS];
     int nrFrags;
@@ -26,10 +27,23 @@ public final class SkBuff {
     UnixSock owner;
     /** {@code UNIXCB(skb).consumed}: the bytes a stream reader already took. */
     int consumed;
+    /** The next freed skb in its socket's {@link UnixSock#putFreeSkb cache}. */
+    SkBuff nextFree;
 
     SkBuff(long head, long data) {
         this.head = head;
         this.data = data;
+    }
+
+    /** A freed skb's object for a new {@code sk_buff} and linear area: as new (its fragments are already gone). */
+    void init(long newHead, long newData) {
+        head = newHead;
+        data = newData;
+        headLen = 0;
+        len = 0;
+        truesize = 0;
+        consumed = 0;
+        nextFree = null;
     }
 
     /** The emulated address of the {@code sk_buff} object. */

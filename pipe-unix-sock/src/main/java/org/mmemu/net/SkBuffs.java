@@ -98,10 +98,11 @@ public final class SkBuffs {
     }
 
     /**
-     * {@code __alloc_skb(size, gfp, 0, NUMA_NO_NODE)}: an skb whose linear area has room for
-     * {@code size} bytes, or null (the head is given back if the data cannot be had).
+     * {@code __alloc_skb(size, gfp, 0, NUMA_NO_NODE)} for {@code sk}: an skb whose linear area
+     * has room for {@code size} bytes, or null (the head is given back if the data cannot be
+     * had). Its Java object is one {@code sk} freed before, if any ({@link UnixSock#takeFreeSkb}).
      */
-    SkBuff allocSkb(int size, int gfp) {
+    SkBuff allocSkb(UnixSock sk, int size, int gfp) {
         long head = slub.kmemCacheAlloc(skbuffHeadCache, gfp & ~__GFP_DMA);
         if (head == 0) {
             return null;
@@ -111,7 +112,12 @@ public final class SkBuffs {
             slub.kmemCacheFree(skbuffHeadCache, head);
             return null;
         }
-        SkBuff skb = new SkBuff(head, data);
+        SkBuff skb = sk.takeFreeSkb();
+        if (skb == null) {
+            skb = new SkBuff(head, data);
+        } else {
+            skb.init(head, data);
+        }
         counts.skbs.incrementAndGet();
         int room = (int) kmalloc.ksize(data) - skbDataAlign(SHINFO_SIZE);
         skb.truesize = skbTruesize(room);
@@ -124,17 +130,18 @@ public final class SkBuffs {
      * {@code maxPageOrder}, high orders tried without direct reclaim (and, until 5.x, with
      * {@code __GFP_NORETRY}), each fragment's pages counted in {@code truesize}.
      *
-     * @param errcode where the errno goes on failure: {@code -EMSGSIZE} for more fragments than
-     *     an skb holds, {@code -ENOBUFS} when memory could not be had
+     * @param sk the sending socket, whose {@link UnixSock#allocErr} gets the errno on failure:
+     *     {@code -EMSGSIZE} for more fragments than an skb holds, {@code -ENOBUFS} when memory
+     *     could not be had
      */
-    SkBuff allocSkbWithFrags(int headerLen, int dataLen, int maxPageOrder, int[] errcode, int gfp) {
-        errcode[0] = Errno.EMSGSIZE.negative();
+    SkBuff allocSkbWithFrags(int headerLen, int dataLen, int maxPageOrder, UnixSock sk, int gfp) {
+        sk.allocErr = Errno.EMSGSIZE.negative();
         int npages = dataLen + MemMap.PAGE_SIZE - 1 >> MemMap.PAGE_SHIFT;
         if (config.fragsStepDown() ? dataLen > MAX_SKB_FRAGS * (MemMap.PAGE_SIZE << maxPageOrder) : npages > MAX_SKB_FRAGS) {
             return null;
         }
-        errcode[0] = Errno.ENOBUFS.negative();
-        SkBuff skb = allocSkb(headerLen, gfp);
+        sk.allocErr = Errno.ENOBUFS.negative();
+        SkBuff skb = allocSkb(sk, headerLen, gfp);
         if (skb == null) {
             return null;
         }
@@ -173,23 +180,23 @@ public final class SkBuffs {
      * waiting: a pending socket error, {@code -EPIPE} once sending is shut down, {@code -EAGAIN}
      * while the socket's buffers already use up {@code sk_sndbuf} (one buffer may overshoot it),
      * else an skb from {@link #allocSkbWithFrags} with {@code sk_allocation}, owned by {@code sk}.
-     * Under the socket's lock.
+     * Under the socket's lock; on failure (null) the errno is in {@link UnixSock#allocErr}.
      */
-    SkBuff sockAllocSendPskb(UnixSock sk, int headerLen, int dataLen, int maxPageOrder, int[] errcode) {
+    SkBuff sockAllocSendPskb(UnixSock sk, int headerLen, int dataLen, int maxPageOrder) {
         if (sk.err != 0) {
-            errcode[0] = -sk.err;
+            sk.allocErr = -sk.err;
             sk.err = 0;
             return null;
         }
         if ((sk.shutdown & UnixSock.SEND_SHUTDOWN) != 0) {
-            errcode[0] = Errno.EPIPE.negative();
+            sk.allocErr = Errno.EPIPE.negative();
             return null;
         }
         if (sk.wmemAlloc - 1 >= sk.sndbuf) {
-            errcode[0] = Errno.EAGAIN.negative();
+            sk.allocErr = Errno.EAGAIN.negative();
             return null;
         }
-        SkBuff skb = allocSkbWithFrags(headerLen, dataLen, maxPageOrder, errcode, sk.allocation);
+        SkBuff skb = allocSkbWithFrags(headerLen, dataLen, maxPageOrder, sk, sk.allocation);
         if (skb != null) {
             skbSetOwnerW(skb, sk);
         }
@@ -205,11 +212,14 @@ public final class SkBuffs {
     /**
      * {@code kfree_skb} / {@code consume_skb}: the destructor ({@code sock_wfree}: the write
      * memory back to its owner, whose last unit frees the sock), then each fragment's page
-     * reference, the linear area and the {@code sk_buff}.
+     * reference, the linear area and the {@code sk_buff}, whose Java object its owner keeps
+     * for its next skb ({@link UnixSock#putFreeSkb}: nothing else holds a freed one). Under the
+     * owner's pair lock, as every free of an AF_UNIX skb is.
      */
     void kfreeSkb(SkBuff skb) {
-        if (skb.owner != null) {
-            skb.owner.sockWfree(skb.truesize);
+        UnixSock owner = skb.owner;
+        if (owner != null) {
+            owner.sockWfree(skb.truesize);
             skb.owner = null;
         }
         for (int i = 0; i < skb.nrFrags; i++) {
@@ -220,6 +230,9 @@ public final class SkBuffs {
         kmalloc.kfree(skb.data);
         slub.kmemCacheFree(skbuffHeadCache, skb.head);
         counts.skbs.decrementAndGet();
+        if (owner != null) {
+            owner.putFreeSkb(skb);
+        }
     }
 
     /**

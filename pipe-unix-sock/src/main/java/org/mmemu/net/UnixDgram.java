@@ -35,7 +35,6 @@ public final class UnixDgram {
      */
     public long sendmsg(UnixSock sk, byte[] data) {
         int len = data.length;
-        int[] err = new int[1];
         synchronized (sk.pairLock) {
             UnixSock other = sk.peer;
             if (other == null) {
@@ -49,9 +48,9 @@ public final class UnixDgram {
                 dataLen = Math.min(len - SkBuffs.SKB_MAX_ALLOC, SkBuffs.MAX_SKB_FRAGS * MemMap.PAGE_SIZE);
                 dataLen = (int) MemMap.pageAlign(dataLen);
             }
-            SkBuff skb = skbs.sockAllocSendPskb(sk, len - dataLen, dataLen, PAGE_ALLOC_COSTLY_ORDER, err);
+            SkBuff skb = skbs.sockAllocSendPskb(sk, len - dataLen, dataLen, PAGE_ALLOC_COSTLY_ORDER);
             if (skb == null) {
-                return err[0];
+                return sk.allocErr;
             }
             skbs.copyFrom(skb, len - dataLen, data, 0, len);
             if (other.dead) {

@@ -16,6 +16,8 @@ import java.util.ArrayDeque;
  * buffers is consumed.
  */
 public final class UnixSock {
+    /** The freed skbs' objects a socket keeps: a 64 KiB stream send makes two. */
+    static final int FREE_SKBS = 4;
     /** {@code SHUTDOWN_MASK}: both directions shut. */
     static final int SHUTDOWN_MASK = 3;
     /** {@code RCV_SHUTDOWN}. */
@@ -40,6 +42,15 @@ public final class UnixSock {
     int shutdown;
     /** {@code sk->sk_err}: a positive errno, 0 for none. */
     int err;
+    /**
+     * The negative errno of this socket's last failed {@code sock_alloc_send_pskb}: the kernel's
+     * {@code int *errcode} out-parameter, kept here (under the socket's lock) so that a send
+     * allocates no array for it.
+     */
+    int allocErr;
+    /** Freed skbs of this socket, their Java objects for its next ones; at most {@link #FREE_SKBS}. */
+    private SkBuff freeSkbs;
+    private int nrFreeSkbs;
     /** {@code SOCK_DEAD}: orphaned by {@code unix_release_sock}. */
     boolean dead;
 
@@ -92,6 +103,25 @@ public final class UnixSock {
     public int receiveQueueLen() {
         synchronized (pairLock) {
             return receiveQueue.size();
+        }
+    }
+
+    /** A freed skb of this socket whose object a new one may take, or null. Under the pair lock. */
+    SkBuff takeFreeSkb() {
+        SkBuff skb = freeSkbs;
+        if (skb != null) {
+            freeSkbs = skb.nextFree;
+            nrFreeSkbs--;
+        }
+        return skb;
+    }
+
+    /** Keeps a freed skb's object (owned by this socket) for the next. Under the pair lock. */
+    void putFreeSkb(SkBuff skb) {
+        if (nrFreeSkbs < FREE_SKBS) {
+            skb.nextFree = freeSkbs;
+            freeSkbs = skb;
+            nrFreeSkbs++;
         }
     }
 

@@ -42,7 +42,6 @@ public final class UnixStream {
      */
     public long sendmsg(UnixSock sk, byte[] data) {
         int len = data.length;
-        int[] err = new int[1];
         synchronized (sk.pairLock) {
             UnixSock other = sk.peer;
             if (other == null) {
@@ -57,9 +56,9 @@ public final class UnixStream {
                 size = Math.min(size, SkBuffs.SKB_MAX_HEAD_0 + UNIX_SKB_FRAGS_SZ);
                 int dataLen = Math.max(0, size - SkBuffs.SKB_MAX_HEAD_0);
                 dataLen = Math.min(size, (int) MemMap.pageAlign(dataLen));
-                SkBuff skb = skbs.sockAllocSendPskb(sk, size - dataLen, dataLen, UNIX_SKB_FRAGS_ORDER, err);
+                SkBuff skb = skbs.sockAllocSendPskb(sk, size - dataLen, dataLen, UNIX_SKB_FRAGS_ORDER);
                 if (skb == null) {
-                    return sent != 0 ? sent : err[0];
+                    return sent != 0 ? sent : sk.allocErr;
                 }
                 skbs.copyFrom(skb, size - dataLen, data, sent, size);
                 if (other.dead || (other.shutdown & UnixSock.RCV_SHUTDOWN) != 0) {

@@ -95,16 +95,31 @@ public final class Tasks {
      *     exited (or was), and a killed task is never scheduled again
      */
     public TaskScope enter(TaskStruct task) {
+        Cpu cpu = cpus.current();
+        TaskStruct previous = switchIn(cpu, task);
+        return () -> switchOut(cpu, previous, task);
+    }
+
+    /**
+     * The first half of {@link #enter} without a scope object (what a system call's fast path
+     * uses so as to allocate nothing): {@code task} runs on {@code cpu}, the calling thread's.
+     *
+     * @return the task that ran before, for {@link #switchOut}
+     * @throws ErrnoException as {@link #enter}
+     */
+    public TaskStruct switchIn(Cpu cpu, TaskStruct task) {
         if (!task.startRunning()) {
             throw new ErrnoException(Errno.ESRCH, task + " is killed");
         }
-        Cpu cpu = cpus.current();
         TaskStruct previous = cpu.current();
         cpu.setCurrent(task);
-        return () -> {
-            cpu.setCurrent(previous);
-            task.stopRunning();
-        };
+        return previous;
+    }
+
+    /** The second half of {@link #enter}: {@code previous} runs on {@code cpu} again instead of {@code task}. */
+    public void switchOut(Cpu cpu, TaskStruct previous, TaskStruct task) {
+        cpu.setCurrent(previous);
+        task.stopRunning();
     }
 
     /** A task switched in by {@link #enter}; closing it switches back. */

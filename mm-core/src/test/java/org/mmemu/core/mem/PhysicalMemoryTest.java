@@ -47,7 +47,7 @@ class PhysicalMemoryTest {
         assertThat(ram.readByte(8, 8)).as("the rest of a poisoned frame stays poison").isEqualTo(PAGE_POISON);
     }
 
-    /** A freed frame's array, kept for reuse, never shows its old bytes to the next first write. */
+    /** A freed frame's array, kept across the free, never shows its old bytes to the next first write. */
     @Test
     void aFirstWriteAfterAFreeSeesOnlyWhatTheFrameReadsAs() {
         ram.write(9, 0, filled(1), 0, PAGE);
@@ -64,11 +64,37 @@ class PhysicalMemoryTest {
         ram.kernelPoisonPages(memMap.page(9), 1);
         ram.write(9, 0, filled(4), 0, PAGE);
         assertThat(read(9)).isEqualTo(filled(4));
-        assertThat(read(9 + 256)).as("the frame sharing its reuse slot is untouched").isEqualTo(filled(PAGE_POISON));
+        assertThat(read(10)).as("its neighbour is untouched").isEqualTo(filled(PAGE_POISON));
+    }
+
+    /** The page cycle of a written frame (a pipe buffer's) makes no garbage: the free keeps its array. */
+    @Test
+    void aFrameKeepsItsArrayAcrossFreesUpToTheBudget() {
+        PhysicalMemory small = new PhysicalMemory(memMap, 2);
+        for (int round = 0; round < 3; round++) {
+            for (int pfn = 0; pfn < 3; pfn++) {
+                small.write(pfn, 0, filled(round), 0, PAGE);
+                assertThat(small.readByte(pfn, PAGE - 1)).isEqualTo((byte) round);
+            }
+            for (int pfn = 0; pfn < 3; pfn++) {
+                small.kernelPoisonPages(memMap.page(pfn), 1);
+                assertThat(small.isTouched(pfn)).isFalse();
+            }
+            assertThat(frameArrays(small)).as("round %d: two kept, the third dropped", round).isEqualTo(2);
+        }
+        small.write(1, 0, new byte[] {7}, 0, 1);
+        assertThat(small.readByte(1, 1)).as("a kept array's old bytes are gone").isEqualTo(PAGE_POISON);
+        small.kernelInitPages(memMap.page(2), 1);
+        assertThat(small.readLong(2, PAGE - 8)).as("zeroed without a fill, still read as zeroes").isZero();
+        assertThat(small.hasArray(2)).isFalse();
+    }
+
+    private static long frameArrays(PhysicalMemory store) {
+        return org.openjdk.jol.info.GraphLayout.parseInstance(store).getClassCounts().count(byte[].class);
     }
 
     @Test
-    void clearHighpageDropsTheArray() {
+    void clearHighpageNeedsNoFill() {
         ram.memset(5, 0, 1, 100);
         ram.clearHighpage(memMap.page(5));
         assertThat(read(5)).isEqualTo(filled(0));

@@ -1,9 +1,12 @@
-package org.mmemu.memcg;
+package org.mmemu.core.testing;
 
 import java.lang.management.ManagementFactory;
 
-/** What a hot path allocates on the Java heap, measured by the JVM's per-thread counter. */
-final class AllocatedBytes {
+/**
+ * What a hot path allocates on the Java heap, measured by the JVM's per-thread counter: for
+ * tests that hold a path to allocating nothing per call.
+ */
+public final class AllocatedBytes {
     private static final int WARMUP = 20_000;
     private static final int RUNS = 10_000;
     private static final int ROUNDS = 5;
@@ -16,7 +19,7 @@ final class AllocatedBytes {
      * least of a few rounds, since a recompilation in the background may allocate on the
      * measured thread once (a few hundred bytes, where an object per call would be 160 kB).
      */
-    static long of(Runnable body) {
+    public static long of(Runnable body) {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().getId();
