@@ -3,6 +3,8 @@ package org.mmemu.memcg;
 import com.google.inject.Inject;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.HashSet;
+import java.util.Set;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
@@ -270,6 +272,26 @@ public final class ChargeStock {
     public MemCgroup pinnedMemcg(int cpu) {
         Stock stock = stocks.get(cpu);
         return stockPinsMemcg || stock.nrPages > 0 ? stock.cached : null;
+    }
+
+    /**
+     * The removed cgroups that stocks holding no pages still pin, each with the removed
+     * ancestors its css reference keeps: {@code drain_all_stock} skips a stock without pages
+     * (as the kernel does), so from 5.8, where such a stock keeps a reference of its own, the
+     * kernel leaves these dying until that CPU caches another memcg; before 5.8 an empty stock
+     * pins nothing ({@link MemcgConfig#stockPinsMemcg()}). Read at quiescence, after a drain.
+     */
+    public Set<MemCgroup> dyingPinnedByEmptyStocks() {
+        Set<MemCgroup> pinned = new HashSet<>();
+        for (int cpu = 0; cpu < nrStocks(); cpu++) {
+            MemCgroup cached = pinnedMemcg(cpu);
+            if (cached != null && stockedPages(cpu) == 0) {
+                for (MemCgroup m = cached; m != null && !m.isOnline(); m = m.parent()) {
+                    pinned.add(m);
+                }
+            }
+        }
+        return pinned;
     }
 
     /** The obj_cgroup CPU {@code cpu}'s byte stock caches, or null. */

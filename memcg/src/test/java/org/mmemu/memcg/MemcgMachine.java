@@ -6,7 +6,6 @@ import static org.mmemu.core.policy.PolicyBinder.policyBinder;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.mmemu.core.Injectors;
@@ -131,25 +130,9 @@ public final class MemcgMachine {
         assertThat(checks.run()).as("consistency checks after draining the stocks").isEmpty();
     }
 
-    /**
-     * The removed cgroups that may legitimately stay dying once every stock was drained:
-     * {@code drain_all_stock} skips a stock that caches a memcg but holds no pages (as the
-     * kernel does), so from 5.8, where that stock keeps a css reference of its own, it pins the
-     * cgroup, and the cgroup its reference on each removed ancestor (before 5.8 it pins nothing,
-     * {@link MemcgConfig#stockPinsMemcg()}).
-     */
+    /** {@link ChargeStock#dyingPinnedByEmptyStocks()}: the removed cgroups that may stay dying after a drain. */
     public Set<MemCgroup> dyingPinnedByEmptyStocks() {
-        Set<MemCgroup> pinned = new HashSet<>();
-        for (int cpu = 0; cpu < stock.nrStocks(); cpu++) {
-            MemCgroup cached = stock.pinnedMemcg(cpu);
-            if (cached != null && !cached.isOnline()) {
-                assertThat(stock.stockedPages(cpu)).as("pages stocked on cpu%d after the drain", cpu).isZero();
-                for (MemCgroup m = cached; m != null && !m.isOnline(); m = m.parent()) {
-                    pinned.add(m);
-                }
-            }
-        }
-        return pinned;
+        return stock.dyingPinnedByEmptyStocks();
     }
 
     /**

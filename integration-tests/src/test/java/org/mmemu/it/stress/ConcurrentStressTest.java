@@ -21,6 +21,7 @@ import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.junit.Eras;
 import org.mmemu.memcg.CgroupTree;
+import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.stat.MemcgEvent;
 
 /**
@@ -31,7 +32,7 @@ import org.mmemu.memcg.stat.MemcgEvent;
  * the slab pages of its cache clones, from 5.9 with
  * less than a page per obj_cgroup and CPU beside, the byte stocks' remainders); after the
  * teardown the kernel is at its boot state, but for the removed cgroups that a CPU's emptied
- * stock still pins ({@link EmptyStockPins}). From 5.9 the limits written run the OOM killer,
+ * stock still pins ({@link org.mmemu.memcg.ChargeStock#dyingPinnedByEmptyStocks}). From 5.9 the limits written run the OOM killer,
  * whose victims may be in a system call on another CPU: OOM kills must have happened.
  */
 class ConcurrentStressTest {
@@ -101,7 +102,7 @@ class ConcurrentStressTest {
         cgroups.removeAll();
         quiesce(k);
         // A CPU whose stock the workers emptied still pins the cgroup it caches, as in the kernel.
-        int pinned = EmptyStockPins.of(k).size();
+        int pinned = k.get(MemcgCharger.class).stock().dyingPinnedByEmptyStocks().size();
         assertThat(BootState.of(k, pinned)).as("after the teardown, %d dying cgroups pinned by empty stocks aside",
                 pinned).isEqualTo(boot);
         assertThat(k.checkConsistency()).as("after the teardown").isEmpty();

@@ -18,7 +18,7 @@ public record BootState(String text) {
 
     /**
      * The state of {@code k} now, but for {@code pinned} dying cgroups that something the test
-     * accounts for itself still pins (see {@code EmptyStockPins}).
+     * accounts for itself still pins (see {@code ChargeStock.dyingPinnedByEmptyStocks}).
      */
     public static BootState of(Kernel k, int pinned) {
         MemCgroup root = k.get(CgroupTree.class).root();
