@@ -40,6 +40,8 @@ import org.mmemu.memcg.stat.MemcgStatItem;
  */
 public final class MemcgSlabHooks {
     private final SlabAccounting design;
+    /** {@link SlabAccounting#vectorGfpClearMask()}, read once. */
+    private final int vectorGfpClearMask;
     private final KmemStaticKey key;
     private final ObjCgroups objcgs;
     private final ObjCgroupVectors vectors;
@@ -49,6 +51,7 @@ public final class MemcgSlabHooks {
     public MemcgSlabHooks(SlabAccounting design, KmemStaticKey key, ObjCgroups objcgs,
                           ObjCgroupVectors vectors, MemMap memMap) {
         this.design = design;
+        this.vectorGfpClearMask = design.vectorGfpClearMask();
         this.memMap = memMap;
         this.key = key;
         this.objcgs = objcgs;
@@ -178,7 +181,7 @@ public final class MemcgSlabHooks {
     private ObjCgroupVector vectorOrAttach(MemcgSlabCache s, int gfp, Page page) {
         ObjCgroupVector vector = vector(page);
         if (vector == null) {
-            if (vectors.memcgAllocPageObjCgroups(page, s.objects(page), gfp & ~__GFP_ACCOUNT) != 0) {
+            if (vectors.memcgAllocPageObjCgroups(page, s.objects(page), gfp & ~vectorGfpClearMask) != 0) {
                 return null;
             }
             vector = vector(page);

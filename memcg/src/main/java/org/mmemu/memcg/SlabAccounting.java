@@ -1,5 +1,10 @@
 package org.mmemu.memcg;
 
+import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
+import static org.mmemu.core.page.Gfp.__GFP_DMA;
+import static org.mmemu.core.page.Gfp.__GFP_NOFAIL;
+import static org.mmemu.core.page.Gfp.__GFP_RECLAIMABLE;
+
 /**
  * How slab objects are charged to memory cgroups, one value per design the kernel has had, so
  * that memcg's slab hooks ({@link MemcgSlabHooks}) and the slab module agree on it. A policy
@@ -69,6 +74,16 @@ public enum SlabAccounting {
      */
     public boolean cachesVmstats() {
         return this == OBJCG_LATEST;
+    }
+
+    /**
+     * The gfp bits cleared for the vector's own allocation ({@code OBJCGS_CLEAR_MASK}): the
+     * vector is never accounted itself, and in 6.x ({@code alloc_slab_obj_exts}, 6.13.7) it
+     * neither comes from a dma or reclaimable kmalloc cache nor inherits {@code __GFP_NOFAIL};
+     * 5.9 to 5.11 clear {@code __GFP_ACCOUNT} only.
+     */
+    public int vectorGfpClearMask() {
+        return this == OBJCG_LATEST ? __GFP_DMA | __GFP_RECLAIMABLE | __GFP_ACCOUNT | __GFP_NOFAIL : __GFP_ACCOUNT;
     }
 
     /** Whether the objects are charged after they were allocated, to the cached current objcg. */

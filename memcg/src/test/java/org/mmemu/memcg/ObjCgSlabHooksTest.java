@@ -6,6 +6,8 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 import static org.mmemu.core.page.Gfp.GFP_NOWAIT;
 import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
+import static org.mmemu.core.page.Gfp.__GFP_DMA;
+import static org.mmemu.core.page.Gfp.__GFP_RECLAIMABLE;
 
 import com.google.inject.Module;
 import java.util.ArrayList;
@@ -314,6 +316,38 @@ class ObjCgSlabHooksTest {
                 - m.stock.stockedBytes(0);
         assertThat(slabStat(job, ACCOUNTED)).isZero();
         assertThat(heldBytes).as("no byte charged for the object").isZero();
+        finish(page);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"V5_9", "V5_10", "V5_11", "LATEST"})
+    void theVectorIsAllocatedWithoutTheObjectsAccountDmaReclaimAndNofailBitsIn6x(TestEra era) {
+        int[] vectorGfp = {-1};
+        ObjCgroupVectorMemory recording = new ObjCgroupVectorMemory() {
+            @Override
+            public long kcalloc(int size, int gfp) {
+                vectorGfp[0] = gfp;
+                return FakeSlab.NO_MEMORY.kcalloc(size, gfp);
+            }
+
+            @Override
+            public void kfree(long address, int size) {
+                FakeSlab.NO_MEMORY.kfree(address, size);
+            }
+        };
+        boot(era, binder -> MemcgModule.objcgVectorMemory(binder).setBinding().toInstance(recording));
+        Page page = slab.newSlab(RECLAIMABLE);
+        int gfp = GFP_KERNEL_ACCOUNT | __GFP_DMA | __GFP_RECLAIMABLE;
+
+        alloc(writer, RECLAIMABLE, page, 0, gfp);
+
+        boolean v6 = era == TestEra.LATEST;
+        assertThat(vectorGfp[0] & __GFP_ACCOUNT).as("never accounted itself").isZero();
+        assertThat(vectorGfp[0] & (__GFP_DMA | __GFP_RECLAIMABLE))
+                .as("a dma or reclaimable object's vector, from a plain cache only in 6.x")
+                .isEqualTo(v6 ? 0 : __GFP_DMA | __GFP_RECLAIMABLE);
+        assertThat(vectorGfp[0] & ~(__GFP_DMA | __GFP_RECLAIMABLE)).as("the rest of the caller's gfp")
+                .isEqualTo(GFP_KERNEL);
         finish(page);
     }
 
