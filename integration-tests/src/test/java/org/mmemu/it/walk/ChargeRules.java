@@ -45,13 +45,20 @@ import org.mmemu.kernel.Kernel;
  *       (fba1a1c6c912 "bpf: Convert hash map to bpf_mem_alloc."), whose per-CPU caches are
  *       filled under the creator's obj_cgroup ({@code get_obj_cgroup_from_current} in
  *       {@code bpf_mem_alloc_init}, kernel/bpf/memalloc.c 6.13.7): the cached objects are charged
- *       as the elements are.</li>
+ *       as the elements are;</li>
+ *   <li>in 4.8 a cgroup's offline ends a grace period for each cache clone it deactivates
+ *       ({@code memcg_deactivate_kmem_caches} calling {@code __kmem_cache_shrink(c, true)},
+ *       whose {@code synchronize_sched} makes the emptied {@code cpu_partial} visible, mm/slub.c
+ *       4.8.15): an rmdir may then free what waited for a grace period, a closed map or a
+ *       deleted element. 4.6 kicks the CPUs instead, and from 4.11 the shrink is queued behind
+ *       one ({@code call_rcu} of {@code kmemcg_deactivate_rcufn}), so no other era's rmdir ends
+ *       one.</li>
  * </ul>
  */
 public record ChargeRules(boolean pgdCharged, boolean pipePagesCharged, boolean slabBytesCharged,
                    boolean slabPagesCharged, boolean sharedBuffersMergeable, boolean socketBuffersCharged,
                    boolean unixSockCharged, boolean bpfMemlock, boolean bpfAccounted, boolean bpfMmapable,
-                   boolean bpfMemAlloc, boolean bpfMapIds) {
+                   boolean bpfMemAlloc, boolean bpfMapIds, boolean offlineEndsGracePeriods) {
     /** The rules of {@code era}. */
     public static ChargeRules of(Era era) {
         boolean generic = era.compareTo(Era.V4_8) >= 0;
@@ -59,7 +66,7 @@ public record ChargeRules(boolean pgdCharged, boolean pipePagesCharged, boolean 
         boolean memcgMaps = era.compareTo(Era.V5_11) >= 0;
         return new ChargeRules(generic, generic, objcg, !objcg, !objcg, generic, era.compareTo(Era.V4_18) >= 0,
                 !memcgMaps, memcgMaps, era.compareTo(Era.V5_9) >= 0, era == Era.LATEST,
-                era.compareTo(Era.V4_18) >= 0);
+                era.compareTo(Era.V4_18) >= 0, era == Era.V4_8);
     }
 
     /**

@@ -12,7 +12,8 @@ import org.mmemu.core.mm.PageTableGeometry;
  * the walk's user (every task is root's), and what waits for a grace period: maps whose last
  * reference went ({@code __bpf_map_put} queues {@code bpf_map_free_deferred} after RCU) and
  * elements deleted or replaced ({@code htab_elem_free_rcu}). The emulator's RCU runs nothing by
- * itself, so those stay charged until {@link RcuBarrier}.
+ * itself, so those stay charged until a grace period ends: a {@link RcuBarrier}, or in 4.8 an
+ * {@link Rmdir} whose offline waited for one.
  */
 final class ModelBpf {
     final Map<String, ModelBpfMap> maps = new LinkedHashMap<>();
