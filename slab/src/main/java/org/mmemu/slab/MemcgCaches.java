@@ -129,9 +129,12 @@ final class MemcgCaches implements MemcgLifecycle {
     /**
      * {@code __kmem_cache_shrink(c, true)} (4.6, 4.8) or {@code __kmemcg_cache_deactivate}
      * (4.18): {@code c} keeps no empty slab from now on, and is shrunk at once (in 4.8 after the
-     * grace period its {@code synchronize_sched} waits for; 4.6's IPI to every CPU is nothing
-     * here, whose CPUs must be quiescent), or by work queued from an RCU callback in 4.18, which
-     * pins the cgroup until it has run. The caller holds {@code slab_mutex}.
+     * grace period its {@code synchronize_sched} waits for; 4.6's {@code kick_all_cpus_sync}
+     * only publishes a {@code cpu_partial} of 0, and this SLUB has no per-CPU partial lists), or
+     * by work queued from an RCU callback in 4.18, which pins the cgroup until it has run. A
+     * running CPU's slab of {@code c} leaves it at that CPU's next schedule point
+     * ({@link Slub#flushAll}), emptied or not; from then on the slab is freed once empty. The
+     * caller holds {@code slab_mutex}.
      */
     private void deactivate(SlabCaches slab, KmemCache c) {
         c.setMinPartial(0);

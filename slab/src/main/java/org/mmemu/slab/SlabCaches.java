@@ -145,7 +145,8 @@ public final class SlabCaches implements PageOwner {
      * {@code kmem_cache_destroy}: the last reference flushes the CPU slabs and frees the empty
      * slabs. Objects still allocated keep the cache and its slabs: each partial slab holding some
      * is reported ("Objects remaining in ... on __kmem_cache_shutdown()", with the objects), then
-     * "Slab cache still has objects". The CPUs must be quiescent ({@link Slub#flushAll}). In
+     * "Slab cache still has objects". A running CPU's slab of the cache is flushed only at that
+     * CPU's next schedule point ({@link Slub#flushAll}), so none may hold one then. In
      * 4.18 the clones' deferred deactivations are waited out first, outside {@code slab_mutex}
      * ({@link MemcgCaches#flushMemcgWorkqueue}).
      */
@@ -206,8 +207,9 @@ public final class SlabCaches implements PageOwner {
     }
 
     /**
-     * {@code __kmem_cache_shrink}: the CPU slabs are flushed and the empty slabs go back to the
-     * page allocator. The caller holds {@code slab_mutex}; the CPUs must be quiescent.
+     * {@code __kmem_cache_shrink}: the CPU slabs are flushed, each on its CPU (a running one's
+     * later, {@link Slub#flushAll}), and the empty slabs go back to the page allocator. The
+     * caller holds {@code slab_mutex}.
      */
     void kmemCacheShrink(KmemCache s) {
         slub.flushAll(s);

@@ -106,6 +106,9 @@ public final class Slub {
                 SlabPages.setFreelist(page, 0);
                 pages.setCounters(page, s.objects(), freelist != 0);
                 if (freelist == 0) {
+                    // DEACTIVATE_BYPASS: no longer the CPU's, before new_slab reaches a
+                    // schedule point where a flush of this CPU's slab may run.
+                    c.page = null;
                     page = null;
                 }
             }
@@ -265,17 +268,34 @@ public final class Slub {
     // ---- flushing ------------------------------------------------------------------------
 
     /**
-     * {@code flush_all}: every CPU's slab of {@code s} is deactivated. The kernel does it by IPI
-     * on each CPU; here the caller does it for them, so the CPUs must be quiescent.
+     * {@code flush_all}: every CPU's slab of {@code s} is deactivated, each on its own CPU
+     * ({@code on_each_cpu_cond(has_cpu_slab, flush_cpu_slab)}, 4.6.2), as only a CPU may touch
+     * its slab: the fast paths take no lock. The kernel sends an IPI and waits; here it is
+     * per-CPU work ({@link Cpus#scheduleWorkOn}), done at once for the caller's CPU and for any
+     * CPU no live thread owns, and by a running CPU at its next schedule point, which keeps the
+     * slab until then, and may free to it, as it may until the IPI arrives.
      */
     void flushAll(KmemCache s) {
-        for (KmemCacheCpu c : s.cpuSlab) {
+        for (int i = 0; i < s.cpuSlab.length; i++) {
+            KmemCacheCpu c = s.cpuSlab[i];
+            // has_cpu_slab: a look at another CPU's slab, racy as the kernel's.
             if (c.page != null) {
-                deactivateSlab(s, c.page, c.freelist);
-                c.page = null;
-                c.freelist = 0;
+                cpus.scheduleWorkOn(cpus.cpu(i), () -> flushSlab(s, c));
             }
         }
+    }
+
+    /** {@code flush_slab}, on the CPU whose slab {@code c} is: it leaves the CPU, then is deactivated. */
+    private void flushSlab(KmemCache s, KmemCacheCpu c) {
+        Page page = c.page;
+        if (page == null) {
+            return;
+        }
+        long freelist = c.freelist;
+        // Cleared first: the discard's uncharge is a schedule point, where more work may run.
+        c.page = null;
+        c.freelist = 0;
+        deactivateSlab(s, page, freelist);
     }
 
     /** {@code deactivate_slab}: the CPU's free objects go back to the slab, which is unfrozen. */

@@ -6,7 +6,9 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 import org.mmemu.core.era.KernelRelease;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.rcu.Rcu;
+import org.mmemu.core.sched.Cpus;
 import org.mmemu.core.sched.TaskStruct;
+import org.mmemu.core.testing.CpuThread;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.fs.CgroupFs;
@@ -150,5 +152,53 @@ class CloneDeactivationTest {
         assertThat(child.state()).isEqualTo(MemCgroup.State.RELEASED);
         j.caches.kmemCacheDestroy(root);
         j.m.verify();
+    }
+
+    /**
+     * A CPU frees an object to its own slab of the clone (the lockless fast path) while the
+     * removal, on another CPU, flushes the CPU slabs. The flush runs on the CPU whose slab it is
+     * ({@code flush_all}'s IPI), so the free is not lost: the slab, emptied, goes at that CPU's
+     * next schedule point and the cgroup is released. The removal's CPU is held at the clone's
+     * {@code list_lock} while the free happens, after the flush has been started.
+     */
+    @CloneEras
+    void aFreeToACpuSlabWhileTheRemovalFlushesItIsNotLost(KernelRelease release) throws InterruptedException {
+        cloneInAChild(release, 256);
+        Cpus cpus = j.m.cpus();
+        Rcu rcu = j.m.get(Rcu.class);
+        CpuThread cpu1 = CpuThread.start(cpus, 1);
+        CpuThread cpu2 = CpuThread.start(cpus, 2);
+        long[] x = new long[1];
+        cpu1.runAndWait(() -> x[0] = j.as(w, () -> j.slub.kmemCacheAlloc(root, GFP_KERNEL)));
+        assertThat(j.slub.cacheOf(j.slub.virtToHeadPage(x[0]))).as("cpu1's slab is the clone's").isSameAs(clone);
+        j.cgroups.attach(w, j.cgroups.root());
+        synchronized (clone.node) {
+            // The removal, and in 4.18 the grace period and the work item that shrink the clone.
+            cpu2.submit(() -> {
+                j.cgroups.rmdir(child);
+                rcu.rcuBarrier();
+                cpus.condResched();
+            });
+            awaitBlocked(cpu2);
+            cpu1.runAndWait(() -> j.slub.kmemCacheFree(root, x[0]));
+        }
+        cpu2.runAndWait(() -> { });
+        cpu1.runAndWait(cpus::condResched);
+        cpu1.finish();
+        cpu2.finish();
+        // The kill's fold of the css count on this CPU, which the removal left to it.
+        cpus.flushWork();
+        assertThat(child.state()).as("the emptied slab went, and its cgroup with it").isEqualTo(MemCgroup.State.RELEASED);
+        assertThat(parentCurrent()).isZero();
+        j.caches.kmemCacheDestroy(root);
+        j.m.verify();
+    }
+
+    /** Waits until {@code t} waits for a monitor. */
+    private static void awaitBlocked(Thread t) throws InterruptedException {
+        while (t.getState() != Thread.State.BLOCKED) {
+            assertThat(t.isAlive()).as(t.getName() + " ended instead of blocking").isTrue();
+            Thread.sleep(1);
+        }
     }
 }

@@ -12,7 +12,6 @@ import org.mmemu.it.fixture.ChargedPages;
 import org.mmemu.it.walk.ChargeRules;
 import org.mmemu.it.walk.Kmalloced;
 import org.mmemu.it.walk.ModelCgroup;
-import org.mmemu.kernel.Era;
 import org.mmemu.kernel.Kernel;
 import org.mmemu.kernel.Task;
 import org.mmemu.slab.Kmalloc;
@@ -29,19 +28,12 @@ final class StressWorker {
     /** Pages and objects a worker holds at most, so that 8 of them fit a small machine. */
     private static final int MAX_HELD = 64;
     /**
-     * The lowest memory.max written from 5.9: below what the workers hold between them, so that
-     * charges and limit writes run the OOM killer, whose victims may be in a system call on
-     * another CPU (they exit when it returns), or be moved by another worker as they exit (the
-     * move leaves them alone).
+     * The lowest memory.max written: below what the workers hold between them, so that charges
+     * fail and, from 5.9, charges and limit writes run the OOM killer, whose victims may be in a
+     * system call on another CPU (they exit when it returns), or be moved by another worker as
+     * they exit (the move leaves them alone).
      */
     private static final long MIN_MAX_PAGES = 16;
-    /**
-     * The lowest memory.max written before 5.9: far above what the workers hold. With the low
-     * limits of 5.9 on, about one 4.7 run in ten still ends with emptied clone slab pages charged
-     * to three dying cgroups (seed 23594336278: 8 pages of slab): an open bug, not the empty-stock
-     * pin that 4.x no longer has.
-     */
-    private static final long MIN_MAX_PAGES_4X = 2048;
     /** The span of the limits written above {@link #MIN_MAX_PAGES}. */
     private static final int MAX_SPAN_PAGES = 128;
 
@@ -68,7 +60,6 @@ final class StressWorker {
     private final SharedCgroups cgroups;
     private final ChargeRules rules;
     private final SplittableRandom rnd;
-    private final long minMaxPages;
     private final List<Mine> tasks = new ArrayList<>();
     private final List<Held> held = new ArrayList<>();
 
@@ -77,7 +68,6 @@ final class StressWorker {
         this.cgroups = cgroups;
         this.rules = ChargeRules.of(k.era());
         this.rnd = new SplittableRandom(seed);
-        this.minMaxPages = k.era().compareTo(Era.V5_9) >= 0 ? MIN_MAX_PAGES : MIN_MAX_PAGES_4X;
     }
 
     /** Works until {@code deadline} (System.nanoTime), then closes its pipes. */
@@ -192,7 +182,7 @@ final class StressWorker {
             case 0 -> cgroups.rmdir(path);
             case 1 -> cgroups.mkdir(path);
             default -> cgroups.setMax(path, rnd.nextBoolean() ? "max"
-                    : Long.toString((minMaxPages + rnd.nextInt(MAX_SPAN_PAGES)) * PAGE));
+                    : Long.toString((MIN_MAX_PAGES + rnd.nextInt(MAX_SPAN_PAGES)) * PAGE));
         }
     }
 
