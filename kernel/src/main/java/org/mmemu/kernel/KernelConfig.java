@@ -97,6 +97,11 @@ public final class KernelConfig {
         return kmemAccounting;
     }
 
+    /** The modules given to {@link #override}, in order. */
+    List<Module> overrideModules() {
+        return overrides;
+    }
+
     /**
      * What overrides the era's wiring, in order: the architecture's module, the kmem switch (as
      * the era's memcg knobs with accounting off), then {@link #override}'s modules.
