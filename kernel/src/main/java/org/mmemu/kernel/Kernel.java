@@ -165,7 +165,10 @@ public final class Kernel implements AutoCloseable {
         return era;
     }
 
-    /** The machine's injector: every service of every module. */
+    /**
+     * The machine's injector: every service of every module. Once the machine is closed, it may
+     * serve the next machine {@link #boot} builds of the same configuration.
+     */
     public Injector injector() {
         requireOpen();
         return injector;
@@ -412,23 +415,7 @@ public final class Kernel implements AutoCloseable {
         }
         List<String> problems;
         try {
-            for (TaskStruct t : tasks.tasks()) {
-                if (t != init) {
-                    exits.doExit(t);
-                }
-            }
-            // A callback may queue another (a map's free queues its element caches' frees, as
-            // bpf_mem_alloc_destroy pairs its rcu_barrier calls): wait until none is left.
-            Rcu rcu = get(Rcu.class);
-            for (int round = 0; round < MAX_RCU_ROUNDS; round++) {
-                rcu.rcuBarrier();
-                if (rcu.pendingCallbacks() == 0) {
-                    break;
-                }
-            }
-            drainAllStock();
-            problems = checkConsistency();
-            cpus.unbind();
+            problems = shutDown();
         } finally {
             closed = true;
             if (pooled != null) {
@@ -436,6 +423,28 @@ public final class Kernel implements AutoCloseable {
             }
         }
         ConsistencyFailure.throwIfAny(toString(), problems);
+    }
+
+    /** {@link #close}'s work before the machine ends: its problems. */
+    private List<String> shutDown() {
+        for (TaskStruct t : tasks.tasks()) {
+            if (t != init) {
+                exits.doExit(t);
+            }
+        }
+        // A callback may queue another (a map's free queues its element caches' frees, as
+        // bpf_mem_alloc_destroy pairs its rcu_barrier calls): wait until none is left.
+        Rcu rcu = get(Rcu.class);
+        for (int round = 0; round < MAX_RCU_ROUNDS; round++) {
+            rcu.rcuBarrier();
+            if (rcu.pendingCallbacks() == 0) {
+                break;
+            }
+        }
+        drainAllStock();
+        List<String> problems = checkConsistency();
+        cpus.unbind();
+        return problems;
     }
 
     /** The caller provokes one bad-page report with this reason (as the kernel words it). */
