@@ -3,7 +3,7 @@ package org.mmemu.s390;
 import static org.mmemu.core.policy.PolicyBinder.policyBinder;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Scopes;
+import org.mmemu.core.MachineScoped;
 import org.mmemu.core.mm.PageTableAllocator;
 
 /**
@@ -22,7 +22,7 @@ import org.mmemu.core.mm.PageTableAllocator;
 public final class S390Module extends AbstractModule {
     @Override
     protected void configure() {
-        bind(S390PageTableAllocator.class).in(Scopes.SINGLETON);
+        bind(S390PageTableAllocator.class).in(MachineScoped.class);
 
         var layouts = policyBinder(binder(), FragmentLayout.class);
         for (FragmentLayout.Eras e : FragmentLayout.Eras.values()) {

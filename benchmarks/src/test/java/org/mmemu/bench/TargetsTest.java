@@ -125,6 +125,15 @@ class TargetsTest {
     }
 
     @Test
+    void theFirstBootOfAConfigurationIsShownBesideTheTarget() {
+        assertThat(rowOf(table(60), "first boot of a configuration")).contains("not run");
+
+        scores.put("KernelBootBenchmark.firstBootAndClose[memory=1G]:p50", 21.5);
+
+        assertThat(rowOf(table(60), "first boot of a configuration")).contains("(info)", "21.5 ms", "| — | — |");
+    }
+
+    @Test
     void theSelftestRowsShareTheTestsTimeOutAmongBootOperationsAndClose() {
         String k = "SelftestBenchmark.memcgHigh[era=V5_10]";
         scores.put(k, 12.5);

@@ -2,8 +2,8 @@ package org.mmemu.bpf;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Binder;
-import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
+import org.mmemu.core.MachineScoped;
 
 /**
  * Plugs BPF maps into a machine, beside {@code MmCoreModule}, memcg's and slab's modules:
@@ -20,9 +20,9 @@ public final class BpfModule extends AbstractModule {
     @Override
     protected void configure() {
         config(binder()).setDefault().toInstance(BpfConfig.LATEST);
-        bind(PercpuAlloc.class).in(Scopes.SINGLETON);
-        bind(BpfMapMemory.class).in(Scopes.SINGLETON);
-        bind(BpfMapIds.class).in(Scopes.SINGLETON);
-        bind(BpfSyscall.class).in(Scopes.SINGLETON);
+        bind(PercpuAlloc.class).in(MachineScoped.class);
+        bind(BpfMapMemory.class).in(MachineScoped.class);
+        bind(BpfMapIds.class).in(MachineScoped.class);
+        bind(BpfSyscall.class).in(MachineScoped.class);
     }
 }

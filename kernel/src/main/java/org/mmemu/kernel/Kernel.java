@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.inject.Injector;
 import com.google.inject.Module;
-import com.google.inject.Scopes;
 import com.google.inject.util.Modules;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +11,7 @@ import org.mmemu.bpf.BpfModule;
 import org.mmemu.core.Errno;
 import org.mmemu.core.ErrnoException;
 import org.mmemu.core.Injectors;
+import org.mmemu.core.MachineScoped;
 import org.mmemu.core.MemoryConfig;
 import org.mmemu.core.MmCoreModule;
 import org.mmemu.core.check.ConsistencyChecks;
@@ -69,9 +69,13 @@ public final class Kernel implements AutoCloseable {
     static final InterleavingPoint BEFORE_RUNNING = InterleavingPoint.declare("kernel:enter:before_running");
     /** In {@link #enter}, with the task running: a system call is under way as it. */
     static final InterleavingPoint SYSCALL = InterleavingPoint.declare("kernel:enter:syscall");
+    /** The injectors of closed machines, for the next boot of their configuration. */
+    private static final InjectorPool POOL = new InjectorPool();
 
     private final Era era;
     private final Injector injector;
+    /** The configuration whose pool {@link #close} gives the injector back to; null if not pooled ({@link #of}). */
+    private final InjectorPool.Config pooled;
     private final Tasks tasks;
     private final Cgroups cgroups;
     private final CgroupFs cgroupfs;
@@ -81,9 +85,10 @@ public final class Kernel implements AutoCloseable {
     private final TaskStruct init;
     private volatile boolean closed;
 
-    private Kernel(Injector injector) {
+    private Kernel(Injector injector, InjectorPool.Config pooled) {
         this.era = injector.getInstance(Era.class);
         this.injector = injector;
+        this.pooled = pooled;
         this.tasks = injector.getInstance(Tasks.class);
         this.cgroups = injector.getInstance(Cgroups.class);
         this.cgroupfs = injector.getInstance(CgroupFs.class);
@@ -106,9 +111,22 @@ public final class Kernel implements AutoCloseable {
         return boot(era, KernelConfig.defaults());
     }
 
-    /** Boots a machine of {@code era} as {@code config} says. */
+    /**
+     * Boots a machine of {@code era} as {@code config} says. The injector of a closed machine of
+     * the same era and config (the same override modules) builds it if one is idle: a fresh
+     * machine, nothing of the last one's kept, without the cost of building an injector.
+     */
     public static Kernel boot(Era era, KernelConfig config) {
-        return of(Injectors.strict(new MmCoreModule(config.memoryConfig()), modules(era, config)));
+        requireNonNull(era, "era is null");
+        InjectorPool.Config key = new InjectorPool.Config(era, config);
+        Injector injector = POOL.take(key,
+                () -> Injectors.strict(new MmCoreModule(config.memoryConfig()), modules(era, config)));
+        try {
+            return new Kernel(injector, key);
+        } catch (RuntimeException | Error e) {
+            POOL.give(key, injector);
+            throw e;
+        }
     }
 
     /**
@@ -125,7 +143,7 @@ public final class Kernel implements AutoCloseable {
                 new BpfModule(),
                 era.module(), binder -> {
             binder.bind(Era.class).toInstance(era);
-            binder.bind(TaskAddressSpace.class).in(Scopes.SINGLETON);
+            binder.bind(TaskAddressSpace.class).in(MachineScoped.class);
             MemcgModule.taskMemory(binder).addBinding().to(TaskAddressSpace.class);
         });
         List<Module> overrides = config.overrides(era);
@@ -136,10 +154,10 @@ public final class Kernel implements AutoCloseable {
 
     /**
      * The facade over a machine built with {@link #modules}: starts init. Call it once per
-     * machine, before anything creates a task.
+     * machine, before anything creates a task. Its close leaves the injector to its builder.
      */
     public static Kernel of(Injector injector) {
-        return new Kernel(injector);
+        return new Kernel(injector, null);
     }
 
     /** The era the machine was booted as. */
@@ -147,7 +165,10 @@ public final class Kernel implements AutoCloseable {
         return era;
     }
 
-    /** The machine's injector: every service of every module. */
+    /**
+     * The machine's injector: every service of every module. Once the machine is closed, it may
+     * serve the next machine {@link #boot} builds of the same configuration.
+     */
     public Injector injector() {
         requireOpen();
         return injector;
@@ -381,15 +402,31 @@ public final class Kernel implements AutoCloseable {
     /**
      * Shuts the machine down and checks it: exits every process still alive, lets RCU finish,
      * drains the per-CPU stocks, runs {@link #checkConsistency()} and gives the calling
-     * thread's CPU back. Closing again does nothing.
+     * thread's CPU back. Then, whether the checks passed or not, a machine {@link #boot} built
+     * ends: every service of it is dropped and its injector waits for the next boot of the same
+     * configuration. Closing again does nothing.
      *
      * @throws ConsistencyFailure listing each problem (pages with their dump_page text)
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
+        List<String> problems;
+        try {
+            problems = shutDown();
+        } finally {
+            closed = true;
+            if (pooled != null) {
+                POOL.give(pooled, injector);    // the machine is dropped, checked or not
+            }
+        }
+        ConsistencyFailure.throwIfAny(toString(), problems);
+    }
+
+    /** {@link #close}'s work before the machine ends: its problems. */
+    private List<String> shutDown() {
         for (TaskStruct t : tasks.tasks()) {
             if (t != init) {
                 exits.doExit(t);
@@ -406,9 +443,8 @@ public final class Kernel implements AutoCloseable {
         }
         drainAllStock();
         List<String> problems = checkConsistency();
-        get(Cpus.class).unbind();
-        closed = true;
-        ConsistencyFailure.throwIfAny(toString(), problems);
+        cpus.unbind();
+        return problems;
     }
 
     /** The caller provokes one bad-page report with this reason (as the kernel words it). */

@@ -71,6 +71,10 @@ public final class KernelConfig {
     /**
      * A copy that installs {@code modules} over the era's wiring (after those given before): a
      * policy they select replaces the era's choice of that kind, more subsystems, test stand-ins.
+     * Boots given the same module objects share injectors ({@link Kernel#boot} recycles a closed
+     * machine's), so a module is configured once for all of them: an object it creates as it
+     * configures ({@code toInstance(new Recorder())}) would be every such machine's; bind a
+     * service with state {@code in(MachineScoped.class)} instead, one per machine.
      */
     public KernelConfig override(Module... modules) {
         List<Module> all = new ArrayList<>(overrides);
@@ -95,6 +99,11 @@ public final class KernelConfig {
 
     public boolean kmemAccounting() {
         return kmemAccounting;
+    }
+
+    /** The modules given to {@link #override}, in order. */
+    List<Module> overrideModules() {
+        return overrides;
     }
 
     /**

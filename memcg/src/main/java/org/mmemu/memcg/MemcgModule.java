@@ -5,9 +5,9 @@ import static org.mmemu.core.policy.PolicyBinder.policyBinder;
 
 import com.google.inject.Binder;
 import com.google.inject.Module;
-import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
+import org.mmemu.core.MachineScoped;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.sched.TaskHooks;
@@ -94,30 +94,30 @@ public final class MemcgModule implements Module {
         taskMemory(binder);
         chargeOwners(binder);
         MemcgLifecycle.listeners(binder);
-        binder.bind(MemcgTaskHooks.class).in(Scopes.SINGLETON);
+        binder.bind(MemcgTaskHooks.class).in(MachineScoped.class);
         TaskHooks.forkHooks(binder).add(MemcgTaskHooks.class);
         TaskHooks.exitHooks(binder).add(MemcgTaskHooks.class);
 
-        binder.bind(CgroupTree.class).in(Scopes.SINGLETON);
-        binder.bind(ChargeStock.class).in(Scopes.SINGLETON);
-        binder.bind(OomKiller.class).in(Scopes.SINGLETON);
-        binder.bind(MemcgCharger.class).in(Scopes.SINGLETON);
-        binder.bind(CurrentMemcg.class).in(Scopes.SINGLETON);
-        binder.bind(ObjCgroups.class).in(Scopes.SINGLETON);
-        binder.bind(MemcgData.class).in(Scopes.SINGLETON);
-        binder.bind(Cgroups.class).in(Scopes.SINGLETON);
-        binder.bind(MemoryStat.class).in(Scopes.SINGLETON);
-        binder.bind(PageObjCgroupVectorMemory.class).in(Scopes.SINGLETON);
+        binder.bind(CgroupTree.class).in(MachineScoped.class);
+        binder.bind(ChargeStock.class).in(MachineScoped.class);
+        binder.bind(OomKiller.class).in(MachineScoped.class);
+        binder.bind(MemcgCharger.class).in(MachineScoped.class);
+        binder.bind(CurrentMemcg.class).in(MachineScoped.class);
+        binder.bind(ObjCgroups.class).in(MachineScoped.class);
+        binder.bind(MemcgData.class).in(MachineScoped.class);
+        binder.bind(Cgroups.class).in(MachineScoped.class);
+        binder.bind(MemoryStat.class).in(MachineScoped.class);
+        binder.bind(PageObjCgroupVectorMemory.class).in(MachineScoped.class);
         objcgVectorMemory(binder).setDefault().to(PageObjCgroupVectorMemory.class);
-        binder.bind(ObjCgroupVectors.class).in(Scopes.SINGLETON);
-        binder.bind(MemcgSlabHooks.class).in(Scopes.SINGLETON);
-        binder.bind(MemcgSlabPages.class).in(Scopes.SINGLETON);
+        binder.bind(ObjCgroupVectors.class).in(MachineScoped.class);
+        binder.bind(MemcgSlabHooks.class).in(MachineScoped.class);
+        binder.bind(MemcgSlabPages.class).in(MachineScoped.class);
         var slabDesigns = policyBinder(binder, SlabAccounting.class);
         for (SlabAccounting d : SlabAccounting.values()) {
             slabDesigns.register(d.policyName(), d);
         }
         slabDesigns.setDefault(SlabAccounting.OBJCG_LATEST.policyName());
-        binder.bind(CgroupFs.class).in(Scopes.SINGLETON);
+        binder.bind(CgroupFs.class).in(MachineScoped.class);
 
         var layouts = policyBinder(binder, CgroupFsLayout.class);
         for (CgroupFsLayout l : CgroupFsLayout.values()) {
@@ -131,14 +131,14 @@ public final class MemcgModule implements Module {
         }
         statFormats.setDefault(MemoryStatFormat.LATEST.policyName());
 
-        binder.bind(KmemServices.class).in(Scopes.SINGLETON);
-        binder.bind(KmemStaticKey.class).in(Scopes.SINGLETON);
-        binder.bind(KmemHooks.class).in(Scopes.SINGLETON);
-        binder.bind(KmemPages.class).in(Scopes.SINGLETON);
-        binder.bind(ExplicitHelpersPolicy.class).in(Scopes.SINGLETON);
-        binder.bind(PageTypePolicy.class).in(Scopes.SINGLETON);
-        binder.bind(MemcgDataFlagPolicy.class).in(Scopes.SINGLETON);
-        binder.bind(ObjcgPolicy.class).in(Scopes.SINGLETON);
+        binder.bind(KmemServices.class).in(MachineScoped.class);
+        binder.bind(KmemStaticKey.class).in(MachineScoped.class);
+        binder.bind(KmemHooks.class).in(MachineScoped.class);
+        binder.bind(KmemPages.class).in(MachineScoped.class);
+        binder.bind(ExplicitHelpersPolicy.class).in(MachineScoped.class);
+        binder.bind(PageTypePolicy.class).in(MachineScoped.class);
+        binder.bind(MemcgDataFlagPolicy.class).in(MachineScoped.class);
+        binder.bind(ObjcgPolicy.class).in(MachineScoped.class);
         policyBinder(binder, KmemAccountingPolicy.class)
                 .register(ExplicitHelpersPolicy.NAME, ExplicitHelpersPolicy.class)
                 .register(PageTypePolicy.NAME, PageTypePolicy.class)
@@ -149,10 +149,10 @@ public final class MemcgModule implements Module {
         PageHooks.allocHooks(binder).add(KmemHooks.class);
         PageHooks.freeHooks(binder).add(KmemHooks.class);
         PageHooks.releaseHooks(binder).add(KmemHooks.class);
-        binder.bind(MemcgPageStats.class).in(Scopes.SINGLETON);
+        binder.bind(MemcgPageStats.class).in(MachineScoped.class);
         PageHooks.statHooks(binder).add(MemcgPageStats.class);
 
-        binder.bind(MemcgChargeCheck.class).in(Scopes.SINGLETON);
+        binder.bind(MemcgChargeCheck.class).in(MachineScoped.class);
         ConsistencyChecks.consistencyChecks(binder).add(MemcgChargeCheck.class);
     }
 }

@@ -4,10 +4,10 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 
 import com.google.inject.Inject;
 import com.google.inject.Module;
-import com.google.inject.Scopes;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import org.mmemu.core.MachineScoped;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.check.PageOwner;
@@ -23,7 +23,7 @@ import org.mmemu.core.page.Page;
 final class FakeSlab implements ChargeOwner, PageOwner {
     /** Binds the fake and registers it with the charge check. */
     static final Module MODULE = binder -> {
-        binder.bind(FakeSlab.class).in(Scopes.SINGLETON);
+        binder.bind(FakeSlab.class).in(MachineScoped.class);
         MemcgModule.chargeOwners(binder).addBinding().to(FakeSlab.class);
         ConsistencyChecks.pageOwners(binder).add(FakeSlab.class);
     };

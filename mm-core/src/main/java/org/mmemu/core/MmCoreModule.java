@@ -6,8 +6,6 @@ import static org.mmemu.core.policy.PolicyBinder.policyBinder;
 import com.google.inject.Binder;
 import com.google.inject.Module;
 import com.google.inject.Provides;
-import com.google.inject.Scopes;
-import com.google.inject.Singleton;
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.alloc.BadPageReporter;
 import org.mmemu.core.alloc.FreePageChecks;
@@ -63,7 +61,8 @@ import org.mmemu.core.vmstat.VmStat;
  * Binds one machine's page-frame layer: the mem_map and the RAM behind it, the allocator,
  * refcounting, CPUs and tasks, the kernel log, and mm-core's policies with the latest kernel's
  * behaviour as default.
- * Every binding is a singleton of the injector, so two injectors are two independent machines.
+ * Every service is {@link MachineScoped}: one instance per machine, so two machines are independent,
+ * whether two injectors serve them or one injector, recycled, serves them one after the other.
  * mm-core's {@link ConsistencyChecks} (buddy invariants, page leaks, the poison of free pages)
  * are bound here too.
  *
@@ -99,48 +98,48 @@ public final class MmCoreModule implements Module {
     @Override
     public void configure(Binder binder) {
         binder.bind(MemoryConfig.class).toInstance(config);
-        binder.bind(KernelLog.class).in(Scopes.SINGLETON);
-        binder.bind(Jiffies.class).in(Scopes.SINGLETON);
-        binder.bind(KernelObjects.class).in(Scopes.SINGLETON);
-        binder.bind(BadPageReporter.class).in(Scopes.SINGLETON);
-        binder.bind(FreePageChecks.class).in(Scopes.SINGLETON);
-        binder.bind(PageHooks.class).in(Scopes.SINGLETON);
-        binder.bind(PhysicalMemory.class).in(Scopes.SINGLETON);
-        binder.bind(PageAllocator.class).in(Scopes.SINGLETON);
-        binder.bind(PageRefs.class).in(Scopes.SINGLETON);
-        binder.bind(Rcu.class).in(Scopes.SINGLETON);
-        binder.bind(PageTableCtor.class).in(Scopes.SINGLETON);
-        binder.bind(GenericPageTableAllocator.class).in(Scopes.SINGLETON);
-        binder.bind(Rmap.class).in(Scopes.SINGLETON);
-        binder.bind(MemoryMapping.class).in(Scopes.SINGLETON);
-        binder.bind(AddressSpaces.class).in(Scopes.SINGLETON);
-        binder.bind(Mprotect.class).in(Scopes.SINGLETON);
-        binder.bind(Vmalloc.class).in(Scopes.SINGLETON);
-        binder.bind(UserStructs.class).in(Scopes.SINGLETON);
-        binder.bind(OpenFiles.class).in(Scopes.SINGLETON);
-        binder.bind(AnonInodes.class).in(Scopes.SINGLETON);
-        binder.bind(FileLeakCheck.class).in(Scopes.SINGLETON);
-        binder.bind(Creds.class).in(Scopes.SINGLETON);
-        binder.bind(Prlimit.class).in(Scopes.SINGLETON);
-        binder.bind(Fork.class).in(Scopes.SINGLETON);
-        binder.bind(Exit.class).in(Scopes.SINGLETON);
+        binder.bind(KernelLog.class).in(MachineScoped.class);
+        binder.bind(Jiffies.class).in(MachineScoped.class);
+        binder.bind(KernelObjects.class).in(MachineScoped.class);
+        binder.bind(BadPageReporter.class).in(MachineScoped.class);
+        binder.bind(FreePageChecks.class).in(MachineScoped.class);
+        binder.bind(PageHooks.class).in(MachineScoped.class);
+        binder.bind(PhysicalMemory.class).in(MachineScoped.class);
+        binder.bind(PageAllocator.class).in(MachineScoped.class);
+        binder.bind(PageRefs.class).in(MachineScoped.class);
+        binder.bind(Rcu.class).in(MachineScoped.class);
+        binder.bind(PageTableCtor.class).in(MachineScoped.class);
+        binder.bind(GenericPageTableAllocator.class).in(MachineScoped.class);
+        binder.bind(Rmap.class).in(MachineScoped.class);
+        binder.bind(MemoryMapping.class).in(MachineScoped.class);
+        binder.bind(AddressSpaces.class).in(MachineScoped.class);
+        binder.bind(Mprotect.class).in(MachineScoped.class);
+        binder.bind(Vmalloc.class).in(MachineScoped.class);
+        binder.bind(UserStructs.class).in(MachineScoped.class);
+        binder.bind(OpenFiles.class).in(MachineScoped.class);
+        binder.bind(AnonInodes.class).in(MachineScoped.class);
+        binder.bind(FileLeakCheck.class).in(MachineScoped.class);
+        binder.bind(Creds.class).in(MachineScoped.class);
+        binder.bind(Prlimit.class).in(MachineScoped.class);
+        binder.bind(Fork.class).in(MachineScoped.class);
+        binder.bind(Exit.class).in(MachineScoped.class);
         TaskHooks.forkHooks(binder);
         TaskHooks.exitHooks(binder);
-        binder.bind(KernelMemory.class).in(Scopes.SINGLETON);
-        binder.bind(UserCopy.class).in(Scopes.SINGLETON);
+        binder.bind(KernelMemory.class).in(MachineScoped.class);
+        binder.bind(UserCopy.class).in(MachineScoped.class);
 
         PageHooks.allocHooks(binder);
         PageHooks.freeHooks(binder);
         PageHooks.releaseHooks(binder);
         PageHooks.statHooks(binder);
-        binder.bind(PageStats.class).in(Scopes.SINGLETON);
+        binder.bind(PageStats.class).in(MachineScoped.class);
 
-        binder.bind(RcuCheck.class).in(Scopes.SINGLETON);
-        binder.bind(BuddyCheck.class).in(Scopes.SINGLETON);
-        binder.bind(PageLeakCheck.class).in(Scopes.SINGLETON);
-        binder.bind(PagePoisonCheck.class).in(Scopes.SINGLETON);
-        binder.bind(ConsistencyChecks.class).in(Scopes.SINGLETON);
-        binder.bind(Expectations.class).in(Scopes.SINGLETON);
+        binder.bind(RcuCheck.class).in(MachineScoped.class);
+        binder.bind(BuddyCheck.class).in(MachineScoped.class);
+        binder.bind(PageLeakCheck.class).in(MachineScoped.class);
+        binder.bind(PagePoisonCheck.class).in(MachineScoped.class);
+        binder.bind(ConsistencyChecks.class).in(MachineScoped.class);
+        binder.bind(Expectations.class).in(MachineScoped.class);
         // RCU first: callbacks that never ran explain the pages the leak check then finds.
         ConsistencyChecks.consistencyChecks(binder)
                 .add(RcuCheck.class).add(BuddyCheck.class).add(PageLeakCheck.class).add(FileLeakCheck.class)
@@ -189,37 +188,37 @@ public final class MmCoreModule implements Module {
     }
 
     @Provides
-    @Singleton
+    @MachineScoped
     MemMap memMap(MemoryConfig config) {
         return MemMap.deferred(config.nrPages(), pfn -> 0);
     }
 
     @Provides
-    @Singleton
+    @MachineScoped
     Cpus cpus(MemoryConfig config) {
         return new Cpus(config.cpus());
     }
 
     @Provides
-    @Singleton
+    @MachineScoped
     Tasks tasks(Cpus cpus, InitRlimits initRlimits, UserStructs users, OpenFiles openFiles) {
         return new Tasks(cpus, initRlimits, users, openFiles);
     }
 
     @Provides
-    @Singleton
+    @MachineScoped
     VmStat vmStat(Cpus cpus) {
         return new VmStat(cpus);
     }
 
     @Provides
-    @Singleton
+    @MachineScoped
     DumpPage dumpPage(MemMap memMap) {
         return new DumpPage(memMap);
     }
 
     @Provides
-    @Singleton
+    @MachineScoped
     PageTypes pageTypes(PageTypeEncoding encoding, DumpPage dumpPage) {
         return new PageTypes(encoding, dumpPage);
     }

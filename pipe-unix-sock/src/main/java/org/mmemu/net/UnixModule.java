@@ -2,8 +2,8 @@ package org.mmemu.net;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Binder;
-import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
+import org.mmemu.core.MachineScoped;
 import org.mmemu.core.check.ConsistencyChecks;
 
 /**
@@ -24,12 +24,12 @@ public final class UnixModule extends AbstractModule {
     @Override
     protected void configure() {
         config(binder()).setDefault().toInstance(UnixConfig.LATEST);
-        bind(UnixObjectCounts.class).in(Scopes.SINGLETON);
-        bind(SkBuffs.class).in(Scopes.SINGLETON);
-        bind(UnixSockets.class).in(Scopes.SINGLETON);
-        bind(UnixStream.class).in(Scopes.SINGLETON);
-        bind(UnixDgram.class).in(Scopes.SINGLETON);
-        bind(UnixSocketIo.class).in(Scopes.SINGLETON);
+        bind(UnixObjectCounts.class).in(MachineScoped.class);
+        bind(SkBuffs.class).in(MachineScoped.class);
+        bind(UnixSockets.class).in(MachineScoped.class);
+        bind(UnixStream.class).in(MachineScoped.class);
+        bind(UnixDgram.class).in(MachineScoped.class);
+        bind(UnixSocketIo.class).in(MachineScoped.class);
         ConsistencyChecks.consistencyChecks(binder()).add(UnixSockCheck.class);
     }
 }

@@ -2,8 +2,8 @@ package org.mmemu.pipe;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Binder;
-import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
+import org.mmemu.core.MachineScoped;
 import org.mmemu.core.sched.TaskHooks;
 
 /**
@@ -23,13 +23,13 @@ public final class PipeModule extends AbstractModule {
     @Override
     protected void configure() {
         config(binder()).setDefault().toInstance(PipeConfig.LATEST);
-        bind(PipeSysctl.class).in(Scopes.SINGLETON);
-        bind(AnonPipeBufOps.class).in(Scopes.SINGLETON);
-        bind(SigPipe.class).in(Scopes.SINGLETON);
-        bind(PipeInfos.class).in(Scopes.SINGLETON);
-        bind(PipeIo.class).in(Scopes.SINGLETON);
-        bind(PipeFiles.class).in(Scopes.SINGLETON);
-        bind(PipeSplice.class).in(Scopes.SINGLETON);
+        bind(PipeSysctl.class).in(MachineScoped.class);
+        bind(AnonPipeBufOps.class).in(MachineScoped.class);
+        bind(SigPipe.class).in(MachineScoped.class);
+        bind(PipeInfos.class).in(MachineScoped.class);
+        bind(PipeIo.class).in(MachineScoped.class);
+        bind(PipeFiles.class).in(MachineScoped.class);
+        bind(PipeSplice.class).in(MachineScoped.class);
         TaskHooks.forkHooks(binder()).add(SigPipe.class);
     }
 }

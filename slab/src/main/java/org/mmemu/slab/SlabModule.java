@@ -5,9 +5,9 @@ import static org.mmemu.core.check.ConsistencyChecks.pageOwners;
 import static org.mmemu.core.policy.PolicyBinder.policyBinder;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Scopes;
 import com.google.inject.multibindings.OptionalBinder;
 import java.util.function.Function;
+import org.mmemu.core.MachineScoped;
 import org.mmemu.core.policy.PolicyBinder;
 import org.mmemu.memcg.CurrentMemcg;
 import org.mmemu.memcg.MemcgConfig;
@@ -65,20 +65,20 @@ public final class SlabModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(SlabConfig.class).toInstance(config);
-        bind(SlabPages.class).in(Scopes.SINGLETON);
-        bind(SlubDebug.class).in(Scopes.SINGLETON);
-        bind(Slub.class).in(Scopes.SINGLETON);
-        bind(SlabCaches.class).in(Scopes.SINGLETON);
-        bind(Kmalloc.class).in(Scopes.SINGLETON);
-        bind(SlabCheck.class).in(Scopes.SINGLETON);
-        bind(KmallocVectorMemory.class).in(Scopes.SINGLETON);
-        bind(SlabObjectCharges.class).in(Scopes.SINGLETON);
-        bind(MemCgroupFromObj.class).in(Scopes.SINGLETON);
-        bind(MemcgCaches.class).in(Scopes.SINGLETON);
+        bind(SlabPages.class).in(MachineScoped.class);
+        bind(SlubDebug.class).in(MachineScoped.class);
+        bind(Slub.class).in(MachineScoped.class);
+        bind(SlabCaches.class).in(MachineScoped.class);
+        bind(Kmalloc.class).in(MachineScoped.class);
+        bind(SlabCheck.class).in(MachineScoped.class);
+        bind(KmallocVectorMemory.class).in(MachineScoped.class);
+        bind(SlabObjectCharges.class).in(MachineScoped.class);
+        bind(MemCgroupFromObj.class).in(MachineScoped.class);
+        bind(MemcgCaches.class).in(MachineScoped.class);
         MemcgLifecycle.listeners(binder()).addBinding().to(MemcgCaches.class);
         OptionalBinder.newOptionalBinder(binder(), MemcgData.class);
         OptionalBinder.newOptionalBinder(binder(), SlabAccounting.class).setDefault()
-                .toProvider(SlabAccountingProvider.class).in(Scopes.SINGLETON);
+                .toProvider(SlabAccountingProvider.class).in(MachineScoped.class);
         // memcg's slab hooks, present when memcg is wired; the vectors they attach come from kmalloc.
         OptionalBinder.newOptionalBinder(binder(), MemcgSlabHooks.class);
         OptionalBinder.newOptionalBinder(binder(), KmemStaticKey.class);

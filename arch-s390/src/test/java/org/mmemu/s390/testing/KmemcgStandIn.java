@@ -2,10 +2,10 @@ package org.mmemu.s390.testing;
 
 import com.google.inject.Inject;
 import com.google.inject.Module;
-import com.google.inject.Scopes;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import org.mmemu.core.MachineScoped;
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.alloc.PageAllocHook;
 import org.mmemu.core.alloc.PageFreeHook;
@@ -15,9 +15,9 @@ import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.page.Gfp;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
-import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.page.PageType;
 import org.mmemu.core.page.PageTypes;
+import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.testing.junit.TestMachine;
 
 /**
@@ -53,7 +53,7 @@ public final class KmemcgStandIn implements PageAllocHook, PageFreeHook, Consist
     /** Binds the stand-in as allocation and free hook and as a consistency check. */
     public static Module module() {
         return binder -> {
-            binder.bind(KmemcgStandIn.class).in(Scopes.SINGLETON);
+            binder.bind(KmemcgStandIn.class).in(MachineScoped.class);
             PageHooks.allocHooks(binder).add(KmemcgStandIn.class);
             PageHooks.freeHooks(binder).add(KmemcgStandIn.class);
             ConsistencyChecks.consistencyChecks(binder).add(KmemcgStandIn.class);

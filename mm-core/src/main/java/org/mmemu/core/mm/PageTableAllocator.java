@@ -28,7 +28,7 @@ package org.mmemu.core.mm;
  *
  * <pre>
  *  policyBinder(binder, PageTableAllocator.class)
- *      .register("pgtable.S390", S390PageTableAllocator.class)   // bound as a singleton
+ *      .register("pgtable.S390", S390PageTableAllocator.class)   // bound machine-scoped
  *      .select("pgtable.S390");
  * </pre>
  */

@@ -11,6 +11,7 @@ import com.google.inject.util.Modules;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Injectors;
 import org.mmemu.core.Machine;
+import org.mmemu.core.MachineScoped;
 import org.mmemu.core.page.MapcountWord.Encoding;
 import org.mmemu.core.page.PageTypeEncoding;
 
@@ -67,10 +68,10 @@ class PolicyBinderTest {
 
     @Test
     void anUnknownNameFailsAtInjectorCreationListingTheKnownOnes() {
-        // Injectors are PRODUCTION stage, so an eager singleton that needs the policy fails at once.
+        // Injectors create a machine's services at once, so one that needs the policy fails the creation.
         assertThatThrownBy(() -> injector(
                 b -> policyBinder(b, Batch.class).select("batch.V9"),
-                b -> b.bind(BatchUser.class).asEagerSingleton()))
+                b -> b.bind(BatchUser.class).in(MachineScoped.class)))
                 .isInstanceOf(CreationException.class)
                 .hasMessageContaining("no Batch policy named 'batch.V9'; known: [batch.Latest, batch.V4_8]");
     }
