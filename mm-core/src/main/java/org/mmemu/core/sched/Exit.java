@@ -69,8 +69,9 @@ public final class Exit {
     }
 
     /**
-     * {@code exit_group(2)} of {@code task} made by one of its threads that no CPU runs it as
-     * ({@code do_group_exit}, kernel/exit.c, 6.13.7): {@code zap_other_threads}
+     * {@code exit_group(2)} of {@code task} by a thread of it that runs no system call as it
+     * (the caller is on no {@link Tasks#enter} of it) ({@code do_group_exit}, kernel/exit.c,
+     * 6.13.7): {@code zap_other_threads}
      * (kernel/signal.c) makes SIGKILL pending on every other thread of the group, so a CPU
      * running the task in a system call finishes it, with the mm and fds it is using, and the
      * last such CPU exits the task on its way back to user space (the mm goes with its last
