@@ -1,13 +1,9 @@
 package org.mmemu.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mmemu.kernel.SyscallScene.assertEsrch;
+import static org.mmemu.kernel.SyscallScene.assertReleased;
 
-import org.mmemu.core.Errno;
-import org.mmemu.core.ErrnoException;
-import org.mmemu.core.rcu.Rcu;
-import org.mmemu.core.sched.Cpus;
-import org.mmemu.core.testing.CpuThread;
 import org.mmemu.kernel.junit.Eras;
 import org.mmemu.memcg.CgroupTree;
 import org.mmemu.memcg.stat.MemcgEvent;
@@ -20,39 +16,9 @@ import org.mmemu.memcg.stat.MemcgEvent;
  * that no CPU runs exits at once and never runs again.
  */
 class TaskExitInSyscallTest {
-    /** /job with a task holding a pipe with bytes in it (a charged page from 4.8). */
-    private record Scene(Task task, int[] pipe) {
-    }
-
-    private static Scene scene(Kernel k) {
-        k.cgroupfs().mkdir("/job");
-        Task task = k.spawn("/job");
-        int[] pipe = task.pipe();
-        task.write(pipe[1], new byte[100]);
-        return new Scene(task, pipe);
-    }
-
-    private static void assertEsrch(Runnable call) {
-        assertThatThrownBy(call::run).isInstanceOfSatisfying(ErrnoException.class,
-                e -> assertThat(e.errno()).isEqualTo(Errno.ESRCH));
-    }
-
-    /** The task left its cgroup, which can go, and freed what it held (the checks find no page). */
-    private static void assertReleased(Kernel k) {
-        assertThat(k.cgroupfs().read("/job/cgroup.procs")).isEmpty();
-        assertThat(k.tasks()).isEmpty();
-        k.cgroupfs().rmdir("/job");
-        k.get(Rcu.class).rcuBarrier();                   // 4.18 deactivates the job's cache clones after RCU
-        k.get(Cpus.class).flushWork();                   // and a work item
-        k.drainAllStock();
-        assertThat(k.checkConsistency()).isEmpty();
-    }
-
     @Eras(memory = "64M")
     void aTaskInASystemCallOnAnotherCpuKeepsWhatTheCallUsesAndExitsOnItsWayOut(Kernel k) {
-        Scene s = scene(k);
-        CpuThread cpu1 = CpuThread.start(k.get(Cpus.class), 1);
-        cpu1.runUntil(Kernel.SYSCALL, () -> s.task().close(s.pipe()[0]));
+        SyscallScene s = SyscallScene.stoppedAt(k, Kernel.SYSCALL);
 
         s.task().exit();
         assertThat(s.task().isAlive()).as("still in its system call on cpu1").isTrue();
@@ -63,8 +29,8 @@ class TaskExitInSyscallTest {
         s.task().kill();                // a SIGKILL to an exiting process is accepted, and changes nothing
         assertThat(s.task().isAlive()).isTrue();
 
-        cpu1.release();     // the close completes as the task's
-        cpu1.finish();
+        s.cpu1().release(); // the close completes as the task's
+        s.cpu1().finish();
         assertThat(s.task().isAlive()).as("exited on its way back to user space").isFalse();
         assertEsrch(s.task()::exit);
         assertEsrch(s.task()::kill);
@@ -73,16 +39,14 @@ class TaskExitInSyscallTest {
 
     @Eras(memory = "64M")
     void aTaskExitingJustBeforeACpuRunsItExitsAtOnceAndTheCallFailsWithEsrch(Kernel k) {
-        Scene s = scene(k);
-        CpuThread cpu1 = CpuThread.start(k.get(Cpus.class), 1);
-        cpu1.runUntil(Kernel.BEFORE_RUNNING, () -> s.task().close(s.pipe()[0]));
+        SyscallScene s = SyscallScene.stoppedAt(k, Kernel.BEFORE_RUNNING);
 
         s.task().exit();
         assertThat(s.task().isAlive()).as("no CPU ran it: exited at once").isFalse();
         assertThat(s.task().taskStruct().mm()).isNull();
 
-        assertEsrch(cpu1::release);
-        cpu1.finish();
+        assertEsrch(s.cpu1()::release);
+        s.cpu1().finish();
         assertEsrch(s.task()::exit);
         assertReleased(k);
     }
@@ -94,9 +58,7 @@ class TaskExitInSyscallTest {
      */
     @Eras(from = Era.V4_8, memory = "64M")
     void anOomFindingAnExitingTaskDoesNotKillIt(Kernel k) {
-        Scene s = scene(k);
-        CpuThread cpu1 = CpuThread.start(k.get(Cpus.class), 1);
-        cpu1.runUntil(Kernel.SYSCALL, () -> s.task().close(s.pipe()[0]));
+        SyscallScene s = SyscallScene.stoppedAt(k, Kernel.SYSCALL);
         s.task().exit();
 
         k.cgroupfs().write("/job/memory.max", "0");
@@ -107,8 +69,8 @@ class TaskExitInSyscallTest {
         assertThat(k.log().contains("Killed process")).as("dmesg").isFalse();
         assertThat(s.task().isAlive()).as("still in its system call on cpu1").isTrue();
 
-        cpu1.release();
-        cpu1.finish();
+        s.cpu1().release();
+        s.cpu1().finish();
         assertThat(s.task().isAlive()).isFalse();
         k.cgroupfs().write("/job/memory.max", "max");
         assertReleased(k);
