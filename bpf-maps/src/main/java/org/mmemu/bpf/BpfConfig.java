@@ -34,27 +34,35 @@ import org.mmemu.core.page.Gfp;
  *     per-CPU caches (6.1 on, "bpf: Convert hash map to bpf_mem_alloc."), refilled with
  *     {@code GFP_NOWAIT} under the creator's cgroup and reused on delete, instead of a
  *     {@code GFP_ATOMIC} kmalloc per update and a kfree after a grace period per delete
+ * @param mapAreaAlloc whether a map's areas come from {@code bpf_map_area_alloc} (4.11 on,
+ *     d407bd25a204 "bpf: don't trigger OOM killer under pressure with map alloc"): kmalloc with
+ *     {@code __GFP_NORETRY} only up to {@code PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER}, vmalloc
+ *     above or when it fails. Before ({@code array_map_alloc}, {@code htab_map_alloc} of
+ *     4.8.15), an array and a hash's buckets are kzalloc'd ({@code GFP_USER | __GFP_NOWARN})
+ *     whatever their size, vzalloc'd only if that fails, and a hash's preallocated elements
+ *     are always vzalloc'd
  */
 public record BpfConfig(int arrayFlags, int hashFlags, boolean mapIds, boolean freeze, boolean memcgOwned,
-                        int accountGfp, boolean percpuAccounting, boolean memAlloc) {
-    /** 4.8 (and 4.7): no ids, no freeze, no flags on arrays; memlock pays. */
-    public static final BpfConfig V4_8 = new BpfConfig(0, NO_PREALLOC, false, false, false, 0, false, false);
-    /** 4.18: map ids; NUMA and fd-access flags. */
+                        int accountGfp, boolean percpuAccounting, boolean memAlloc, boolean mapAreaAlloc) {
+    /** 4.8 (and 4.7): no ids, no freeze, no flags on arrays; memlock pays; areas kzalloc'd at any size. */
+    public static final BpfConfig V4_8 = new BpfConfig(0, NO_PREALLOC, false, false, false, 0, false, false, false);
+    /** 4.18: map ids; NUMA and fd-access flags; {@code bpf_map_area_alloc}. */
     public static final BpfConfig V4_18 = new BpfConfig(NUMA_NODE | RDONLY | WRONLY,
-            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | RDONLY | WRONLY, true, false, false, 0, false, false);
+            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | RDONLY | WRONLY, true, false, false, 0, false, false, true);
     /** 5.9 and 5.10: freeze, mmapable arrays; still memlock, no cgroup charge. */
     public static final BpfConfig V5_9 = new BpfConfig(NUMA_NODE | MMAPABLE | ACCESS_MASK,
-            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | ACCESS_MASK | ZERO_SEED, true, true, false, 0, true, false);
+            NO_PREALLOC | NO_COMMON_LRU | NUMA_NODE | ACCESS_MASK | ZERO_SEED, true, true, false, 0, true, false, true);
     /** 5.11 and later: map memory charged to {@code map->memcg}; memlock no longer applies. */
     public static final BpfConfig V5_11 = new BpfConfig(V5_9.arrayFlags, V5_9.hashFlags, true, true, true,
-            Gfp.__GFP_ACCOUNT, true, false);
+            Gfp.__GFP_ACCOUNT, true, false, true);
     /** 6.1 and later: hash elements from {@code bpf_mem_alloc}. */
     public static final BpfConfig LATEST = new BpfConfig(V5_11.arrayFlags, V5_11.hashFlags, true, true, true,
-            Gfp.__GFP_ACCOUNT, true, true);
+            Gfp.__GFP_ACCOUNT, true, true, true);
 
     /** This config with {@code accountGfp} in place of its own. */
     public BpfConfig withAccountGfp(int gfp) {
-        return new BpfConfig(arrayFlags, hashFlags, mapIds, freeze, memcgOwned, gfp, percpuAccounting, memAlloc);
+        return new BpfConfig(arrayFlags, hashFlags, mapIds, freeze, memcgOwned, gfp, percpuAccounting, memAlloc,
+                mapAreaAlloc);
     }
 
     /** Whether arrays may be {@code BPF_F_MMAPABLE}. */

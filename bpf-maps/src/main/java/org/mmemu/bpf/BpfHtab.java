@@ -76,7 +76,7 @@ final class BpfHtab extends BpfMap {
         }
         buckets = memory.areaAlloc(nBuckets * BUCKET_SIZE, false);
         if (buckets != 0 && prealloc) {
-            elems = memory.areaAlloc((long) elemSize * (maxEntries + nrCpus), false);
+            elems = memory.elemsAlloc((long) elemSize * (maxEntries + nrCpus));
             if (elems == 0) {
                 memory.areaFree(buckets);
                 buckets = 0;

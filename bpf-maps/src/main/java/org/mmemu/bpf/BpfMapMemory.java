@@ -2,6 +2,7 @@ package org.mmemu.bpf;
 
 import static org.mmemu.core.page.Gfp.GFP_KERNEL;
 import static org.mmemu.core.page.Gfp.GFP_USER;
+import static org.mmemu.core.page.Gfp.__GFP_HIGHMEM;
 import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
 import static org.mmemu.core.page.Gfp.__GFP_NORETRY;
 import static org.mmemu.core.page.Gfp.__GFP_NOWARN;
@@ -27,7 +28,9 @@ import org.mmemu.slab.Kmalloc;
  * {@code bpf_map_area_alloc} / {@code bpf_map_area_mmapable_alloc} / {@code bpf_map_area_free},
  * {@code bpf_map_kmalloc_node} (5.11), the memlock charge of up to 5.10
  * ({@code bpf_map_charge_init}, {@code bpf_charge_memlock}, {@code bpf_map_charge_finish}) and
- * the memcg of 5.11 on ({@code bpf_map_save_memcg}, {@code bpf_map_release_memcg}).
+ * the memcg of 5.11 on ({@code bpf_map_save_memcg}, {@code bpf_map_release_memcg}). Before
+ * {@code bpf_map_area_alloc} (4.11), the 4.8 maps' own kzalloc and vzalloc calls
+ * ({@link BpfConfig#mapAreaAlloc}).
  */
 public final class BpfMapMemory {
     /** {@code PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER}: the largest area kmalloc is tried for. */
@@ -64,12 +67,16 @@ public final class BpfMapMemory {
      * {@link #KMALLOC_AREA_MAX} (with {@code GFP_USER | __GFP_NORETRY}, falling back to vmalloc),
      * vmalloc'd above, and always vmalloc'd in a {@code VM_USERMAP} area aligned to
      * {@code SHMLBA} when {@code mmapable}; {@code __GFP_ACCOUNT} as the era says. The caller's
-     * context is charged (5.11: the creator, before {@code bpf_map_save_memcg}).
+     * context is charged (5.11: the creator, before {@code bpf_map_save_memcg}). Before
+     * {@link BpfConfig#mapAreaAlloc} (4.8), {@link #kzallocOrVzalloc} instead.
      *
      * @return the kernel address, or 0
      */
     long areaAlloc(long size, boolean mmapable) {
         int gfp = __GFP_NOWARN | __GFP_ZERO | config.accountGfp();
+        if (!config.mapAreaAlloc() && !mmapable) {
+            return kzallocOrVzalloc(size);
+        }
         if (mmapable) {
             if ((size & ~MemMap.PAGE_MASK) != 0) {
                 throw new IllegalArgumentException("BUG_ON(!PAGE_ALIGNED(" + size + "))");
@@ -84,6 +91,38 @@ public final class BpfMapMemory {
             }
         }
         return vmalloc.vmalloc(size, gfp | GFP_KERNEL | __GFP_RETRY_MAYFAIL);
+    }
+
+    /**
+     * A hash's preallocated elements: {@code bpf_map_area_alloc} from 4.11 ({@code prealloc_init});
+     * in 4.8 {@code vzalloc}, whatever their size ({@code prealloc_elems_and_freelist}, 4.8.15).
+     *
+     * @return the kernel address, or 0
+     */
+    long elemsAlloc(long size) {
+        if (config.mapAreaAlloc()) {
+            return areaAlloc(size, false);
+        }
+        return vzalloc(size);
+    }
+
+    /**
+     * 4.8's map area ({@code array_map_alloc}; {@code htab_map_alloc}'s buckets, whose
+     * {@code kmalloc_array} and {@code vmalloc} 4.8 leaves unzeroed as it initialises each
+     * bucket itself): {@code kzalloc(size, GFP_USER | __GFP_NOWARN)} at any size, a
+     * {@code kmalloc_large} compound block above {@link Kmalloc#KMALLOC_MAX_CACHE_SIZE}, without
+     * {@code __GFP_NORETRY}; {@code vzalloc} when that fails: no free block of the order (a
+     * fragmented or small machine), or an order from {@code MAX_ORDER} on (4 MiB and more,
+     * short of SLUB's {@code KMALLOC_MAX_SIZE} of 8 MiB, which the page allocator refuses).
+     */
+    private long kzallocOrVzalloc(long size) {
+        long area = kmalloc.kzalloc(size, GFP_USER | __GFP_NOWARN | config.accountGfp());
+        return area != 0 ? area : vzalloc(size);
+    }
+
+    /** {@code vzalloc}: {@code GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO} pages, with the era's account bits. */
+    private long vzalloc(long size) {
+        return vmalloc.vmalloc(size, GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO | config.accountGfp());
     }
 
     /** {@code bpf_map_area_free}: {@code kvfree}. */

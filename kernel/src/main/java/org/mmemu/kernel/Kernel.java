@@ -323,12 +323,21 @@ public final class Kernel implements AutoCloseable {
         exits.sigkill(task);
     }
 
-    /** {@code do_exit} of {@code task}; ESRCH, naming the call, if it is dead already. */
+    /**
+     * {@code do_group_exit} of {@code task} ({@link Exit#groupExit}): it exits now if no CPU
+     * runs it, otherwise it is marked and the last CPU to leave it exits it.
+     *
+     * @throws ErrnoException {@code ESRCH}, naming the call, if the task is dead, or exiting
+     *     already (killed or exited while a CPU runs it): such a task's threads never return
+     *     to user space, so none can make the call
+     */
     void exit(TaskStruct task, String call) {
         requireOpen();
-        if (!exits.doExit(task)) {
-            throw new ErrnoException(Errno.ESRCH, call + " " + task + ", which is dead");
+        if (!task.isAlive() || task.fatalSignalPending()) {
+            String state = task.isAlive() ? "exiting" : "dead";
+            throw new ErrnoException(Errno.ESRCH, call + " " + task + ", which is " + state);
         }
+        exits.groupExit(task);
     }
 
     /**

@@ -13,7 +13,7 @@ import org.mmemu.net.SocketType;
  * A user-space process of a {@link Kernel}, as a test drives it: each method is a system call
  * made by the process (or, for {@link #kill}, sent to it), failing with {@link ErrnoException}
  * as the kernel's would. Once the process is dead (it exited, or was killed by {@link #kill}
- * or the OOM killer, which both let a system call under way on another CPU finish first),
+ * or the OOM killer, which all let a system call under way on another CPU finish first),
  * {@link #isAlive()} is false and every call throws {@code ESRCH}.
  *
  * <pre>
@@ -94,11 +94,18 @@ public final class Task {
     }
 
     /**
-     * {@code exit(2)} ({@code do_exit}): the process lets go of its mm, its fds and whatever
-     * the installed modules give processes, then leaves its cgroup; each page is uncharged from
-     * the cgroup it was charged to, and the pid is gone.
+     * {@code exit_group(2)} ({@code do_group_exit} → {@code do_exit}): the process lets go of
+     * its mm, its fds and whatever the installed modules give processes, then leaves its
+     * cgroup; each page is uncharged from the cgroup it was charged to, and the pid is gone.
+     * If some CPU runs the process ({@link Kernel#enter}, a system call under way, as another
+     * thread of it), nothing that call uses is torn down: the process is only marked (SIGKILL
+     * pending for its other threads, as {@code zap_other_threads} does, so it is no OOM kill)
+     * and stays alive until the last CPU running it returns to user space and exits it, as
+     * after {@link #kill()}. Meanwhile {@code exit()} again fails with {@code ESRCH}, while
+     * {@link #kill()} is accepted and changes nothing.
      *
-     * @throws ErrnoException {@code ESRCH} if already dead
+     * @throws ErrnoException {@code ESRCH} if already dead, or exiting (killed or exited while
+     *     a CPU runs it)
      */
     public void exit() {
         kernel.exit(task, "exit of");

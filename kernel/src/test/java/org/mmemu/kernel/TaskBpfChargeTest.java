@@ -22,7 +22,7 @@ import org.mmemu.kernel.junit.Eras;
  */
 class TaskBpfChargeTest {
     private static final int PAGE = MemMap.PAGE_SIZE;
-    /** 64 KiB of values: a vmalloc'd area, above bpf_map_area_alloc's kmalloc threshold. */
+    /** 64 KiB of values: above bpf_map_area_alloc's kmalloc threshold (vmalloc'd from 4.11). */
     private static final int ENTRIES = 16 * PAGE / 8;
     private static final int FOREIGN_KEYS = 200;
 
@@ -134,7 +134,8 @@ class TaskBpfChargeTest {
         owner.close(fd);
     }
 
-    @Eras(memory = "64M")
+    /** From 4.11's {@code bpf_map_area_alloc} (4.7 and 4.8: {@link TaskBpfMapAreaTest}). */
+    @Eras(from = Era.V4_18, memory = "64M")
     void theValueAreaIsKmallocdUpTo32KiBAndVmallocdAbove(Kernel k) {
         Task t = k.spawn("/");
         Vmalloc vmalloc = k.get(Vmalloc.class);

@@ -118,8 +118,17 @@ public final class OomKiller {
         return t.pid() == 1 || t.hasFlag(TaskStruct.PF_KTHREAD) || t.mm() == null;
     }
 
-    /** {@code oom_kill_process}. */
+    /**
+     * {@code oom_kill_process}. A victim whose exit is under way already (killed, or exiting by
+     * {@code exit_group}, while a CPU runs it: {@code task_will_free_mem}, mm/oom_kill.c
+     * 6.13.7) is only marked, to be passed over until it exits: no {@code oom_kill} event,
+     * no log line, no group kill.
+     */
     private void killProcess(TaskStruct victim, MemCgroup oomDomain) {
+        if (victim.fatalSignalPending()) {
+            TaskMemcg.of(victim, tree.root()).oomVictim = true;
+            return;
+        }
         MemCgroup group = oomGroup(victim, oomDomain);
         kill(victim);
         if (group != null) {

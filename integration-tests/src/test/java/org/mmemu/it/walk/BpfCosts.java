@@ -16,7 +16,8 @@ import org.mmemu.slab.Kmalloc;
  * {@link SkbCosts} takes the skb's), and what each allocation costs, the slab objects' sizes
  * taken from the emulator's kmalloc caches ({@link Kmalloced}).
  *
- * <p>{@code bpf_map_area_alloc} tries kmalloc for an area of up to {@link #KMALLOC_AREA_MAX} and
+ * <p>{@code bpf_map_area_alloc} tries kmalloc for an area of up to {@link #KMALLOC_AREA_MAX} (4.7
+ * and 4.8: kzalloc at any size, but never for a hash's elements; {@link ChargeRules}) and
  * falls back to vmalloc when that fails, which only a charge refused at a {@code memory.max}
  * explains; which areas fell back is read from the vmalloc areas and pages the create added
  * ({@link #vmallocs}), and {@link BpfMapCreate} checks that the model allows the failure.
@@ -110,10 +111,10 @@ final class BpfCosts {
 
     /**
      * Which of the {@code sizes} areas of a create were vmalloc'd, given the vmalloc areas and
-     * pages it added: those above {@link #KMALLOC_AREA_MAX} (or {@code alwaysVmalloc}) always,
-     * the others when kmalloc failed. The walk's map shapes make the answer unique.
+     * pages it added: the {@code forced} ones always, the others when kmalloc failed. The walk's
+     * map shapes make the answer unique.
      */
-    static boolean[] vmalloced(List<Long> sizes, boolean alwaysVmalloc, Vmallocs grown) {
+    static boolean[] vmalloced(List<Long> sizes, boolean[] forced, Vmallocs grown) {
         List<boolean[]> fits = new ArrayList<>();
         for (int mask = 0; mask < 1 << sizes.size(); mask++) {
             boolean[] v = new boolean[sizes.size()];
@@ -122,8 +123,7 @@ final class BpfCosts {
             boolean possible = true;
             for (int i = 0; i < v.length; i++) {
                 v[i] = (mask >> i & 1) != 0;
-                boolean forced = alwaysVmalloc || sizes.get(i) > KMALLOC_AREA_MAX;
-                possible &= v[i] || !forced;
+                possible &= v[i] || !forced[i];
                 if (v[i]) {
                     areas++;
                     pages += pages(sizes.get(i));

@@ -28,7 +28,7 @@ record BpfMapCreate(Kind kind, String task, String id, int keySize, int valueSiz
     static final ActionKind ARRAY = ActionKind.of(2, (w, rnd) -> next(w, rnd, Kind.ARRAY, 1, 1024,
             (v, r) -> r.nextInt(1, Math.min(64, (int) ((BpfCosts.KMALLOC_AREA_MAX - BpfCosts.BPF_ARRAY_SIZE)
                     / BpfCosts.roundUp8(v))) + 1)));
-    /** An array of 32 to 64 KiB: vmalloc'd (9 to 16 memlock pages of 4.x's 16). */
+    /** An array of 32 to 64 KiB: vmalloc'd from 4.11, a kmalloc_large block before (9 to 16 memlock pages of 4.x's 16). */
     static final ActionKind ARRAY_LARGE = ActionKind.of(1, (w, rnd) -> next(w, rnd, Kind.ARRAY, 256, 4096,
             (v, r) -> r.nextInt((int) (BpfCosts.KMALLOC_AREA_MAX - BpfCosts.BPF_ARRAY_SIZE) / BpfCosts.roundUp8(v) + 1,
                     (int) (2 * BpfCosts.KMALLOC_AREA_MAX - BpfCosts.BPF_ARRAY_SIZE) / BpfCosts.roundUp8(v) + 1)));
@@ -43,6 +43,9 @@ record BpfMapCreate(Kind kind, String task, String id, int keySize, int valueSiz
     /** A hash without preallocation, of up to 64 entries. */
     static final ActionKind HASH_NO_PREALLOC = ActionKind.of(3, (w, rnd) -> next(w, rnd, Kind.HASH_NO_PREALLOC, 8, 64,
             (v, r) -> r.nextInt(1, 65)));
+
+    /** The index of a preallocated hash's elements in {@link #areaSizes}, after its buckets. */
+    private static final int HASH_ELEMS = 1;
 
     /** Picks a map's {@code max_entries} for its value size. */
     @FunctionalInterface
@@ -161,15 +164,16 @@ record BpfMapCreate(Kind kind, String task, String id, int keySize, int valueSiz
      */
     private List<BpfCosts.Alloc> allocs(World w, ModelTask t, List<Long> sizes, BpfCosts.Vmallocs grown,
                                         boolean accounted) {
-        boolean[] vmalloced = BpfCosts.vmalloced(sizes, kind == Kind.MMAPABLE, grown);
+        boolean[] forced = forcedVmalloc(w.m.rules, sizes);
+        boolean[] vmalloced = BpfCosts.vmalloced(sizes, forced, grown);
         List<BpfCosts.Alloc> allocs = new ArrayList<>();
         if (kind.hash()) {
             allocs.add(w.bpfCosts.alloc(BpfCosts.BPF_HTAB_SIZE, false, accounted));
         }
         for (int i = 0; i < sizes.size(); i++) {
             long size = sizes.get(i);
-            if (vmalloced[i] && kind != Kind.MMAPABLE && size <= BpfCosts.KMALLOC_AREA_MAX) {
-                // __bpf_map_area_alloc's kmalloc failed: only a charge refused at a limit explains it.
+            if (vmalloced[i] && !forced[i]) {
+                // The area's kmalloc failed: only a charge refused at a limit explains it.
                 if (!accounted) {
                     throw new AssertionError(this + ": an unaccounted area of " + size + " bytes fell back to vmalloc");
                 }
@@ -178,6 +182,19 @@ record BpfMapCreate(Kind kind, String task, String id, int keySize, int valueSiz
             allocs.add(w.bpfCosts.alloc(size, vmalloced[i], accounted));
         }
         return allocs;
+    }
+
+    /**
+     * The areas that are vmalloc'd without a kmalloc first: an mmapable array's; from 4.11
+     * those above {@link BpfCosts#KMALLOC_AREA_MAX}; in 4.7 and 4.8 a hash's elements only.
+     */
+    private boolean[] forcedVmalloc(ChargeRules rules, List<Long> sizes) {
+        boolean[] forced = new boolean[sizes.size()];
+        for (int i = 0; i < forced.length; i++) {
+            forced[i] = kind == Kind.MMAPABLE
+                    || (rules.bpfMapAreaAlloc() ? sizes.get(i) > BpfCosts.KMALLOC_AREA_MAX : kind == Kind.HASH && i == HASH_ELEMS);
+        }
+        return forced;
     }
 
     /** What the create may charge at most: each area kmalloc'd or vmalloc'd, whichever costs more. */

@@ -38,6 +38,12 @@ import org.mmemu.kernel.Kernel;
  *       BPF_MAP_TYPE_ARRAY"; before, {@code array_map_alloc_check} refuses the flag and map
  *       files have no {@code ->mmap}); the page tables a mapping needs are allocated in the
  *       mapping task's context, {@code GFP_PGTABLE_USER}, charged as its pgd is;</li>
+ *   <li>a map's areas come from {@code bpf_map_area_alloc} from 4.11 (d407bd25a204 "bpf: don't
+ *       trigger OOM killer under pressure with map alloc"; kernel/bpf/syscall.c 4.18.0): kmalloc
+ *       up to 32 KiB, vmalloc above. Before, an array and a hash's buckets are kzalloc'd at any
+ *       size, vzalloc'd only if that fails, and a hash's preallocated elements always vzalloc'd
+ *       ({@code array_map_alloc}, {@code htab_map_alloc}, {@code prealloc_elems_and_freelist},
+ *       4.8.15);</li>
  *   <li>maps have ids from 4.13 ({@code bpf_map_alloc_id}), which another task may open with
  *       {@code BPF_MAP_GET_FD_BY_ID} ({@code bpf_map_get_fd_by_id}); before, the id query is
  *       {@code EINVAL};</li>
@@ -58,7 +64,7 @@ import org.mmemu.kernel.Kernel;
 public record ChargeRules(boolean pgdCharged, boolean pipePagesCharged, boolean slabBytesCharged,
                    boolean slabPagesCharged, boolean sharedBuffersMergeable, boolean socketBuffersCharged,
                    boolean unixSockCharged, boolean bpfMemlock, boolean bpfAccounted, boolean bpfMmapable,
-                   boolean bpfMemAlloc, boolean bpfMapIds, boolean offlineEndsGracePeriods) {
+                   boolean bpfMemAlloc, boolean bpfMapIds, boolean bpfMapAreaAlloc, boolean offlineEndsGracePeriods) {
     /** The rules of {@code era}. */
     public static ChargeRules of(Era era) {
         boolean generic = era.compareTo(Era.V4_8) >= 0;
@@ -66,7 +72,7 @@ public record ChargeRules(boolean pgdCharged, boolean pipePagesCharged, boolean 
         boolean memcgMaps = era.compareTo(Era.V5_11) >= 0;
         return new ChargeRules(generic, generic, objcg, !objcg, !objcg, generic, era.compareTo(Era.V4_18) >= 0,
                 !memcgMaps, memcgMaps, era.compareTo(Era.V5_9) >= 0, era == Era.LATEST,
-                era.compareTo(Era.V4_18) >= 0, era == Era.V4_8);
+                era.compareTo(Era.V4_18) >= 0, era.compareTo(Era.V4_18) >= 0, era == Era.V4_8);
     }
 
     /**

@@ -14,15 +14,15 @@ import org.mmemu.kernel.Task;
 /**
  * BPF array maps the process creates, one per step, each with a 256 KiB value area: plain
  * ({@link #array}) or {@code BPF_F_MMAPABLE} and mapped into the process whole
- * ({@link #mmapable}). {@code bpf_map_area_alloc} (kernel/bpf/syscall.c) vmallocs areas above
- * 32 KiB; up to 5.10 they are paid for by the user's {@code RLIMIT_MEMLOCK}, which a root
+ * ({@link #mmapable}). {@code bpf_map_area_alloc} (kernel/bpf/syscall.c, 4.11 on) vmallocs areas
+ * above 32 KiB (4.7 and 4.8 kzalloc them: a {@code kmalloc_large} block); up to 5.10 they are paid for by the user's {@code RLIMIT_MEMLOCK}, which a root
  * process raises first as libbpf does ({@code setrlimit(RLIMIT_MEMLOCK, RLIM_INFINITY)}), and by
  * no cgroup; from 5.11 they are charged to the creator's cgroup ({@code map->memcg}).
  */
 final class BpfArrays implements EscapePath {
     /** Bytes per value: one page. */
     static final int VALUE_SIZE = 4096;
-    /** Values per map: a 256 KiB value area, vmalloc'd. */
+    /** Values per map: a 256 KiB value area, vmalloc'd from 4.11. */
     static final int ENTRIES = 64;
 
     private final String name;

@@ -18,9 +18,9 @@ import org.mmemu.core.mm.MmStruct;
  * <p>The exit runs on the calling thread, as whatever task is current there (the OOM killer
  * makes a victim exit from its own context); nothing on the way allocates.
  *
- * <p>A SIGKILL ({@link #sigkill}, for {@code kill(2)} and the OOM killer alike) brings a task
- * here: at once if no CPU runs it, otherwise when the last CPU that runs it takes it back to
- * user space ({@link #exitIfKilled}).
+ * <p>A SIGKILL ({@link #sigkill}, for {@code kill(2)} and the OOM killer alike) or an
+ * {@code exit_group(2)} ({@link #groupExit}) brings a task here: at once if no CPU runs it,
+ * otherwise when the last CPU that runs it takes it back to user space ({@link #exitIfKilled}).
  */
 public final class Exit {
     private final Tasks tasks;
@@ -66,6 +66,22 @@ public final class Exit {
      */
     public boolean sigkill(TaskStruct task) {
         return task.sendSigkill() && doExit(task);
+    }
+
+    /**
+     * {@code exit_group(2)} of {@code task} by a thread of it that runs no system call as it
+     * (the caller is on no {@link Tasks#enter} of it) ({@code do_group_exit}, kernel/exit.c,
+     * 6.13.7): {@code zap_other_threads}
+     * (kernel/signal.c) makes SIGKILL pending on every other thread of the group, so a CPU
+     * running the task in a system call finishes it, with the mm and fds it is using, and the
+     * last such CPU exits the task on its way back to user space (the mm goes with its last
+     * user, {@code exit_mm} → {@code mmput}); with none, the task exits now. This is the same
+     * mark as {@link #sigkill}'s: nothing here counts or logs a kill.
+     *
+     * @return whether the task exited now
+     */
+    public boolean groupExit(TaskStruct task) {
+        return sigkill(task);
     }
 
     /**
