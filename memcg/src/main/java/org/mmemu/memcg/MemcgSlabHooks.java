@@ -42,6 +42,11 @@ public final class MemcgSlabHooks {
     private final SlabAccounting design;
     /** {@link SlabAccounting#vectorGfpClearMask()}, read once. */
     private final int vectorGfpClearMask;
+    /** The design's answers, read once: the hooks test them on every accounted object. */
+    private final boolean objcgVectors;
+    private final boolean chargesAfterAlloc;
+    private final boolean checkedReader;
+    private final boolean cachesVmstats;
     private final KmemStaticKey key;
     private final ObjCgroups objcgs;
     private final ObjCgroupVectors vectors;
@@ -52,6 +57,10 @@ public final class MemcgSlabHooks {
                           ObjCgroupVectors vectors, MemMap memMap) {
         this.design = design;
         this.vectorGfpClearMask = design.vectorGfpClearMask();
+        this.objcgVectors = design.objcgVectors();
+        this.chargesAfterAlloc = design.chargesAfterAlloc();
+        this.checkedReader = design.checkedReader();
+        this.cachesVmstats = design.cachesVmstats();
         this.memMap = memMap;
         this.key = key;
         this.objcgs = objcgs;
@@ -74,7 +83,7 @@ public final class MemcgSlabHooks {
      */
     public boolean preAllocHook(Cpu cpu, MemcgSlabCache s, ObjCgroup[] objcgp, int objects, int gfp) {
         objcgp[0] = null;
-        if (!design.objcgVectors() || design.chargesAfterAlloc() || !accounted(s, gfp)) {
+        if (!objcgVectors || chargesAfterAlloc || !accounted(s, gfp)) {
             return true;
         }
         ObjCgroup objcg = objcgs.getObjCgroupFromCurrent(cpu);
@@ -108,7 +117,7 @@ public final class MemcgSlabHooks {
      *         a failed charge)
      */
     public boolean postAllocHook(Cpu cpu, MemcgSlabCache s, ObjCgroup objcg, int gfp, int size, long[] p) {
-        if (design.chargesAfterAlloc()) {
+        if (chargesAfterAlloc) {
             return chargeAfterAlloc(cpu, s, gfp, size, p);
         }
         if (objcg == null) {
@@ -138,20 +147,46 @@ public final class MemcgSlabHooks {
         if (objcg == null || p[0] == 0) {
             return true;
         }
-        int objSize = s.objFullSize();
-        MemcgStatItem idx = vmstatItem(s);
         for (int i = 0; i < size; i++) {
-            Page page = slabOf(p[i]);
-            ObjCgroupVector vector = vectorOrAttach(s, gfp, page);
-            if (vector == null) {
-                continue;
-            }
-            if (objcgs.chargeAccount(cpu, objcg, gfp, objSize, idx) != 0) {
+            if (!chargeObject(cpu, s, gfp, objcg, slabOf(p[i]), p[i])) {
                 return false;
             }
-            objcg.get(cpu);
-            vector.set(s.objToIndex(page, p[i]), objcg);
         }
+        return true;
+    }
+
+    /**
+     * {@link #postAllocHook} of the latest era for one object, {@code slab_alloc_node}'s call
+     * ({@code memcg_slab_post_alloc_hook(s, lru, flags, 1, &object)}): the same steps, without
+     * the array the caller would have to keep. {@code slab} is the slab page the allocator took
+     * {@code object} from ({@code virt_to_slab(object)}); {@code object} 0 is a failed
+     * allocation, nothing to charge.
+     *
+     * @return false when the object must be freed again and the allocation fail
+     */
+    public boolean postAllocHook(Cpu cpu, MemcgSlabCache s, int gfp, Page slab, long object) {
+        if (!accounted(s, gfp)) {
+            return true;
+        }
+        ObjCgroup objcg = objcgs.currentObjcg(cpu);
+        return objcg == null || object == 0 || chargeObject(cpu, s, gfp, objcg, slab, object);
+    }
+
+    /**
+     * One object of the latest post hook: the vector of {@code page} attached if missing (a
+     * failed attach leaves the object unaccounted), then the charge with its statistic in one
+     * obj stock entry, a reference and the slot; false when the charge failed.
+     */
+    private boolean chargeObject(Cpu cpu, MemcgSlabCache s, int gfp, ObjCgroup objcg, Page page, long address) {
+        ObjCgroupVector vector = vectorOrAttach(s, gfp, page);
+        if (vector == null) {
+            return true;
+        }
+        if (objcgs.chargeAccount(cpu, objcg, gfp, s.objFullSize(), vmstatItem(s)) != 0) {
+            return false;
+        }
+        objcg.get(cpu);
+        vector.set(s.objToIndex(page, address), objcg);
         return true;
     }
 
@@ -194,7 +229,7 @@ public final class MemcgSlabHooks {
      * (the allocating cgroup's, or its heir's after rmdir), whichever task frees it.
      */
     public void freeHook(Cpu cpu, MemcgSlabCache s, Page page, long address) {
-        if (!design.objcgVectors() || !key.isEnabled()) {
+        if (!objcgVectors || !key.isEnabled()) {
             return;
         }
         ObjCgroupVector vector = vector(page);
@@ -208,7 +243,7 @@ public final class MemcgSlabHooks {
         }
         vector.set(off, null);
         int size = s.objFullSize();
-        if (design.cachesVmstats()) {
+        if (cachesVmstats) {
             objcgs.unchargeAccount(cpu, objcg, size, vmstatItem(s));
         } else {
             objcgs.uncharge(cpu, objcg, size);
@@ -222,14 +257,14 @@ public final class MemcgSlabHooks {
      * freed with kmem accounting on.
      */
     public void freeSlabPage(Page page) {
-        if (design.objcgVectors() && key.isEnabled()) {
-            vectors.memcgFreePageObjCgroups(page, design.checkedReader());
+        if (objcgVectors && key.isEnabled()) {
+            vectors.memcgFreePageObjCgroups(page, checkedReader);
         }
     }
 
     /** The page's vector through the era's reader. */
     private ObjCgroupVector vector(Page page) {
-        return design.checkedReader() ? vectors.pageObjcgs(page) : vectors.pageObjCgroups(page);
+        return checkedReader ? vectors.pageObjcgs(page) : vectors.pageObjCgroups(page);
     }
 
     /** {@code cache_vmstat_idx}. */

@@ -78,7 +78,7 @@ final class CloneSlabAccounting implements SlabAccounting {
 
     /** {@code memcg_kmem_put_cache}: the reference {@link #getCache} took on a clone's cgroup. */
     @Override
-    public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object) {
+    public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object, Page slab) {
         if (!s.isRootCache()) {
             s.memcg().cssPut(cpu, 1);
         }

@@ -17,10 +17,12 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  * memcg's {@link MemcgSlabHooks}, which follow the era's design (when the charge is taken, what a
  * failed one does, which vector reader).
  *
- * <p>The hooks' out parameters are one-slot arrays per CPU, so an accounted allocation or free
- * allocates nothing. An unaccounted allocation skips the hooks (the kernel's own test in
- * {@code slab_pre_alloc_hook} and {@code memcg_slab_post_alloc_hook}), which also keeps the
- * obj_cgroup vector's own kmalloc, made inside the post hook, from touching the slots in use.
+ * <p>Up to 5.11 the hooks' out parameters are one-slot arrays per CPU, so an accounted
+ * allocation or free allocates nothing. An unaccounted allocation skips the hooks (the kernel's
+ * own test in {@code slab_pre_alloc_hook} and {@code memcg_slab_post_alloc_hook}), which also
+ * keeps the obj_cgroup vector's own kmalloc, made inside the post hook, from touching the slots
+ * in use. The latest era's post hook takes its one object and slab page as arguments and needs
+ * no slot.
  */
 final class ObjcgSlabAccounting implements SlabAccounting {
     private final MemcgSlabHooks hooks;
@@ -63,7 +65,11 @@ final class ObjcgSlabAccounting implements SlabAccounting {
     }
 
     @Override
-    public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object) {
+    public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object, Page slab) {
+        if (chargesAfterAlloc) {
+            // One object, nothing to pass in or out: no slot is taken.
+            return hooks.postAllocHook(cpu, s, gfp, slab, object);
+        }
         if (!accounted(s, gfp)) {
             return true;
         }

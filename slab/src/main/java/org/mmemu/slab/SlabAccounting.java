@@ -51,7 +51,7 @@ public interface SlabAccounting {
         }
 
         @Override
-        public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object) {
+        public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object, Page slab) {
             return true;
         }
 
@@ -83,12 +83,13 @@ public interface SlabAccounting {
 
     /**
      * After the allocation of {@code object} (0 if it failed: uncharge) for {@code objcg},
-     * {@link #preAlloc}'s answer: records the owner in the slab page's obj_cgroup vector.
+     * {@link #preAlloc}'s answer: records the owner in the obj_cgroup vector of {@code slab},
+     * the slab page the object was taken from (null when the allocation failed).
      *
      * @return false when the object must be freed again and the allocation fail (the latest
      *         era charges here, and a failed charge fails the allocation)
      */
-    boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object);
+    boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object, Page slab);
 
     /** Before {@code object} of slab page {@code slab} is freed: uncharges its owner. */
     void free(Cpu cpu, KmemCache s, Page slab, long object);

@@ -70,12 +70,27 @@ public final class Slub {
             return 0;
         }
         long object = slabAlloc(cpu, cache, gfp);
-        if (!accounting.postAlloc(cpu, cache, objcg, gfp, object)) {
+        Page slab = object == 0 ? null : slabOf(cpu, cache, object);
+        if (!accounting.postAlloc(cpu, cache, objcg, gfp, object, slab)) {
             // memcg_alloc_abort_single
-            slabFree(cpu, cache, virtToHeadPage(object), object);
+            slabFree(cpu, cache, slab, object);
             return 0;
         }
         return object;
+    }
+
+    /**
+     * {@code virt_to_slab(object)} of an object {@link #slabAlloc} just returned on {@code cpu}:
+     * the CPU's slab, which every object on its free list belongs to, except for a debug cache,
+     * which has none.
+     */
+    private Page slabOf(Cpu cpu, KmemCache s, long object) {
+        if (s.debug()) {
+            return virtToHeadPage(object);
+        }
+        Page slab = s.cpuSlab[cpu.id()].page;
+        assert slab == virtToHeadPage(object) : "object 0x" + Long.toHexString(object) + " is not on the CPU slab";
+        return slab;
     }
 
     /** {@code slab_alloc_node} on {@code cpu}, the caller's: the per-CPU fast path, else {@code ___slab_alloc}. */

@@ -39,7 +39,7 @@ class SlabAccountingTest {
         }
 
         @Override
-        public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object) {
+        public boolean postAlloc(Cpu cpu, KmemCache s, long objcg, int gfp, long object, Page slab) {
             calls.add("postAlloc " + s.name() + " objcg=" + objcg + (object == 0 ? " failed" : ""));
             return !s.name().equals("late");
         }

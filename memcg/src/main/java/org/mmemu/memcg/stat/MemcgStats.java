@@ -13,12 +13,16 @@ public final class MemcgStats {
     private static final int NR_ITEMS = MemcgStatItem.values().length;
 
     private final Cpus cpus;
-    private final PerCpu<long[]> rows;
+    /** One padded row per CPU, by CPU id (an array, so an update reaches its row in one load). */
+    private final long[][] rows;
 
     public MemcgStats(Cpus cpus) {
         this.cpus = cpus;
         // Padded: every accounted allocation and free writes this CPU's row.
-        this.rows = cpus.perCpu(cpu -> PerCpu.paddedLongs(NR_ITEMS));
+        this.rows = new long[cpus.nrCpus()][];
+        for (int c = 0; c < rows.length; c++) {
+            rows[c] = PerCpu.paddedLongs(NR_ITEMS);
+        }
     }
 
     /** {@code mod_memcg_state(memcg, item, delta)} on the current CPU. */
@@ -31,15 +35,15 @@ public final class MemcgStats {
      * is written without a lock): for hot paths that have looked their CPU up already.
      */
     public void mod(Cpu cpu, MemcgStatItem item, long delta) {
-        rows.get(cpu)[PerCpu.PAD_LONGS + item.ordinal()] += delta;
+        rows[cpu.id()][PerCpu.PAD_LONGS + item.ordinal()] += delta;
     }
 
     /** {@code memcg_page_state_local} before clamping: the signed sum over CPUs. */
     public long local(MemcgStatItem item) {
         int i = PerCpu.PAD_LONGS + item.ordinal();
         long sum = 0;
-        for (int c = 0; c < rows.size(); c++) {
-            sum += rows.get(c)[i];
+        for (int c = 0; c < rows.length; c++) {
+            sum += rows[c][i];
         }
         return sum;
     }
@@ -49,7 +53,7 @@ public final class MemcgStats {
      * flush keeps a released child's history in its parent.
      */
     public void absorb(MemcgStats child) {
-        long[] mine = rows.get(cpus.current());
+        long[] mine = rows[cpus.current().id()];
         for (MemcgStatItem item : MemcgStatItem.values()) {
             mine[PerCpu.PAD_LONGS + item.ordinal()] += child.local(item);
         }
