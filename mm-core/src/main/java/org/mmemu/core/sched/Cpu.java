@@ -55,6 +55,14 @@ public final class Cpu {
         return t != null && t.isAlive();
     }
 
+    /**
+     * Whether {@code thread} is bound to this CPU: it owns it, and not just for a borrowed run of
+     * its work. Exact for the calling thread, which alone binds itself and borrows.
+     */
+    boolean isBoundTo(Thread thread) {
+        return owner == thread && !borrowed;
+    }
+
     boolean isBorrowed() {
         return borrowed;
     }

@@ -21,8 +21,18 @@ public final class Cpus {
     /** How long {@link #flushWork} waits for a live thread to run its CPU's work. */
     public static final int FLUSH_TIMEOUT_SECONDS = 10;
 
+    /** Slots of {@link #lastBound}, a power of two. */
+    static final int LAST_BOUND_SLOTS = 64;
+
     private final Cpu[] cpus;
     private final ThreadLocal<Cpu> bound = new ThreadLocal<>();
+    /**
+     * The CPU a thread was last found bound to, by thread id modulo the slots: a hint that
+     * {@link #current()} checks against the CPU's owner, so that a bound thread finds its CPU
+     * without the longer load chain of a ThreadLocal lookup. Written racily, only when the hint
+     * missed; a stale or colliding hint fails the check and costs one ThreadLocal lookup.
+     */
+    private final Cpu[] lastBound = new Cpu[LAST_BOUND_SLOTS];
     /** The CPU a thread with no CPU of its own is running work for, if any. */
     private final ThreadLocal<Cpu> borrowing = new ThreadLocal<>();
 
@@ -52,8 +62,21 @@ public final class Cpus {
      * kernel's work runs on the CPU it was queued on.
      */
     public Cpu current() {
+        Thread me = Thread.currentThread();
+        Cpu hint = lastBound[slot(me)];
+        if (hint != null && hint.isBoundTo(me)) {
+            return hint;
+        }
         Cpu c = bound.get();
-        return c != null ? c : borrowedOrBind();
+        if (c == null) {
+            return borrowedOrBind();
+        }
+        lastBound[slot(me)] = c;
+        return c;
+    }
+
+    private static int slot(Thread thread) {
+        return (int) thread.getId() & (LAST_BOUND_SLOTS - 1);
     }
 
     private Cpu borrowedOrBind() {

@@ -210,6 +210,18 @@ class CpuWorkTest {
     }
 
     @Test
+    void aThreadThatMovedCpusAndRunsWorkForItsOldOneIsStillOnItsNewOneMeanwhile() {
+        cpus.bind(2);
+        assertThat(cpus.current()).isSameAs(cpus.cpu(2));
+        cpus.bind(0);
+        AtomicReference<Cpu> seen = new AtomicReference<>();
+        // cpu2 is free now: the caller borrows it to run the work, and owns it meanwhile.
+        cpus.scheduleWorkOn(cpus.cpu(2), () -> seen.set(cpus.current()));
+        assertThat(seen.get()).as("current() inside the work").isSameAs(cpus.cpu(0));
+        assertThat(cpus.current()).isSameAs(cpus.cpu(0));
+    }
+
+    @Test
     void aFailingWorkItemDoesNotStopTheOthersNorKeepTheCpu() {
         assertThatThrownBy(() -> cpus.scheduleWorkOn(cpus.cpu(2), () -> {
             cpus.scheduleWorkOn(cpus.cpu(2), record("queued behind"));

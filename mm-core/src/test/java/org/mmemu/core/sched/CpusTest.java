@@ -127,6 +127,27 @@ class CpusTest {
     }
 
     @Test
+    void aThreadFindsItsOwnCpuThoughAnotherThreadSharesItsHintSlot() throws InterruptedException {
+        Cpu mine = cpus.bind(1);
+        assertThat(cpus.current()).isSameAs(mine);
+        long slots = Cpus.LAST_BOUND_SLOTS;
+        AtomicReference<Cpu> theirs = new AtomicReference<>();
+        Holder sharer = null;
+        while (sharer == null) {
+            Holder h = new Holder("sharer", () -> theirs.set(cpus.current()));
+            if (h.getId() % slots == Thread.currentThread().getId() % slots) {
+                h.start();
+                h.bound.await();
+                sharer = h;
+            }
+        }
+        assertThat(theirs.get()).isNotSameAs(mine);
+        assertThat(cpus.current()).as("after the sharer took the slot").isSameAs(mine);
+        sharer.finish();
+        cpus.unbind();
+    }
+
+    @Test
     void aMachineNeedsACpu() {
         assertThatThrownBy(() -> new Cpus(0)).isInstanceOf(IllegalArgumentException.class);
     }
