@@ -146,6 +146,8 @@ final class Targets {
         escapeMatrixRow();
         ratio("4", "slab: kmalloc(64, GFP_KERNEL_ACCOUNT) + kfree, latest era / unaccounted pair",
                 "kmalloc64Accounted[]", "kmalloc64[]", ACCOUNTED_SHARE);
+        ratio("4", "(info) the same, against GFP_KERNEL on the same machine (memcg's hooks on, the"
+                + " kernel's comparison: 0.39×)", "kmalloc64Accounted[]", "kmalloc64HooksOn[]", 0);
         ratio("4", "slab: kmalloc(64) + kfree, unaccounted / Netty pooled 64 B", "kmalloc64[]", "nettyPooled64[]", 2.0);
         roundTripRows("PipeBenchmark", "pipe 64 KiB write + read");
         roundTripRows("UnixSocketBenchmark", "AF_UNIX socketpair round trip");

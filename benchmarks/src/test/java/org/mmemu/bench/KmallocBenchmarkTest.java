@@ -45,4 +45,19 @@ class KmallocBenchmarkTest {
         m.kmalloc.kfree(x);
         m.check();
     }
+
+    @Test
+    void theUnaccountedPairOnTheAccountingMachineChargesNothing() {
+        KmallocBenchmark b = new KmallocBenchmark();
+        KmallocBenchmark.AccountedMachine m = new KmallocBenchmark.AccountedMachine();
+        m.boot();
+        long first = b.kmalloc64HooksOn(m);
+        for (int i = 0; i < ROUNDS; i++) {
+            assertThat(b.kmalloc64HooksOn(m)).isEqualTo(first);
+        }
+        var bench = m.injector.getInstance(Cgroups.class).tree().root().children().get(0);
+        assertThat(bench.memory().read()).as("pages charged to /bench").isZero();
+        assertThat(bench.stats().local(MemcgStatItem.NR_SLAB_UNRECLAIMABLE_B)).isZero();
+        m.check();
+    }
 }
