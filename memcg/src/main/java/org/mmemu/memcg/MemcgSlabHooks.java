@@ -178,7 +178,7 @@ public final class MemcgSlabHooks {
      * obj stock entry, a reference and the slot; false when the charge failed.
      */
     private boolean chargeObject(Cpu cpu, MemcgSlabCache s, int gfp, ObjCgroup objcg, Page page, long address) {
-        ObjCgroupVector vector = vectorOrAttach(s, gfp, page);
+        ObjCgroupVector vector = vectorOrAttach(cpu, s, gfp, page);
         if (vector == null) {
             return true;
         }
@@ -197,7 +197,7 @@ public final class MemcgSlabHooks {
      */
     private boolean store(Cpu cpu, MemcgSlabCache s, ObjCgroup objcg, int gfp, long address) {
         Page page = slabOf(address);
-        ObjCgroupVector vector = vectorOrAttach(s, gfp, page);
+        ObjCgroupVector vector = vectorOrAttach(cpu, s, gfp, page);
         if (vector == null) {
             return false;
         }
@@ -213,13 +213,13 @@ public final class MemcgSlabHooks {
     }
 
     /** The page's vector, attached first if it has none; null when that attach failed. */
-    private ObjCgroupVector vectorOrAttach(MemcgSlabCache s, int gfp, Page page) {
-        ObjCgroupVector vector = vector(page);
+    private ObjCgroupVector vectorOrAttach(Cpu cpu, MemcgSlabCache s, int gfp, Page page) {
+        ObjCgroupVector vector = vector(cpu, page);
         if (vector == null) {
             if (vectors.memcgAllocPageObjCgroups(page, s.objects(page), gfp & ~vectorGfpClearMask) != 0) {
                 return null;
             }
-            vector = vector(page);
+            vector = vector(cpu, page);
         }
         return vector;
     }
@@ -232,7 +232,7 @@ public final class MemcgSlabHooks {
         if (!objcgVectors || !key.isEnabled()) {
             return;
         }
-        ObjCgroupVector vector = vector(page);
+        ObjCgroupVector vector = vector(cpu, page);
         if (vector == null) {
             return;
         }
@@ -262,9 +262,9 @@ public final class MemcgSlabHooks {
         }
     }
 
-    /** The page's vector through the era's reader. */
-    private ObjCgroupVector vector(Page page) {
-        return checkedReader ? vectors.pageObjcgs(page) : vectors.pageObjCgroups(page);
+    /** The page's vector through the era's reader, on {@code cpu}, the caller's. */
+    private ObjCgroupVector vector(Cpu cpu, Page page) {
+        return checkedReader ? vectors.pageObjcgs(cpu, page) : vectors.pageObjCgroups(cpu, page);
     }
 
     /** {@code cache_vmstat_idx}. */

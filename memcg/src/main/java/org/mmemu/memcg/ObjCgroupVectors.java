@@ -4,6 +4,8 @@ import com.google.inject.Inject;
 import org.mmemu.core.Errno;
 import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.page.Page;
+import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.sched.Cpus;
 
 /**
  * The obj_cgroup vectors of slab pages (mm/memcontrol.c, mm/slab.h, 5.9+):
@@ -15,18 +17,22 @@ import org.mmemu.core.page.Page;
  *
  * <p>A vector is an emulated kernel object: its address comes from {@link KernelObjects} (so a
  * stale memcg_data decodes as a KASAN use-after-free), its memory from the bound
- * {@link ObjCgroupVectorMemory}.
+ * {@link ObjCgroupVectorMemory}. The slab hooks decode through the readers that take their
+ * {@link Cpu}, which answer from that CPU's last decoded vector when they can
+ * ({@link ObjCgroupVectorLookaside}).
  */
 public final class ObjCgroupVectors {
     private final KernelObjects objects;
     private final ObjCgroupVectorMemory memory;
     private final MemcgData data;
+    private final ObjCgroupVectorLookaside lookaside;
 
     @Inject
-    public ObjCgroupVectors(KernelObjects objects, ObjCgroupVectorMemory memory, MemcgData data) {
+    public ObjCgroupVectors(KernelObjects objects, ObjCgroupVectorMemory memory, MemcgData data, Cpus cpus) {
         this.objects = objects;
         this.memory = memory;
         this.data = data;
+        this.lookaside = new ObjCgroupVectorLookaside(objects, cpus.nrCpus());
     }
 
     /**
@@ -65,6 +71,7 @@ public final class ObjCgroupVectors {
     }
 
     private void free(ObjCgroupVector vector) {
+        lookaside.forget(vector);
         objects.free(vector.address());
         memory.kfree(vector.backing(), vector.bytes());
     }
@@ -81,6 +88,15 @@ public final class ObjCgroupVectors {
         return objects.resolve(memcgData & ~MemcgData.MEMCG_DATA_OBJCGS, ObjCgroupVector.class);
     }
 
+    /** {@link #pageObjCgroups(Page)} on {@code cpu}, the calling thread's CPU. */
+    public ObjCgroupVector pageObjCgroups(Cpu cpu, Page page) {
+        long memcgData = page.memcgData();
+        if ((memcgData & MemcgData.MEMCG_DATA_OBJCGS) == 0) {
+            return null;
+        }
+        return lookaside.decode(cpu, memcgData & ~MemcgData.MEMCG_DATA_OBJCGS);
+    }
+
     /**
      * {@code page_objcgs} (5.11+): the vector, null if the page has none yet;
      * {@code KernelBug} when memcg_data is set but is not a vector, or has
@@ -89,5 +105,11 @@ public final class ObjCgroupVectors {
     public ObjCgroupVector pageObjcgs(Page page) {
         long address = data.pageObjcgs(page);
         return address == 0 ? null : objects.resolve(address, ObjCgroupVector.class);
+    }
+
+    /** {@link #pageObjcgs(Page)} on {@code cpu}, the calling thread's CPU. */
+    public ObjCgroupVector pageObjcgs(Cpu cpu, Page page) {
+        long address = data.pageObjcgs(page);
+        return address == 0 ? null : lookaside.decode(cpu, address);
     }
 }

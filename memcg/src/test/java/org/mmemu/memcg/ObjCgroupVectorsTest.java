@@ -13,6 +13,7 @@ import org.mmemu.core.KernelBug;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageFlags;
+import org.mmemu.core.sched.Cpu;
 
 class ObjCgroupVectorsTest {
     private final MemcgMachine m = TestEra.V5_11.boot(FakeSlab.MODULE);
@@ -61,7 +62,7 @@ class ObjCgroupVectorsTest {
                 freed.add(address);
                 memory.kfree(address, size);
             }
-        }, m.data);
+        }, m.data, m.cpus);
 
         assertThat(second.memcgAllocPageObjCgroups(page, 16, GFP_KERNEL)).isZero();
         assertThat(vectors.pageObjcgs(page)).isSameAs(first);
@@ -71,7 +72,7 @@ class ObjCgroupVectorsTest {
 
     @Test
     void aFailedKcallocIsEnomemAndLeavesThePageAlone() {
-        ObjCgroupVectors failing = new ObjCgroupVectors(m.objects, FakeSlab.NO_MEMORY, m.data);
+        ObjCgroupVectors failing = new ObjCgroupVectors(m.objects, FakeSlab.NO_MEMORY, m.data, m.cpus);
         assertThat(failing.memcgAllocPageObjCgroups(page, 32, GFP_KERNEL)).isEqualTo(Errno.ENOMEM.negative());
         assertThat(page.memcgData()).isZero();
     }
@@ -103,6 +104,41 @@ class ObjCgroupVectorsTest {
         } finally {
             page.setMemcgData(0);
         }
+    }
+
+    @Test
+    void aVectorThisCpuDecodedLastIsAUseAfterFreeOnceFreed() {
+        Cpu cpu = m.cpus.current();
+        assertThat(vectors.memcgAllocPageObjCgroups(page, 8, GFP_KERNEL)).isZero();
+        long stale = page.memcgData();
+        ObjCgroupVector vector = vectors.pageObjcgs(cpu, page);
+        assertThat(vectors.pageObjCgroups(cpu, page)).as("decoded again on the same CPU").isSameAs(vector);
+        vectors.memcgFreePageObjCgroups(page, true);
+        page.setMemcgData(stale);
+        try {
+            assertThatThrownBy(() -> vectors.pageObjcgs(cpu, page)).isInstanceOf(KernelBug.class)
+                    .hasMessageContaining("use-after-free");
+            assertThatThrownBy(() -> vectors.pageObjCgroups(cpu, page)).isInstanceOf(KernelBug.class)
+                    .hasMessageContaining("use-after-free");
+        } finally {
+            page.setMemcgData(0);
+        }
+    }
+
+    @Test
+    void eachPageDecodesToItsOwnVectorWhenOneCpuAlternatesBetweenThem() {
+        Cpu cpu = m.cpus.current();
+        Page other = m.alloc.allocPages(GFP_KERNEL, 0);
+        assertThat(vectors.memcgAllocPageObjCgroups(page, 8, GFP_KERNEL)).isZero();
+        assertThat(vectors.memcgAllocPageObjCgroups(other, 16, GFP_KERNEL)).isZero();
+        for (int round = 0; round < 3; round++) {
+            assertThat(vectors.pageObjcgs(cpu, page).objects()).as("round %d, the first page", round).isEqualTo(8);
+            assertThat(vectors.pageObjCgroups(cpu, other).objects()).as("round %d, the second", round).isEqualTo(16);
+        }
+        assertThat(vectors.pageObjcgs(cpu, page)).isSameAs(vectors.pageObjcgs(page));
+        vectors.memcgFreePageObjCgroups(other, true);
+        vectors.memcgFreePageObjCgroups(page, true);
+        m.alloc.freePages(other, 0);
     }
 
     @Test
