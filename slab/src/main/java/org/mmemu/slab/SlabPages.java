@@ -5,6 +5,7 @@ import static org.mmemu.core.page.Gfp.GFP_RECLAIM_MASK;
 
 import com.google.inject.Inject;
 import org.mmemu.core.alloc.PageAllocator;
+import org.mmemu.core.alloc.Zone;
 import org.mmemu.core.mem.PhysicalMemory;
 import org.mmemu.core.page.MapcountWord;
 import org.mmemu.core.page.MemMap;
@@ -100,6 +101,11 @@ final class SlabPages {
     /** {@code page->inuse = inuse; page->frozen = frozen}, objects unchanged. */
     void setCounters(Page slab, int inuse, boolean frozen) {
         layout.setCounters(slab, MapcountWord.slubCounters(inuse, MapcountWord.slubObjects(counters(slab)), frozen));
+    }
+
+    /** {@link Zone#buddyOrderUnsafe}: the order of the free block {@code page} heads, or -1. */
+    int buddyOrder(Page page) {
+        return Zone.buddyOrderUnsafe(page, types);
     }
 
     /** {@code PageSlab(page)} of a head page. */

@@ -277,6 +277,20 @@ public final class Zone {
         return true;
     }
 
+    /**
+     * {@code buddy_order_unsafe}: the order of the free block {@code page} heads, read without the
+     * zone lock, as the kernel's pfn walkers read it to step over free blocks; -1 when the page
+     * heads none (or its order word is out of range, as the walkers' {@code order < MAX_ORDER}
+     * test treats it).
+     */
+    public static int buddyOrderUnsafe(Page page, PageTypes types) {
+        if (!types.has(page, PageType.BUDDY)) {
+            return -1;
+        }
+        int order = page.privateWord();
+        return order >= 0 && order < MAX_ORDER ? order : -1;
+    }
+
     private void addFree(Page page, int order) {
         setBuddyOrder(page, order);
         freeArea[order].addHead(page);

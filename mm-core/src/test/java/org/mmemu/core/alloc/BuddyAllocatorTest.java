@@ -33,6 +33,26 @@ class BuddyAllocatorTest {
     }
 
     @Test
+    void aPfnWalkerReadsTheOrderOfAFreeBlockFromItsHeadOnly() {
+        Machine m = Machine.boot();
+        Page page = m.alloc.allocPages(GFP_KERNEL, 3);
+        // The order-3 block came from splitting a max-order one: its buddy is free at order 3.
+        Page buddy = m.memMap.page((int) (page.pfn() ^ 8));
+        assertThat(Zone.buddyOrderUnsafe(buddy, m.types)).as("the free buddy's head").isEqualTo(3);
+        assertThat(Zone.buddyOrderUnsafe(m.memMap.page((int) buddy.pfn() + 1), m.types))
+                .as("a page inside the free block").isEqualTo(-1);
+        assertThat(Zone.buddyOrderUnsafe(page, m.types)).as("an allocated block").isEqualTo(-1);
+
+        buddy.setPrivateWord(Zone.MAX_ORDER);
+        assertThat(Zone.buddyOrderUnsafe(buddy, m.types)).as("an order word out of range").isEqualTo(-1);
+        buddy.setPrivateWord(3);
+
+        m.alloc.freePages(page, 3);
+        BuddyInvariants.check(m.alloc, m.types);
+        assertThat(m.leakedPages()).isZero();
+    }
+
+    @Test
     void bootOfAnUnalignedSizeUsesSmallerBlocksAtTheEnd() {
         // 4 MiB + 12 KiB: one order-10 block, then an order-1 and an order-0 block.
         Machine m = Machine.boot(MemoryConfig.of(String.valueOf((4 << 20) + 3 * 4096)));
