@@ -81,20 +81,20 @@ public final class ObjCgroupVectors {
      * null when bit 0 is clear ({@code !page_has_obj_cgroups}). A freed vector is a KASAN report.
      */
     public ObjCgroupVector pageObjCgroups(Page page) {
-        long memcgData = page.memcgData();
-        if ((memcgData & MemcgData.MEMCG_DATA_OBJCGS) == 0) {
-            return null;
-        }
-        return objects.resolve(memcgData & ~MemcgData.MEMCG_DATA_OBJCGS, ObjCgroupVector.class);
+        long address = uncheckedVectorAddress(page);
+        return address == 0 ? null : objects.resolve(address, ObjCgroupVector.class);
     }
 
     /** {@link #pageObjCgroups(Page)} on {@code cpu}, the calling thread's CPU. */
     public ObjCgroupVector pageObjCgroups(Cpu cpu, Page page) {
+        long address = uncheckedVectorAddress(page);
+        return address == 0 ? null : lookaside.decode(cpu, address);
+    }
+
+    /** The 5.9/5.10 test: memcg_data with bit 0 masked off when bit 0 is set, else 0. */
+    private static long uncheckedVectorAddress(Page page) {
         long memcgData = page.memcgData();
-        if ((memcgData & MemcgData.MEMCG_DATA_OBJCGS) == 0) {
-            return null;
-        }
-        return lookaside.decode(cpu, memcgData & ~MemcgData.MEMCG_DATA_OBJCGS);
+        return (memcgData & MemcgData.MEMCG_DATA_OBJCGS) == 0 ? 0 : memcgData & ~MemcgData.MEMCG_DATA_OBJCGS;
     }
 
     /**
