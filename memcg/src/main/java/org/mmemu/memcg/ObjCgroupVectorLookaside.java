@@ -14,7 +14,7 @@ import org.mmemu.core.sched.PerCpu;
  * entry per CPU answers nearly every decode with one load and one compare.
  *
  * <p>It hides nothing the kernel would report. An entry is trusted only for the address its
- * vector was registered at, emulated addresses are never handed out twice, and
+ * vector was registered at, which no other object gets while the vector lives, and
  * {@link #forget} drops a vector from every CPU's entry before it is freed, so a stale
  * {@code memcg_data} still decodes through {@link KernelObjects} and gets its use-after-free
  * report. Each CPU writes only its own entry; {@link #forget} clears another CPU's with a

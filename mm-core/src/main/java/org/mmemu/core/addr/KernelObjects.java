@@ -2,6 +2,7 @@ package org.mmemu.core.addr;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Locale;
 import org.mmemu.core.KernelBug;
 import org.mmemu.core.page.MemMap;
@@ -12,11 +13,15 @@ import org.mmemu.core.page.MemMap;
  * 64-byte aligned, so the six low bits are free for tags such as {@code MEMCG_DATA_KMEM}.
  *
  * <pre>
- *  address = KOBJ_START + index * 64      (index counts up; slots are never reused)
+ *  address = KOBJ_START + index * 64      (a new index, or one released by the quarantine)
  * </pre>
  *
  * <p>Freeing leaves a tombstone, so resolving a freed address is reported the way KASAN reports
- * a use-after-free (a {@link KernelBug}), never silently answered. Lookups take no lock.
+ * a use-after-free (a {@link KernelBug}), never silently answered. As in KASAN, the tombstone
+ * stays until {@link #QUARANTINE_OBJECTS} later frees have pushed it out of the
+ * {@link Quarantine}; then the slot is empty (a wild access) until an object is registered in
+ * it again, so a machine that allocates and frees for its whole life keeps a bounded table.
+ * Lookups take no lock.
  */
 public final class KernelObjects {
     /** Alignment of every emulated object address. */
@@ -24,8 +29,25 @@ public final class KernelObjects {
     private static final int SHIFT = 6;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
 
+    /** The freed objects whose addresses stay poisoned before their slots are reused. */
+    public static final int QUARANTINE_OBJECTS = 1 << 16;
+
     private volatile Object[] table = new Object[1024];
     private int next;
+    private final Quarantine quarantine;
+    /** Slots the quarantine released, reused last-released first. */
+    private int[] released = new int[16];
+    private int nrReleased;
+
+    /** A table whose quarantine holds {@link #QUARANTINE_OBJECTS} freed objects. */
+    public KernelObjects() {
+        this(QUARANTINE_OBJECTS);
+    }
+
+    /** A table whose quarantine holds {@code quarantineObjects} freed objects (at least 1). */
+    KernelObjects(int quarantineObjects) {
+        this.quarantine = new Quarantine(quarantineObjects);
+    }
 
     /** A freed slot: what lived there, for the use-after-free report. */
     private record Freed(String what) {
@@ -33,20 +55,36 @@ public final class KernelObjects {
 
     /** {@code kmalloc} for an emulated object: a fresh aligned address naming {@code object}. */
     public synchronized long register(Object object) {
+        int index = nrReleased > 0 ? released[--nrReleased] : newIndex();
+        SLOT.setRelease(table, index, object);
+        return MemMap.KOBJ_START + ((long) index << SHIFT);
+    }
+
+    private int newIndex() {
         if (next == table.length) {
             Object[] bigger = new Object[table.length * 2];
             System.arraycopy(table, 0, bigger, 0, table.length);
             table = bigger;
         }
-        int index = next++;
-        SLOT.setRelease(table, index, object);
-        return MemMap.KOBJ_START + ((long) index << SHIFT);
+        return next++;
     }
 
-    /** {@code kfree}: the address stays reserved and resolves to a use-after-free report. */
+    /**
+     * {@code kfree}: the address resolves to a use-after-free report while it is quarantined;
+     * the oldest quarantined slot is released for reuse once the quarantine is full.
+     */
     public synchronized void free(long address) {
         Object o = resolve(address, Object.class);
-        SLOT.setRelease(table, index(address), new Freed(o.getClass().getSimpleName() + " " + o));
+        int index = index(address);
+        SLOT.setRelease(table, index, new Freed(o.getClass().getSimpleName() + " " + o));
+        int oldest = quarantine.put(index);
+        if (oldest >= 0) {
+            SLOT.setRelease(table, oldest, null);
+            if (nrReleased == released.length) {
+                released = Arrays.copyOf(released, released.length * 2);
+            }
+            released[nrReleased++] = oldest;
+        }
     }
 
     /**

@@ -54,10 +54,51 @@ class KernelObjectsTest {
         assertThatThrownBy(() -> objects.free(a)).as("double kfree").isInstanceOf(KernelBug.class)
                 .hasMessageContaining("use-after-free");
         long c = objects.register(new ObjCgroup(9));
-        assertThat(c).as("freed slots are never reused").isNotEqualTo(a);
+        assertThat(c).as("a quarantined slot is not reused").isNotEqualTo(a);
         objects.free(b);
         objects.free(c);
         assertThat(objects.isLive(b) || objects.isLive(c)).isFalse();
+    }
+
+    @Test
+    void aFreedAddressStaysPoisonedUntilTheQuarantineReleasesItAndIsThenReused() {
+        KernelObjects small = new KernelObjects(2);
+        long a = small.register(new ObjCgroup(1));
+        long b = small.register(new ObjCgroup(2));
+        long c = small.register(new ObjCgroup(3));
+        small.free(a);
+        small.free(b);
+        assertThatThrownBy(() -> small.resolve(a, ObjCgroup.class)).hasMessageContaining("use-after-free");
+        long d = small.register(new ObjCgroup(4));
+        assertThat(d).as("both freed slots quarantined").isNotIn(a, b);
+
+        small.free(c);
+        assertThatThrownBy(() -> small.resolve(a, ObjCgroup.class)).as("released: nothing lives there")
+                .isInstanceOf(KernelBug.class).hasMessageContaining("wild-memory-access")
+                .hasMessageContaining("no ObjCgroup was allocated there");
+        assertThatThrownBy(() -> small.resolve(b, ObjCgroup.class)).hasMessageContaining("use-after-free");
+        ObjCgroup reusing = new ObjCgroup(5);
+        assertThat(small.register(reusing)).as("the released slot is reused").isEqualTo(a);
+        assertThat(small.resolve(a, ObjCgroup.class)).isSameAs(reusing);
+        small.free(a);
+        small.free(d);
+        assertThat(small.isLive(a) || small.isLive(d)).isFalse();
+    }
+
+    @Test
+    void aTableThatAllocatesAndFreesForeverStaysBounded() {
+        int quarantined = 8;
+        KernelObjects small = new KernelObjects(quarantined);
+        long highestSlot = 0;
+        for (int i = 0; i < 10_000; i++) {
+            long a = small.register(new ObjCgroup(i));
+            highestSlot = Math.max(highestSlot, (a - MemMap.KOBJ_START) / KernelObjects.ALIGN);
+            small.free(a);
+        }
+        // One live object at a time, plus the quarantined ones: slots 0 .. quarantined.
+        assertThat(highestSlot).isEqualTo(quarantined);
+        assertThatThrownBy(() -> new KernelObjects(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 1");
     }
 
     @Test
