@@ -8,6 +8,7 @@ import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import org.mmemu.core.MachineScoped;
+import org.mmemu.core.alloc.KmemPageHelpers;
 import org.mmemu.core.alloc.PageHooks;
 import org.mmemu.core.check.ConsistencyChecks;
 import org.mmemu.core.sched.TaskHooks;
@@ -135,6 +136,7 @@ public final class MemcgModule implements Module {
         binder.bind(KmemStaticKey.class).in(MachineScoped.class);
         binder.bind(KmemHooks.class).in(MachineScoped.class);
         binder.bind(KmemPages.class).in(MachineScoped.class);
+        KmemPageHelpers.binder(binder).setBinding().to(KmemPages.class);
         binder.bind(ExplicitHelpersPolicy.class).in(MachineScoped.class);
         binder.bind(PageTypePolicy.class).in(MachineScoped.class);
         binder.bind(MemcgDataFlagPolicy.class).in(MachineScoped.class);

@@ -9,13 +9,13 @@ import static org.mmemu.core.page.Gfp.__GFP_ZERO;
 import com.google.inject.Inject;
 import java.util.Optional;
 import org.mmemu.core.KernelBug;
+import org.mmemu.core.alloc.KmemPageHelpers;
 import org.mmemu.core.alloc.PageAllocator;
 import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageFlags;
 import org.mmemu.memcg.MemcgConfig;
-import org.mmemu.memcg.kmem.KmemPages;
 
 /**
  * kmalloc (mm/slab_common.c {@code kmalloc_slab}, {@code create_kmalloc_caches},
@@ -61,7 +61,7 @@ public final class Kmalloc {
     private final PageAllocator allocator;
     private final MemMap memMap;
     private final KmallocLargePages largePages;
-    private final Optional<KmemPages> kmemPages;
+    private final KmemPageHelpers kmemPages;
     /** {@code kmalloc_caches[type]}, by {@link KmallocCacheType} then size index. */
     private final KmemCache[][] caches = new KmemCache[KmallocCacheType.values().length][];
     /** {@code kmalloc_caches[kmalloc_type(gfp)]} by {@link #typeBits}, so the lookup takes no branch. */
@@ -70,7 +70,7 @@ public final class Kmalloc {
     @Inject
     @SuppressWarnings("checkstyle:ParameterNumber")
     Kmalloc(Slub slub, SlabPages pages, SlabCaches slabCaches, PageAllocator allocator, MemMap memMap,
-            KmallocNames names, KmallocTypes types, KmallocLargePages largePages, Optional<KmemPages> kmemPages,
+            KmallocNames names, KmallocTypes types, KmallocLargePages largePages, KmemPageHelpers kmemPages,
             Optional<MemcgConfig> memcg) {
         this.largePages = largePages;
         this.kmemPages = kmemPages;

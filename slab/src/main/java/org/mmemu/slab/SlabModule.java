@@ -16,7 +16,6 @@ import org.mmemu.memcg.MemcgLifecycle;
 import org.mmemu.memcg.MemcgModule;
 import org.mmemu.memcg.MemcgSlabHooks;
 import org.mmemu.memcg.MemcgSlabPages;
-import org.mmemu.memcg.kmem.KmemPages;
 import org.mmemu.memcg.kmem.KmemStaticKey;
 
 /**
@@ -87,9 +86,7 @@ public final class SlabModule extends AbstractModule {
         OptionalBinder.newOptionalBinder(binder(), MemcgSlabPages.class);
         MemcgModule.objcgVectorMemory(binder()).setBinding().to(KmallocVectorMemory.class);
         MemcgModule.chargeOwners(binder()).addBinding().to(SlabObjectCharges.class);
-        // memcg's alloc_kmem_pages, for kmalloc_large until 4.7: present when memcg is wired.
-        OptionalBinder.newOptionalBinder(binder(), KmemPages.class);
-        // ... and its configuration: the kmalloc-cg caches exist only with kmem accounting.
+        // memcg's configuration, present when memcg is wired: the kmalloc-cg caches exist only with kmem accounting.
         OptionalBinder.newOptionalBinder(binder(), MemcgConfig.class);
 
         policies(SlabPageLayout.class, SlabPageLayout.Eras.values(), SlabPageLayout::policyName,

@@ -21,8 +21,7 @@ import org.mmemu.kernel.Era;
  * matrix at a 2 MiB limit (a 32 MiB budget per cell). Which cells escape is kernel truth, read
  * in the trees (README, "The escape matrix"): pipes, AF_UNIX buffers and x86 page tables escape
  * in 4.7 only, s390 page tables in every era, accounted slab objects a little up to 5.8,
- * accounted vmalloc from 4.8 (and before: see {@link #vmallocIsChargedFrom48}), kmalloc_large in
- * no era, BPF maps up to 5.10.
+ * accounted vmalloc and kmalloc_large in no era, BPF maps up to 5.10.
  */
 class EscapeMatrixShapeTest {
     private static final long LIMIT = 2L << 20;
@@ -119,11 +118,10 @@ class EscapeMatrixShapeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Era.class, names = "V4_7", mode = EnumSource.Mode.EXCLUDE)
-    void vmallocIsChargedFrom48(Era era) {
-        // __vmalloc_area_node passes the caller's gfp to alloc_pages_node (4.8.15), charged by the
-        // allocator since 4949148ad433. 4.6/4.7 charged it too, through alloc_kmem_pages, which the
-        // emulator's vmalloc does not call: its 4.7 cell is not asserted.
+    @EnumSource(Era.class)
+    void vmallocIsChargedInEveryEra(Era era) {
+        // __vmalloc_area_node: alloc_kmem_pages (4.6.2), then alloc_pages_node with the caller's
+        // gfp (4.8.15), charged by the allocator since 4949148ad433.
         assertHolds(cell("vmalloc", era));
     }
 

@@ -21,7 +21,7 @@ import com.google.inject.Inject;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.mmemu.core.Errno;
-import org.mmemu.core.alloc.PageAllocator;
+import org.mmemu.core.alloc.KmemPageHelpers;
 import org.mmemu.core.mm.MemoryMapping;
 import org.mmemu.core.mm.VmFlags;
 import org.mmemu.core.mm.Vma;
@@ -40,10 +40,12 @@ import org.mmemu.core.vmstat.VmStatItem;
  * from order-0 pages, in the emulated range {@link MemMap#VMALLOC_START} to
  * {@link MemMap#VMALLOC_END}, plus {@code remap_vmalloc_range} to map it into user space.
  *
- * <p>Every page comes from {@link PageAllocator#allocPages} with the caller's gfp plus
- * {@code __GFP_HIGHMEM | __GFP_NOWARN}, so a caller's {@code __GFP_ACCOUNT} reaches the
- * allocation hooks for each page (that is how accounted vmalloc is charged), and is freed with
- * {@code __free_page}. A failed allocation frees what it took, warns once in the kernel's words
+ * <p>Every page comes from {@link KmemPageHelpers#allocKmemPages} with the caller's gfp plus
+ * {@code __GFP_HIGHMEM | __GFP_NOWARN}, and is freed with {@link KmemPageHelpers#freeKmemPages}:
+ * in 4.6/4.7 {@code alloc_kmem_pages} charged an {@code __GFP_ACCOUNT} area's pages and
+ * {@code __vunmap} gave them back with {@code __free_kmem_pages}; from 4.8 the calls are
+ * {@code alloc_pages_node} and {@code __free_page}, and the caller's {@code __GFP_ACCOUNT}
+ * reaches the allocator's own hooks for each page. Either way an accounted area is charged. A failed allocation frees what it took, warns once in the kernel's words
  * (unless the caller passed {@code __GFP_NOWARN}) and returns 0. An area's pages array needs
  * its own vmalloc area (unaccounted) when it outgrows a page, as in the kernel; smaller arrays
  * are kmalloc'd, which mm-core does not emulate. {@code NR_VMALLOC} counts the pages, and an
@@ -63,7 +65,7 @@ public final class Vmalloc {
     private static final int EINVAL = Errno.EINVAL.negative();
 
     private final VmapAreas areas = new VmapAreas();
-    private final PageAllocator allocator;
+    private final KmemPageHelpers kmemPages;
     private final MemMap memMap;
     private final MemoryMapping memory;
     private final VmStat vmStat;
@@ -75,10 +77,10 @@ public final class Vmalloc {
     private final AtomicBoolean warnedZeroSize = new AtomicBoolean();
 
     @Inject
-    public Vmalloc(PageAllocator allocator, MemoryMapping memory, VmStat vmStat, PageStats pageStats,
-                   KernelLog log, Tasks tasks, Cpus cpus, GfpLayout gfpLayout) {
-        this.allocator = allocator;
-        this.memMap = allocator.memMap();
+    public Vmalloc(KmemPageHelpers kmemPages, MemMap memMap, MemoryMapping memory, VmStat vmStat,
+                   PageStats pageStats, KernelLog log, Tasks tasks, Cpus cpus, GfpLayout gfpLayout) {
+        this.kmemPages = kmemPages;
+        this.memMap = memMap;
         this.memory = memory;
         this.vmStat = vmStat;
         this.pageStats = pageStats;
@@ -158,7 +160,7 @@ public final class Vmalloc {
             area.setPagesArea(array);
         }
         for (int i = 0; i < nrSmallPages; i++) {
-            Page page = allocator.allocPages(gfp | __GFP_NOWARN, 0);
+            Page page = kmemPages.allocKmemPages(gfp | __GFP_NOWARN, 0);
             if (page == null) {
                 break;
             }
@@ -180,7 +182,8 @@ public final class Vmalloc {
 
     /**
      * {@code vfree}: frees the area containing {@code addr} and each of its pages with
-     * {@code __free_page} (a page that is still mapped somewhere keeps its other references).
+     * {@code __free_page} ({@code __free_kmem_pages} in 4.6/4.7: uncharged even if still mapped;
+     * a page that is still mapped somewhere keeps its other references).
      * 0 is ignored; an unaligned address or one outside every area gets the kernel's WARN and
      * frees nothing.
      */
@@ -202,7 +205,7 @@ public final class Vmalloc {
             pageStats.modMemcgPageState(area.page(0), VmStatItem.NR_VMALLOC, -nr);
         }
         for (int i = 0; i < nr; i++) {
-            allocator.freePages(area.page(i), 0);
+            kmemPages.freeKmemPages(area.page(i), 0);
         }
         vmStat.mod(VmStatItem.NR_VMALLOC, -nr);
         vfree(area.pagesArea());
