@@ -208,9 +208,13 @@ public final class MemcgCharger {
         throw new IllegalStateException(counter + " is not an ancestor of " + memcg);
     }
 
+    /**
+     * {@code task_is_dying} (6.x; {@code should_force_charge} in 5.x, open-coded before): an OOM
+     * victim, a task with SIGKILL pending, or one that is exiting.
+     */
     private boolean isDying(TaskStruct t) {
         TaskMemcg record = TaskMemcg.peek(t);
-        return t.hasFlag(TaskStruct.PF_EXITING) || record != null && record.oomVictim;
+        return t.hasFlag(TaskStruct.PF_EXITING) || t.fatalSignalPending() || record != null && record.oomVictim;
     }
 
     /** {@code get_order(nr_pages * PAGE_SIZE)}. */

@@ -10,8 +10,12 @@ import static org.mmemu.core.page.Gfp.__GFP_NORETRY;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.mmemu.core.Errno;
 import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.sched.Exit;
+import org.mmemu.core.sched.TaskStruct;
 import org.mmemu.memcg.stat.MemcgEvent;
 import org.mmemu.memcg.stat.MemcgStatItem;
 
@@ -213,6 +217,46 @@ class MemcgChargerTest {
         assertThat(job.memory().read()).isEqualTo(5).isGreaterThan(job.memory().max());
         assertThat(job.events().local(MemcgEvent.OOM)).isEqualTo(1);
         m.charger.uncharge(job, 5);
+        m.cgroups.rmdir(job);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ChargeSemantics.class, names = {"V4_8", "V5_10"})
+    void untilTheLatestEraATaskWithSigkillPendingHasItsChargeForced(ChargeSemantics semantics) {
+        // try_charge: fatal_signal_pending(current) goes to force before any reclaim (4.6.2,
+        // should_force_charge in 5.x), so a killed task can finish its system call and exit.
+        m = MemcgMachine.boot(MemcgConfig.LATEST.withChargeSemantics(semantics));
+        MemCgroup job = m.cgroups.mkdir("/job");
+        job.memory().exchangeMax(4);
+        TaskStruct killed = m.userTask("killed", job);
+        Exit exit = m.injector.getInstance(Exit.class);
+        try (var s = m.tasks.enter(killed)) {
+            assertThat(exit.sigkill(killed)).as("a CPU runs it: it dies on its way out").isFalse();
+            assertThat(m.charger.tryCharge(job, GFP_KERNEL, 5)).isZero();
+        }
+        assertThat(job.memory().read()).isEqualTo(5).isGreaterThan(job.memory().max());
+        assertThat(job.events().local(MemcgEvent.MAX)).as("forced before any reclaim").isZero();
+        m.charger.uncharge(job, 5);
+        assertThat(exit.exitIfKilled(killed)).isTrue();
+        m.cgroups.rmdir(job);
+    }
+
+    @Test
+    void theLatestKernelFailsTheChargeOfATaskWithSigkillPendingOnceTheOomKillerRan() {
+        // a4ebf1b6ca1e: no forced charge for dying tasks; once past the OOM killer, -ENOMEM.
+        MemCgroup job = m.cgroups.mkdir("/job");
+        job.memory().exchangeMax(4);
+        TaskStruct killed = m.userTask("killed", job);
+        Exit exit = m.injector.getInstance(Exit.class);
+        try (var s = m.tasks.enter(killed)) {
+            exit.sigkill(killed);
+            assertThat(m.charger.tryCharge(job, GFP_KERNEL, 5)).isEqualTo(ENOMEM);
+        }
+        assertThat(job.memory().read()).isZero();
+        assertThat(job.events().local(MemcgEvent.OOM)).isEqualTo(1);
+        assertThat(job.events().local(MemcgEvent.MAX)).as("the retries, then as many again after the OOM killer")
+                .isEqualTo(MAX_EVENTS_16_RETRIES + 1 + 16);
+        assertThat(exit.exitIfKilled(killed)).isTrue();
         m.cgroups.rmdir(job);
     }
 
