@@ -53,7 +53,10 @@ public final class KernelObjects {
     private record Freed(String what) {
     }
 
-    /** {@code kmalloc} for an emulated object: a fresh aligned address naming {@code object}. */
+    /**
+     * {@code kmalloc} for an emulated object: an aligned address naming {@code object}, in a slot
+     * never used before or one the quarantine released.
+     */
     public synchronized long register(Object object) {
         int index = nrReleased > 0 ? released[--nrReleased] : newIndex();
         SLOT.setRelease(table, index, object);
