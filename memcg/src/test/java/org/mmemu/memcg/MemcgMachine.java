@@ -135,6 +135,11 @@ public final class MemcgMachine {
         return stock.dyingPinnedByEmptyStocks();
     }
 
+    /** The pages charged to {@code memcg} ({@code memory.current}) less those parked in a page stock. */
+    public long charged(MemCgroup memcg) {
+        return memcg.memory().read() - stock.stockedPagesOf(memcg);
+    }
+
     /**
      * The end-of-test check: after draining every stock, every page is free, nothing was
      * reported bad and no cgroup holds a charge.

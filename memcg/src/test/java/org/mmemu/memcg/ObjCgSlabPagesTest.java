@@ -41,10 +41,6 @@ class ObjCgSlabPagesTest {
         m.assertNoLeaks();
     }
 
-    private long charged(MemCgroup memcg) {
-        return memcg.memory().read() - m.stock.stockedPagesOf(memcg);
-    }
-
     @ParameterizedTest
     @EnumSource(names = {"V4_7", "V4_8", "V4_18"})
     void theWholePageIsChargedToTheClonesCgroupWhoeverAllocatesIt(TestEra era) {
@@ -52,7 +48,7 @@ class ObjCgSlabPagesTest {
         Page page = m.alloc.allocPages(GFP_KERNEL, 1);
         assertThat(pages.memcgChargeSlab(cpu, page, GFP_KERNEL, 1, CACHE, job)).isZero();
 
-        assertThat(charged(job)).as("init, in the root, allocated; the clone's cgroup pays").isEqualTo(2);
+        assertThat(m.charged(job)).as("init, in the root, allocated; the clone's cgroup pays").isEqualTo(2);
         assertThat(page.memcgData()).isEqualTo(job.address());
         if (era != TestEra.V4_7) {
             assertThat(m.types.has(page, PageType.KMEMCG)).as("slab pages carry no PageKmemcg").isFalse();
@@ -61,7 +57,7 @@ class ObjCgSlabPagesTest {
                 .contains("\nslab_unreclaimable 8192\n");
 
         pages.memcgUnchargeSlab(cpu, page, 1, CACHE);
-        assertThat(charged(job)).isZero();
+        assertThat(m.charged(job)).isZero();
         assertUncharged(page);
         finish(page, 1);
     }
@@ -102,7 +98,7 @@ class ObjCgSlabPagesTest {
         assertThat(pages.memcgKmemCharge(cpu, page, GFP_KERNEL, 0, job)).isZero();
         m.alloc.freePages(page, 0);
         assertThat(m.badPages.reports()).singleElement().asString().contains("page still charged to cgroup");
-        assertThat(charged(job)).as("the charge leaks with the page").isEqualTo(1);
+        assertThat(m.charged(job)).as("the charge leaks with the page").isEqualTo(1);
         m.assertNoLostPages();
     }
 

@@ -28,11 +28,6 @@ class ObjCgroupsTest {
         assertThat(m.tree.root().nrDyingDescendants()).isZero();
     }
 
-    /** Pages charged to {@code memcg} and not parked in a page stock. */
-    private long charged(MemCgroup memcg) {
-        return memcg.memory().read() - m.stock.stockedPagesOf(memcg);
-    }
-
     @Test
     void eachOnlineCgroupButTheRootHasAnObjcgAtAnAlignedAddress() {
         assertThat(m.tree.root().objcg()).isNull();
@@ -48,29 +43,29 @@ class ObjCgroupsTest {
     void aSmallChargeTakesAPageAndKeepsTheRestInTheByteStock() {
         ObjCgroup objcg = job.objcg();
         assertThat(m.objcgs.charge(objcg, GFP_KERNEL, 100)).isZero();
-        assertThat(charged(job)).isEqualTo(1);
+        assertThat(m.charged(job)).isEqualTo(1);
         assertThat(m.stock.stockedBytes(0)).isEqualTo(PAGE - 100);
         assertThat(job.stats().local(MemcgStatItem.MEMCG_KMEM)).isEqualTo(1);
 
         assertThat(m.objcgs.charge(objcg, GFP_KERNEL, 200)).isZero();
-        assertThat(charged(job)).as("served from the byte stock").isEqualTo(1);
+        assertThat(m.charged(job)).as("served from the byte stock").isEqualTo(1);
         assertThat(m.stock.stockedBytes(0)).isEqualTo(PAGE - 300);
 
         m.objcgs.uncharge(objcg, 100);
         m.objcgs.uncharge(objcg, 200);
         assertThat(m.stock.stockedBytes(0)).isEqualTo(PAGE);
-        assertThat(charged(job)).as("exactly a page is not more than a page").isEqualTo(1);
+        assertThat(m.charged(job)).as("exactly a page is not more than a page").isEqualTo(1);
     }
 
     @Test
     void chargesAboveAPageRoundUpAndUnchargesGiveBackWholePages() {
         ObjCgroup objcg = job.objcg();
         m.objcgs.charge(objcg, GFP_KERNEL, 5000);
-        assertThat(charged(job)).isEqualTo(2);
+        assertThat(m.charged(job)).isEqualTo(2);
         assertThat(m.stock.stockedBytes(0)).isEqualTo(2 * PAGE - 5000);
         m.objcgs.uncharge(objcg, 5000);
         assertThat(m.stock.stockedBytes(0)).isEqualTo(0);
-        assertThat(charged(job)).isZero();
+        assertThat(m.charged(job)).isZero();
         assertThat(job.stats().local(MemcgStatItem.MEMCG_KMEM)).isZero();
     }
 
@@ -87,10 +82,10 @@ class ObjCgroupsTest {
         assertThat(m.stock.stockedBytes(0)).isEqualTo(PAGE);
         m.objcgs.uncharge(b, 100);
         assertThat(a.chargedBytes()).isZero();
-        assertThat(charged(job)).as("the page-sized rest was uncharged when b took the stock").isZero();
+        assertThat(m.charged(job)).as("the page-sized rest was uncharged when b took the stock").isZero();
         m.stock.drainAll(m.tree.root());
         assertThat(b.chargedBytes()).as("b's whole page went back too").isZero();
-        assertThat(charged(other)).isZero();
+        assertThat(m.charged(other)).isZero();
         m.cgroups.rmdir(other);
     }
 
@@ -119,7 +114,7 @@ class ObjCgroupsTest {
         m.objcgs.uncharge(objcg, 700);
         objcg.put();
         m.stock.drainAll(m.tree.root());
-        assertThat(charged(job)).isZero();
+        assertThat(m.charged(job)).isZero();
         assertThat(m.log.contains("not page aligned")).isFalse();
         assertThat(m.objects.isLive(objcg.address())).isFalse();
     }
@@ -134,7 +129,7 @@ class ObjCgroupsTest {
         m.cgroups.rmdir(child);
         objcg.put();
         assertThat(m.log.contains("nr_charged_bytes " + (PAGE + 8) + " is not page aligned")).isTrue();
-        assertThat(charged(job)).isZero();
+        assertThat(m.charged(job)).isZero();
     }
 
     @Test

@@ -44,10 +44,6 @@ class AccountedVmallocTest {
         m.assertNoLeaks();
     }
 
-    private long charged(MemCgroup memcg) {
-        return memcg.memory().read() - m.stock.stockedPagesOf(memcg);
-    }
-
     private long vmallocAs(TaskStruct task, int gfp) {
         try (var s = m.tasks.enter(task)) {
             return vmalloc.vmalloc((long) PAGES * MemMap.PAGE_SIZE, gfp);
@@ -60,7 +56,7 @@ class AccountedVmallocTest {
         boot(era);
         long area = vmallocAs(writer, GFP_KERNEL_ACCOUNT);
         assertThat(area).isNotZero();
-        assertThat(charged(job)).as("%s", era).isEqualTo(PAGES);
+        assertThat(m.charged(job)).as("%s", era).isEqualTo(PAGES);
         for (int i = 0; i < PAGES; i++) {
             assertThat(m.data.pageMemcg(vmalloc.vmallocToPage(area + (long) i * MemMap.PAGE_SIZE)))
                     .as("%s: page %d", era, i).isSameAs(job);
@@ -68,7 +64,7 @@ class AccountedVmallocTest {
         try (var s = m.tasks.enter(writer)) {
             vmalloc.vfree(area);
         }
-        assertThat(charged(job)).isZero();
+        assertThat(m.charged(job)).isZero();
     }
 
     @ParameterizedTest
@@ -76,7 +72,7 @@ class AccountedVmallocTest {
     void anAreaWithoutGfpAccountIsNobodysCharge(TestEra era) {
         boot(era);
         long area = vmallocAs(writer, GFP_KERNEL);
-        assertThat(charged(job)).as("%s", era).isZero();
+        assertThat(m.charged(job)).as("%s", era).isZero();
         assertThat(m.data.pageMemcg(vmalloc.vmallocToPage(area))).isNull();
         vmalloc.vfree(area);
     }
@@ -88,6 +84,6 @@ class AccountedVmallocTest {
         assertThat(job.memory().setMax(PAGES - 1)).isZero();
         // __GFP_NORETRY: try_charge gives up at the limit, no OOM kill, in every era.
         assertThat(vmallocAs(writer, GFP_KERNEL_ACCOUNT | __GFP_NORETRY)).as("%s", era).isZero();
-        assertThat(charged(job)).isZero();
+        assertThat(m.charged(job)).isZero();
     }
 }

@@ -50,7 +50,7 @@ abstract class KmemAccountingContractTest {
 
     /** Pages charged to {@code memcg} and not parked in a stock. */
     long charged(MemCgroup memcg) {
-        return memcg.memory().read() - m.stock.stockedPagesOf(memcg);
+        return m.charged(memcg);
     }
 
     Page allocAs(TaskStruct task, int gfp, int order) {

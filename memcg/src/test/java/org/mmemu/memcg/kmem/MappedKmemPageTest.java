@@ -83,10 +83,6 @@ class MappedKmemPageTest {
         m.assertNoLeaks();
     }
 
-    private long charged(MemCgroup memcg) {
-        return memcg.memory().read() - m.stock.stockedPagesOf(memcg);
-    }
-
     private Page allocAccountedPage() {
         try (var s = m.tasks.enter(writer)) {
             return m.alloc.allocPage(GFP_KERNEL_ACCOUNT);
@@ -127,7 +123,7 @@ class MappedKmemPageTest {
         boot(era);
         Page page = allocAccountedPage();
         assertThat(page.mapcountWord()).isEqualTo(typed);
-        assertThat(charged(job)).isEqualTo(1);
+        assertThat(m.charged(job)).isEqualTo(1);
 
         assertThat(memory.vmInsertPage(vma, BASE, page)).as("insert_page refuses only PageAnon").isZero();
 
@@ -149,7 +145,7 @@ class MappedKmemPageTest {
 
         m.refs.putPage(page);
 
-        assertThat(charged(job)).as("uncharged exactly once").isZero();
+        assertThat(m.charged(job)).as("uncharged exactly once").isZero();
         assertThat(job.stats().local(MemcgStatItem.MEMCG_KMEM)).isZero();
         assertThat(page.memcgData()).isZero();
         assertThat(page.mapcountWord()).isEqualTo(-1);
@@ -172,7 +168,7 @@ class MappedKmemPageTest {
         spaces.munmap(mm, BASE, PAGE);
         assertThat(m.types.has(page, PageType.BUDDY)).isFalse();
         m.alloc.freePage(page);
-        assertThat(charged(job)).isZero();
+        assertThat(m.charged(job)).isZero();
         assertThat(m.badPages.reports()).isEmpty();
     }
 
@@ -192,14 +188,14 @@ class MappedKmemPageTest {
         assertThat(memory.followPage(vma, BASE)).isNull();
         assertThat(memcgFileMapped()).isZero();
         m.refs.putPage(page);
-        assertThat(charged(job)).isZero();
+        assertThat(m.charged(job)).isZero();
     }
 
     @Test
     void v510CannotRemapAnAccountedUsermapAreaSoMmapableBpfArraysWereNotAccounted() {
         boot(TestEra.V5_10);
         long accounted = vmallocUserAccounted();
-        assertThat(charged(job)).isEqualTo(PAGES);
+        assertThat(m.charged(job)).isEqualTo(PAGES);
 
         assertThat(vmalloc.remapVmallocRange(vma, accounted, 0))
                 .as("vm_insert_page refuses the first (typed) page").isEqualTo(Errno.EINVAL.negative());
@@ -216,10 +212,10 @@ class MappedKmemPageTest {
         }
         assertThat(vmalloc.remapVmallocRange(vma, unaccounted, 0))
                 .as("what BPF did instead: no __GFP_ACCOUNT (RLIMIT_MEMLOCK pays)").isZero();
-        assertThat(charged(job)).as("only the first area is charged").isEqualTo(PAGES);
+        assertThat(m.charged(job)).as("only the first area is charged").isEqualTo(PAGES);
 
         vmalloc.vfree(accounted);
-        assertThat(charged(job)).isZero();
+        assertThat(m.charged(job)).isZero();
         spaces.munmap(mm, BASE, (long) PAGES * PAGE);
         vmalloc.vfree(unaccounted);
     }
@@ -248,20 +244,20 @@ class MappedKmemPageTest {
             assertThat(m.types.hasAnyType(p)).isFalse();
             assertThat(p.memcgData()).isEqualTo(owner | MemcgData.MEMCG_DATA_KMEM);
         }
-        assertThat(charged(job)).isEqualTo(PAGES);
+        assertThat(m.charged(job)).isEqualTo(PAGES);
         assertThat(stat(job, "file_mapped")).isEqualTo((long) PAGES * PAGE);
 
         if (munmapFirst) {
             spaces.munmap(mm, BASE, (long) PAGES * PAGE);
-            assertThat(charged(job)).as("the area still holds the pages").isEqualTo(PAGES);
+            assertThat(m.charged(job)).as("the area still holds the pages").isEqualTo(PAGES);
             assertThat(stat(job, "file_mapped")).isZero();
             vmalloc.vfree(area);
         } else {
             vmalloc.vfree(area);
-            assertThat(charged(job)).as("the mapping still holds the pages").isEqualTo(PAGES);
+            assertThat(m.charged(job)).as("the mapping still holds the pages").isEqualTo(PAGES);
             spaces.munmap(mm, BASE, (long) PAGES * PAGE);
         }
-        assertThat(charged(job)).isZero();
+        assertThat(m.charged(job)).isZero();
         assertThat(job.stats().local(MemcgStatItem.MEMCG_KMEM)).isZero();
         assertThat(memcgFileMapped()).isZero();
         assertThat(m.log.dmesg()).doesNotContain("BUG");
@@ -280,7 +276,7 @@ class MappedKmemPageTest {
 
         assertThat(job.state()).as("each mapped page holds a css reference").isEqualTo(MemCgroup.State.DYING);
         assertThat(m.tree.root().nrDyingDescendants()).isEqualTo(1);
-        assertThat(charged(job)).isEqualTo(PAGES);
+        assertThat(m.charged(job)).isEqualTo(PAGES);
 
         spaces.munmap(mm, BASE, (long) PAGES * PAGE);
         assertThat(job.state()).isEqualTo(MemCgroup.State.RELEASED);
@@ -301,11 +297,11 @@ class MappedKmemPageTest {
         m.cgroups.rmdir(child);
 
         assertThat(child.state()).isEqualTo(MemCgroup.State.RELEASED);
-        assertThat(charged(parent)).as("the objcg was reparented").isEqualTo(PAGES);
+        assertThat(m.charged(parent)).as("the objcg was reparented").isEqualTo(PAGES);
         assertThat(stat(parent, "file_mapped")).isEqualTo((long) PAGES * PAGE);
 
         spaces.munmap(mm, BASE, (long) PAGES * PAGE);
-        assertThat(charged(parent)).isZero();
+        assertThat(m.charged(parent)).isZero();
         assertThat(stat(parent, "file_mapped")).isZero();
         m.cgroups.rmdir(parent);
     }
