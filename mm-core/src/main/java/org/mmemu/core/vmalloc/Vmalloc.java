@@ -45,8 +45,9 @@ import org.mmemu.core.vmstat.VmStatItem;
  * in 4.6/4.7 {@code alloc_kmem_pages} charged an {@code __GFP_ACCOUNT} area's pages and
  * {@code __vunmap} gave them back with {@code __free_kmem_pages}; from 4.8 the calls are
  * {@code alloc_pages_node} and {@code __free_page}, and the caller's {@code __GFP_ACCOUNT}
- * reaches the allocator's own hooks for each page. Either way an accounted area is charged. A failed allocation frees what it took, warns once in the kernel's words
- * (unless the caller passed {@code __GFP_NOWARN}) and returns 0. An area's pages array needs
+ * reaches the allocator's own hooks for each page. Either way an accounted area is charged.
+ * A failed allocation frees what it took, warns once in the kernel's words (unless the caller
+ * passed {@code __GFP_NOWARN}) and returns 0. An area's pages array needs
  * its own vmalloc area (unaccounted) when it outgrows a page, as in the kernel; smaller arrays
  * are kmalloc'd, which mm-core does not emulate. {@code NR_VMALLOC} counts the pages, and an
  * accounted area's pages also count in their owner's {@code NR_VMALLOC} through
