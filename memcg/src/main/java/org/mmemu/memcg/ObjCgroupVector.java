@@ -20,6 +20,8 @@ public final class ObjCgroupVector {
     private final ObjCgroup[] slots;
     private final long backing;
     private long address;
+    /** {@link #address} while the vector lives, 0 once freed. */
+    private long liveAddress;
 
     ObjCgroupVector(int objects, long backing) {
         this.slots = new ObjCgroup[objects];
@@ -58,6 +60,20 @@ public final class ObjCgroupVector {
 
     void setAddress(long address) {
         this.address = address;
+        this.liveAddress = address;
+    }
+
+    /**
+     * The address while the vector lives, 0 once {@link #markFreed} ran: what a CPU's lookaside
+     * entry must match, so that an entry a decode filled as the vector was freed never answers.
+     */
+    long liveAddress() {
+        return liveAddress;
+    }
+
+    /** The vector was kfree'd: no lookaside entry answers for it again. */
+    void markFreed() {
+        liveAddress = 0;
     }
 
     /** The address of the memory behind the vector, as {@link ObjCgroupVectorMemory} gave it. */

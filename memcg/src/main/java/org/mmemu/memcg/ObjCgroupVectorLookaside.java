@@ -1,8 +1,7 @@
 package org.mmemu.memcg;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import org.mmemu.core.addr.KernelObjects;
+import org.mmemu.core.interleave.InterleavingPoint;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.PerCpu;
 
@@ -14,16 +13,17 @@ import org.mmemu.core.sched.PerCpu;
  * entry per CPU answers nearly every decode with one load and one compare.
  *
  * <p>It hides nothing the kernel would report. An entry is trusted only for the address its
- * vector was registered at, which no other object gets while the vector lives, and
- * {@link #forget} drops a vector from every CPU's entry before it is freed, so a stale
- * {@code memcg_data} still decodes through {@link KernelObjects} and gets its use-after-free
- * report. Each CPU writes only its own entry; {@link #forget} clears another CPU's with a
- * compare-and-set, which loses nothing if that CPU meanwhile moved on to another vector.
+ * vector was registered at, which no other object gets while the vector lives, and only while
+ * the vector lives ({@link ObjCgroupVector#liveAddress}): no entry answers for a freed vector,
+ * not even one that a decode racing the free fills afterwards. So a stale {@code memcg_data}
+ * still decodes through {@link KernelObjects} and gets its use-after-free report, and a vector
+ * that later reuses the address is resolved afresh. Each CPU writes only its own entry.
  */
 final class ObjCgroupVectorLookaside {
     /** References between two CPUs' entries: 128 bytes with compressed oops (see {@link PerCpu#PAD_LONGS}). */
     private static final int STRIDE = 2 * PerCpu.PAD_LONGS;
-    private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(ObjCgroupVector[].class);
+    /** A miss, between the resolve and the store into the CPU's entry: a free may run here. */
+    static final InterleavingPoint FILL = InterleavingPoint.declare("objcg_vector:lookaside_fill");
 
     private final KernelObjects objects;
     /** CPU {@code i}'s entry at {@code (i + 1) * STRIDE}, padded on both sides. */
@@ -38,20 +38,12 @@ final class ObjCgroupVectorLookaside {
     ObjCgroupVector decode(Cpu cpu, long address) {
         int entry = (cpu.id() + 1) * STRIDE;
         ObjCgroupVector last = entries[entry];
-        if (last != null && last.address() == address) {
+        if (last != null && last.liveAddress() == address) {
             return last;
         }
         ObjCgroupVector vector = objects.resolve(address, ObjCgroupVector.class);
+        FILL.reach();
         entries[entry] = vector;
         return vector;
-    }
-
-    /** Drops {@code vector} from every CPU's entry: it is about to be freed. */
-    void forget(ObjCgroupVector vector) {
-        for (int entry = STRIDE; entry < entries.length - STRIDE; entry += STRIDE) {
-            if (entries[entry] == vector) {
-                ENTRY.compareAndSet(entries, entry, vector, null);
-            }
-        }
     }
 }

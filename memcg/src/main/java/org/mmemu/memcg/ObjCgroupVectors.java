@@ -71,7 +71,7 @@ public final class ObjCgroupVectors {
     }
 
     private void free(ObjCgroupVector vector) {
-        lookaside.forget(vector);
+        vector.markFreed();
         objects.free(vector.address());
         memory.kfree(vector.backing(), vector.bytes());
     }

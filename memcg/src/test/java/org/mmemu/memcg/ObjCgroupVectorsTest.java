@@ -10,10 +10,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmemu.core.Errno;
 import org.mmemu.core.KernelBug;
+import org.mmemu.core.addr.KernelObjects;
 import org.mmemu.core.page.MemMap;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.page.PageFlags;
 import org.mmemu.core.sched.Cpu;
+import org.mmemu.core.testing.CpuThread;
 
 class ObjCgroupVectorsTest {
     private final MemcgMachine m = TestEra.V5_11.boot(FakeSlab.MODULE);
@@ -139,6 +141,41 @@ class ObjCgroupVectorsTest {
         vectors.memcgFreePageObjCgroups(other, true);
         vectors.memcgFreePageObjCgroups(page, true);
         m.alloc.freePages(other, 0);
+    }
+
+    @Test
+    void aVectorFreedWhileACpuDecodesItNeverAnswersForTheVectorThatReusesItsAddress() {
+        m.cpus.current();
+        CpuThread cpu1 = CpuThread.start(m.cpus, 1);
+        assertThat(vectors.memcgAllocPageObjCgroups(page, 8, GFP_KERNEL)).isZero();
+        ObjCgroupVector freed = vectors.pageObjcgs(page);
+        ObjCgroupVector[] decoded = new ObjCgroupVector[1];
+        cpu1.runUntil(ObjCgroupVectorLookaside.FILL, () -> decoded[0] = vectors.pageObjcgs(m.cpus.current(), page));
+        // A kernel bug: the slab page's vector is freed under cpu1's decode, before its entry is filled.
+        vectors.memcgFreePageObjCgroups(page, true);
+        cpu1.release();
+        assertThat(decoded[0]).as("resolved while it lived").isSameAs(freed);
+
+        Page other = m.alloc.allocPages(GFP_KERNEL, 0);
+        ObjCgroupVector reusing = attachUntilTheQuarantineReleases(other, freed.address());
+        cpu1.runAndWait(() -> decoded[0] = vectors.pageObjcgs(m.cpus.current(), other));
+        assertThat(decoded[0]).as("cpu1's decode of the new vector at %x", freed.address()).isSameAs(reusing);
+        vectors.memcgFreePageObjCgroups(other, true);
+        m.alloc.freePages(other, 0);
+        cpu1.finish();
+    }
+
+    /** Attaches and frees vectors on {@code page} until one gets {@code address}, and keeps it. */
+    private ObjCgroupVector attachUntilTheQuarantineReleases(Page page, long address) {
+        for (int i = 0; i <= 2 * KernelObjects.QUARANTINE_OBJECTS; i++) {
+            assertThat(vectors.memcgAllocPageObjCgroups(page, 1, GFP_KERNEL)).isZero();
+            ObjCgroupVector vector = vectors.pageObjcgs(page);
+            if (vector.address() == address) {
+                return vector;
+            }
+            vectors.memcgFreePageObjCgroups(page, true);
+        }
+        throw new AssertionError("the quarantine never released " + Long.toHexString(address));
     }
 
     @Test
