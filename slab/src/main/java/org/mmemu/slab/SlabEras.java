@@ -69,7 +69,8 @@ public final class SlabEras {
 
     /**
      * How a dead cgroup's cache clone is shrunk: at once (after an IPI in 4.6, a grace period in
-     * 4.8), after a grace period and a work item from 4.11.
+     * 4.8), after a grace period and a work item from 4.11. From 5.9 there are no clones: the
+     * 4.11 policy stays bound with nothing to deactivate.
      */
     public static final EraChoice<String> CLONE_DEACTIVATION = EraChoice.policy("clone deactivation",
                     CloneDeactivation.class, CloneDeactivation.Eras.KICK_CPUS.policyName())
