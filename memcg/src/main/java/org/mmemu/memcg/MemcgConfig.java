@@ -62,7 +62,12 @@ public final class MemcgConfig {
         return chargeSemantics;
     }
 
-    /** Whether kmem uncharges go back into the freeing CPU's stock (5.11+) or to the counters. */
+    /**
+     * Whether kmem uncharges go back into the freeing CPU's stock (5.11+, 3de7d4f25a74) or to the
+     * counters. 5.10's stable series took that commit too (queued as f802f3181a65 in January
+     * 2021); the {@code V5_10} preset is 5.10 before it, so a 5.10.y from then on is the preset
+     * with this set.
+     */
     public boolean kmemUnchargeViaStock() {
         return kmemUnchargeViaStock;
     }
