@@ -145,7 +145,6 @@ class ObjCgroupVectorsTest {
 
     @Test
     void aVectorFreedWhileACpuDecodesItNeverAnswersForTheVectorThatReusesItsAddress() {
-        m.cpus.current();
         CpuThread cpu1 = CpuThread.start(m.cpus, 1);
         assertThat(vectors.memcgAllocPageObjCgroups(page, 8, GFP_KERNEL)).isZero();
         ObjCgroupVector freed = vectors.pageObjcgs(page);
