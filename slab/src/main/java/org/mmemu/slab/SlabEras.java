@@ -59,8 +59,9 @@ public final class SlabEras {
 
     /**
      * How {@code mem_cgroup_from_obj} reads the page's word: twice (5.9, racy), NULL first (5.10),
-     * through the checked helpers (5.11 on). The function came in 5.7; before 5.9 the 5.9 reading
-     * stands in (no vector is ever attached then, so it reads the page's memcg).
+     * through the checked helpers (5.11 on). The function came in 5.6 (with 8380ce479010, which
+     * 5.5's stable series took too); before 5.9 the 5.9 reading stands in (no vector is ever
+     * attached then, so it reads the page's memcg).
      */
     public static final EraChoice<String> FROM_OBJ = EraChoice.policy("mem_cgroup_from_obj", MemcgFromObjReader.class,
                     MemcgFromObjReader.Eras.RACY_5_9.policyName())
