@@ -1,7 +1,5 @@
 package org.mmemu.slab;
 
-import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
-
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
@@ -51,7 +49,7 @@ final class CloneSlabAccounting implements SlabAccounting {
     @Override
     public KmemCache getCache(Cpu cpu, KmemCache s, int gfp) {
         // Only root caches have clones (the kernel's VM_BUG_ON(!is_root_cache(cachep))).
-        if ((gfp & __GFP_ACCOUNT) == 0 && !s.accounted() || !s.isRootCache()) {
+        if (!s.isRootCache()) {
             return s;
         }
         MemCgroup memcg = current.getMemCgroupFromCurrent(cpu);

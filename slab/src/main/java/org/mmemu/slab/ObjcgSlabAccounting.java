@@ -1,7 +1,5 @@
 package org.mmemu.slab;
 
-import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
-
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Cpu;
 import org.mmemu.core.sched.Cpus;
@@ -18,10 +16,9 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  * failed one does, which vector reader).
  *
  * <p>Up to 5.11 the hooks' out parameters are one-slot arrays per CPU, so an accounted
- * allocation or free allocates nothing. An unaccounted allocation skips the hooks (the kernel's
- * own test in {@code slab_pre_alloc_hook} and {@code memcg_slab_post_alloc_hook}), which also
- * keeps the obj_cgroup vector's own kmalloc, made inside the post hook, from touching the slots
- * in use. The latest era's post hook takes its one object and slab page as arguments and needs
+ * allocation or free allocates nothing. Slab calls the allocation hooks only for an accounted
+ * allocation ({@link SlabAccounting#accounted}), which also keeps the obj_cgroup vector's own
+ * kmalloc, unaccounted and made inside the post hook, from touching the slots in use. The latest era's post hook takes its one object and slab page as arguments and needs
  * no slot.
  */
 final class ObjcgSlabAccounting implements SlabAccounting {
@@ -54,7 +51,7 @@ final class ObjcgSlabAccounting implements SlabAccounting {
 
     @Override
     public long preAlloc(Cpu cpu, KmemCache s, int gfp) {
-        if (chargesAfterAlloc || !accounted(s, gfp)) {
+        if (chargesAfterAlloc) {
             return NO_OBJCG;
         }
         ObjCgroup[] slot = objcgp[cpu.id()];
@@ -69,9 +66,6 @@ final class ObjcgSlabAccounting implements SlabAccounting {
         if (chargesAfterAlloc) {
             // One object, nothing to pass in or out: no slot is taken.
             return hooks.postAllocHook(cpu, s, gfp, slab, object);
-        }
-        if (!accounted(s, gfp)) {
-            return true;
         }
         ObjCgroup[] slot = objcgp[cpu.id()];
         ObjCgroup charged = slot[0];
@@ -98,10 +92,5 @@ final class ObjcgSlabAccounting implements SlabAccounting {
     @Override
     public void unchargeSlabPage(KmemCache s, Page slab) {
         hooks.freeSlabPage(slab);
-    }
-
-    /** {@code (flags & __GFP_ACCOUNT) || (s->flags & SLAB_ACCOUNT)}. */
-    private static boolean accounted(KmemCache s, int gfp) {
-        return (gfp & __GFP_ACCOUNT) != 0 || s.accounted();
     }
 }

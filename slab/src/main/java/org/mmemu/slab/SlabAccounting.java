@@ -1,5 +1,7 @@
 package org.mmemu.slab;
 
+import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
+
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Cpu;
 
@@ -22,8 +24,9 @@ import org.mmemu.core.sched.Cpu;
  *  unchargeSlabPage      unaccount_slab_page                            memcg_uncharge_slab
  * </pre>
  *
- * Implementations decide themselves whether an allocation is accounted ({@code __GFP_ACCOUNT}
- * in {@code gfp}, or {@link SlabFlags#SLAB_ACCOUNT} in {@link KmemCache#flags()}). The hooks of
+ * Slab calls the allocation hooks ({@code getCache}, {@code preAlloc}, {@code postAlloc}) only
+ * for an allocation that is {@link #accounted}, the test each era's hooks begin with; the free
+ * hook runs for every object, as {@code memcg_slab_free_hook} does. The hooks of
  * the allocation and the free take the calling thread's {@link Cpu}, which slab looks up once
  * per call, as the kernel reads its CPU once with preemption off.
  */
@@ -68,6 +71,16 @@ public interface SlabAccounting {
         public void unchargeSlabPage(KmemCache s, Page slab) {
         }
     };
+
+    /**
+     * {@code (flags & __GFP_ACCOUNT) || (s->flags & SLAB_ACCOUNT)}: whether an allocation from
+     * {@code s} with {@code gfp} is accounted at all. Every era's allocation hooks return at
+     * once without it ({@code memcg_kmem_get_cache} up to 5.8, {@code slab_pre_alloc_hook} in
+     * 5.9 to 5.11, {@code memcg_slab_post_alloc_hook} in the latest), so slab tests it first.
+     */
+    static boolean accounted(KmemCache s, int gfp) {
+        return (gfp & __GFP_ACCOUNT) != 0 || s.accounted();
+    }
 
     /** {@code memcg_kmem_enabled()}: whether slab must call the other hooks at all. */
     boolean enabled();

@@ -82,6 +82,20 @@ class SlabAccountingTest {
     }
 
     @Test
+    void anUnaccountedAllocationSkipsTheAllocationHooksButNotTheFreeHook() {
+        Recorder r = new Recorder();
+        TestMachine m = boot(r);
+        SlabCaches caches = m.get(SlabCaches.class);
+        Slub slub = m.get(Slub.class);
+        KmemCache s = caches.kmemCacheCreate("plain", 64, 0, 0);
+        slub.kmemCacheFree(s, slub.kmemCacheAlloc(s, GFP_KERNEL));
+        caches.kmemCacheDestroy(s);
+        assertThat(r.calls).as("neither __GFP_ACCOUNT nor SLAB_ACCOUNT: memcg_slab_free_hook still looks")
+                .containsExactly("chargeSlabPage plain", "free plain on its slab", "unchargeSlabPage plain");
+        m.verify();
+    }
+
+    @Test
     void aFailedChargeFailsTheAllocation() {
         Recorder r = new Recorder();
         TestMachine m = boot(r);
