@@ -66,33 +66,31 @@ class SlabAccountingTest {
                 binder -> OptionalBinder.newOptionalBinder(binder, SlabAccounting.class).setBinding().toInstance(recorder));
     }
 
-    @Test
-    void theHooksRunAroundAnAllocationAndItsFree() {
+    /**
+     * One object of a new cache named {@code name} with {@code flags}, allocated with
+     * {@code gfp} and kfree'd, the cache then destroyed, makes exactly the calls {@code expected}.
+     */
+    private static void oneObjectMakes(String name, int flags, int gfp, String... expected) {
         Recorder r = new Recorder();
         TestMachine m = boot(r);
         SlabCaches caches = m.get(SlabCaches.class);
-        Slub slub = m.get(Slub.class);
-        KmemCache s = caches.kmemCacheCreate("acct", 64, 0, SlabFlags.SLAB_ACCOUNT);
-        long x = slub.kmemCacheAlloc(s, GFP_KERNEL_ACCOUNT);
-        m.get(Kmalloc.class).kfree(x);
+        KmemCache s = caches.kmemCacheCreate(name, 64, 0, flags);
+        m.get(Kmalloc.class).kfree(m.get(Slub.class).kmemCacheAlloc(s, gfp));
         caches.kmemCacheDestroy(s);
-        assertThat(r.calls).containsExactly("getCache acct", "preAlloc acct", "chargeSlabPage acct",
-                "postAlloc acct objcg=64", "free acct on its slab", "unchargeSlabPage acct");
+        assertThat(r.calls).containsExactly(expected);
         m.verify();
     }
 
     @Test
+    void theHooksRunAroundAnAllocationAndItsFree() {
+        oneObjectMakes("acct", SlabFlags.SLAB_ACCOUNT, GFP_KERNEL_ACCOUNT, "getCache acct", "preAlloc acct",
+                "chargeSlabPage acct", "postAlloc acct objcg=64", "free acct on its slab", "unchargeSlabPage acct");
+    }
+
+    /** Neither __GFP_ACCOUNT nor SLAB_ACCOUNT: {@code memcg_slab_free_hook} still looks. */
+    @Test
     void anUnaccountedAllocationSkipsTheAllocationHooksButNotTheFreeHook() {
-        Recorder r = new Recorder();
-        TestMachine m = boot(r);
-        SlabCaches caches = m.get(SlabCaches.class);
-        Slub slub = m.get(Slub.class);
-        KmemCache s = caches.kmemCacheCreate("plain", 64, 0, 0);
-        slub.kmemCacheFree(s, slub.kmemCacheAlloc(s, GFP_KERNEL));
-        caches.kmemCacheDestroy(s);
-        assertThat(r.calls).as("neither __GFP_ACCOUNT nor SLAB_ACCOUNT: memcg_slab_free_hook still looks")
-                .containsExactly("chargeSlabPage plain", "free plain on its slab", "unchargeSlabPage plain");
-        m.verify();
+        oneObjectMakes("plain", 0, GFP_KERNEL, "chargeSlabPage plain", "free plain on its slab", "unchargeSlabPage plain");
     }
 
     @Test
