@@ -75,10 +75,10 @@ public interface SlabAccounting {
     /**
      * {@code (flags & __GFP_ACCOUNT) || (s->flags & SLAB_ACCOUNT)}: whether an allocation from
      * {@code s} with {@code gfp} is accounted at all. Without it every era's allocation hooks
-     * do nothing, so slab tests it first: 4.8's {@code memcg_kmem_get_cache} makes the test
+     * do nothing, so slab tests it first: 4.7's {@code __memcg_kmem_get_cache} makes the test
      * itself and returns {@code s} (whose {@code memcg_kmem_put_cache} then has nothing to put,
-     * {@code s} being a root cache); later pre-5.9 trees and 5.9 to 5.11 make it in
-     * {@code slab_pre_alloc_hook}, the latest in {@code memcg_slab_post_alloc_hook}.
+     * {@code s} being a root cache); from 4.8 (452647784b2f, in the seed commit's series) to
+     * 5.11 {@code slab_pre_alloc_hook} makes it, the latest {@code memcg_slab_post_alloc_hook}.
      */
     static boolean accounted(KmemCache s, int gfp) {
         return (gfp & __GFP_ACCOUNT) != 0 || s.accounted();
