@@ -25,8 +25,8 @@ import org.mmemu.core.sched.Cpu;
  * </pre>
  *
  * Slab calls the allocation hooks ({@code getCache}, {@code preAlloc}, {@code postAlloc}) only
- * for an allocation that is {@link #accounted}, the test each era's hooks begin with; the free
- * hook runs for every object, as {@code memcg_slab_free_hook} does. The hooks of
+ * for an allocation that is {@link #accounted}, without which each era's hooks do nothing; the
+ * free hook runs for every object, as {@code memcg_slab_free_hook} does. The hooks of
  * the allocation and the free take the calling thread's {@link Cpu}, which slab looks up once
  * per call, as the kernel reads its CPU once with preemption off.
  */
