@@ -1,7 +1,5 @@
 package org.mmemu.memcg;
 
-import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
-
 import com.google.inject.Inject;
 import org.mmemu.core.page.CompoundHead;
 import org.mmemu.core.page.MemMap;
@@ -100,7 +98,7 @@ public final class MemcgSlabHooks {
 
     /** kmem accounting is on and the allocation asks for it. */
     private boolean accounted(MemcgSlabCache s, int gfp) {
-        return key.isEnabled() && ((gfp & __GFP_ACCOUNT) != 0 || s.accounted());
+        return key.isEnabled() && s.accounts(gfp);
     }
 
     /**

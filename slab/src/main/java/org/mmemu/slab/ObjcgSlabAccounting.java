@@ -17,7 +17,7 @@ import org.mmemu.memcg.kmem.KmemStaticKey;
  *
  * <p>Up to 5.11 the hooks' out parameters are one-slot arrays per CPU, so an accounted
  * allocation or free allocates nothing. Slab calls the allocation hooks only for an accounted
- * allocation ({@link SlabAccounting#accounted}), which also keeps the obj_cgroup vector's own
+ * allocation ({@link KmemCache#accounts}), which also keeps the obj_cgroup vector's own
  * kmalloc, unaccounted and made inside the post hook, from touching the slots in use. The
  * latest era's post hook takes its one object and slab page as arguments and needs no slot.
  */

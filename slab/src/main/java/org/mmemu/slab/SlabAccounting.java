@@ -1,7 +1,5 @@
 package org.mmemu.slab;
 
-import static org.mmemu.core.page.Gfp.__GFP_ACCOUNT;
-
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Cpu;
 
@@ -25,10 +23,10 @@ import org.mmemu.core.sched.Cpu;
  * </pre>
  *
  * Slab calls the allocation hooks ({@code getCache}, {@code preAlloc}, {@code postAlloc}) only
- * for an allocation that is {@link #accounted}, without which each era's hooks do nothing; the
- * free hook runs for every object, as {@code memcg_slab_free_hook} does. The hooks of
- * the allocation and the free take the calling thread's {@link Cpu}, which slab looks up once
- * per call, as the kernel reads its CPU once with preemption off.
+ * for an allocation its cache {@link KmemCache#accounts accounts}, without which each era's
+ * hooks do nothing; the free hook runs for every object, as {@code memcg_slab_free_hook} does.
+ * The hooks of the allocation and the free take the calling thread's {@link Cpu}, which slab
+ * looks up once per call, as the kernel reads its CPU once with preemption off.
  */
 public interface SlabAccounting {
     /** {@link #preAlloc}'s answer for an allocation nobody is charged for. */
@@ -71,18 +69,6 @@ public interface SlabAccounting {
         public void unchargeSlabPage(KmemCache s, Page slab) {
         }
     };
-
-    /**
-     * {@code (flags & __GFP_ACCOUNT) || (s->flags & SLAB_ACCOUNT)}: whether an allocation from
-     * {@code s} with {@code gfp} is accounted at all. Without it every era's allocation hooks
-     * do nothing, so slab tests it first: 4.7's {@code __memcg_kmem_get_cache} makes the test
-     * itself and returns {@code s} (whose {@code memcg_kmem_put_cache} then has nothing to put,
-     * {@code s} being a root cache); from 4.8 (452647784b2f, in the seed commit's series) to
-     * 5.11 {@code slab_pre_alloc_hook} makes it, the latest {@code memcg_slab_post_alloc_hook}.
-     */
-    static boolean accounted(KmemCache s, int gfp) {
-        return (gfp & __GFP_ACCOUNT) != 0 || s.accounted();
-    }
 
     /** {@code memcg_kmem_enabled()}: whether slab must call the other hooks at all. */
     boolean enabled();

@@ -51,7 +51,7 @@ public final class Slub {
     /** {@code kmem_cache_alloc(s, gfp)}: an object's direct-map address, or 0. */
     public long kmemCacheAlloc(KmemCache s, int gfp) {
         Cpu cpu = cpus.current();
-        if (accounting.enabled() && SlabAccounting.accounted(s, gfp)) {
+        if (accounting.enabled() && s.accounts(gfp)) {
             return accountedAlloc(cpu, s, gfp);
         }
         return slabAlloc(cpu, s, gfp);
