@@ -34,13 +34,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>The primary score is the time per test; the {@link Split} counters give the nanoseconds
  * spent in boot, in the test's own operations and in {@code close()}, whose ratios to their sum
- * are the boot and check shares.
+ * are the boot and check shares. Five seconds of warmup: the first second of a fork runs at
+ * up to 50 times the steady time per test, and it takes about five to settle, as a test
+ * suite's JVM is settled after its first few hundred tests.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class SelftestBenchmark {
     /** The selftest's machine, as its {@code @Eras} annotation sizes it. */
