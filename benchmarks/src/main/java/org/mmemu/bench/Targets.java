@@ -148,6 +148,7 @@ final class Targets {
                 "kmalloc64Accounted[]", "kmalloc64[]", ACCOUNTED_SHARE);
         ratio("4", "(info) the same, against GFP_KERNEL on the same machine (memcg's hooks on, the"
                 + " kernel's comparison: 0.39×)", "kmalloc64Accounted[]", "kmalloc64HooksOn[]", 0);
+        slabFloorRow("kmalloc64[]", "kmalloc64HooksOn[]", "kmalloc64Accounted[]");
         ratio("4", "slab: kmalloc(64) + kfree, unaccounted / Netty pooled 64 B", "kmalloc64[]", "nettyPooled64[]", 2.0);
         roundTripRows("PipeBenchmark", "pipe 64 KiB write + read");
         roundTripRows("UnixSocketBenchmark", "AF_UNIX socketpair round trip");
@@ -265,30 +266,79 @@ final class Targets {
         Double hooked = score(unaccounted);
         Double charged = score(accounted);
         Double alone = score("accountingAlone[]");
-        Double base = score("baseline[]");
-        String[][] steps = {
+        Double stepsNs = stepsNanos(new String[][] {
             {"currentObjcg[]", "1"}, {"getMemCgroupFromObjcg[]", "2"}, {"stockChargeUncharge[]", "1"},
             {"objcgGetPut[]", "1"}, {"memcgDataDecode[]", "1"},
-        };
-        if (pair == null || hooked == null || charged == null || alone == null || base == null) {
+        });
+        if (pair == null || hooked == null || charged == null || alone == null || stepsNs == null) {
             row("3", what, "not run", "—", "—");
             return;
         }
-        double stepsNs = 0;
+        double hooksNs = nanos(hooked) - nanos(pair);
+        row("3", what, String.format(Locale.ROOT,
+                "%.1f ns steps + %.1f ns hooks = %.1f ns (the policy alone: %.1f ns; in the pair: %.1f ns)",
+                stepsNs, hooksNs, stepsNs + hooksNs, net(alone), nanos(charged) - nanos(pair)),
+                budget(pair), "—");
+    }
+
+    /**
+     * The accounted kmalloc pair's floor: the kernel steps of the latest design's slab hooks,
+     * each measured alone ({@link KmallocStepsBenchmark}, and {@link KmemStepsBenchmark} for the
+     * two it shares with the page pair) and counted as often as one pair takes them, against the
+     * nanoseconds that {@link #ACCOUNTED_SHARE} of the unaccounted pair leaves for accounting.
+     * Beside them, the hooks alone, and how much of the accounted pair's extra time the
+     * accounting machine costs a {@code GFP_KERNEL} pair, which runs no hook.
+     */
+    private void slabFloorRow(String unaccounted, String hooksOn, String accounted) {
+        String what = "(info) slab: kmalloc pair, latest design, accounting per pair: its kernel steps measured"
+                + " alone (KmallocStepsBenchmark, KmemStepsBenchmark), against what " + ACCOUNTED_SHARE
+                + "× of the unaccounted pair leaves";
+        Double pair = score(unaccounted);
+        Double machine = score(hooksOn);
+        Double charged = score(accounted);
+        Double alone = score("hooksAlone[]");
+        Double stepsNs = stepsNanos(new String[][] {
+            {"currentObjcg[]", "1"}, {"objcgGetPut[]", "1"}, {"objStockChargeUncharge[]", "1"},
+            {"vectorDecode[]", "2"}, {"objToIndex[]", "2"},
+        });
+        if (pair == null || machine == null || charged == null || alone == null || stepsNs == null) {
+            row("4", what, "not run", "—", "—");
+            return;
+        }
+        row("4", what, String.format(Locale.ROOT,
+                "%.1f ns steps (the hooks alone: %.1f ns; in the pair: %.1f ns, of which %.1f ns the accounting"
+                        + " machine's GFP_KERNEL pair)",
+                stepsNs, net(alone), nanos(charged) - nanos(pair), nanos(machine) - nanos(pair)), budget(pair), "—");
+    }
+
+    /**
+     * The steps' nanoseconds per pair, each net of JMH's own cost per operation
+     * ({@code baseline[]}) and counted as often as a pair takes it ({@code {key, times}});
+     * null when one of them, or the baseline, was not run.
+     */
+    private Double stepsNanos(String[][] steps) {
+        if (score("baseline[]") == null) {
+            return null;
+        }
+        double ns = 0;
         for (String[] step : steps) {
             Double score = score(step[0]);
             if (score == null) {
-                row("3", what, "not run", "—", "—");
-                return;
+                return null;
             }
-            stepsNs += Integer.parseInt(step[1]) * (nanos(score) - nanos(base));
+            ns += Integer.parseInt(step[1]) * net(score);
         }
-        double hooksNs = nanos(hooked) - nanos(pair);
-        double budgetNs = nanos(ACCOUNTED_SHARE * pair) - nanos(pair);
-        row("3", what, String.format(Locale.ROOT,
-                "%.1f ns steps + %.1f ns hooks = %.1f ns (the policy alone: %.1f ns; in the pair: %.1f ns)",
-                stepsNs, hooksNs, stepsNs + hooksNs, nanos(alone) - nanos(base), nanos(charged) - nanos(pair)),
-                String.format(Locale.ROOT, "%.1f ns", budgetNs), "—");
+        return ns;
+    }
+
+    /** Nanoseconds per operation of a step's throughput, net of JMH's own ({@code baseline[]}). */
+    private double net(double opsPerMicro) {
+        return nanos(opsPerMicro) - nanos(score("baseline[]"));
+    }
+
+    /** What {@link #ACCOUNTED_SHARE} of a pair at {@code pair} ops/µs leaves for accounting. */
+    private static String budget(double pair) {
+        return String.format(Locale.ROOT, "%.1f ns", nanos(ACCOUNTED_SHARE * pair) - nanos(pair));
     }
 
     /** Nanoseconds per operation of a throughput in ops/µs. */

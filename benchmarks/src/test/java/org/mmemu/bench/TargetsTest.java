@@ -63,6 +63,28 @@ class TargetsTest {
     }
 
     @Test
+    void theSlabFloorRowAddsItsOwnStepsAndThoseItSharesWithThePagePair() {
+        String what = "kmalloc pair, latest design, accounting per pair";
+        scores.put("kmalloc64[]", 50.0);
+        scores.put("kmalloc64Accounted[]", 25.0);
+        scores.put("kmalloc64HooksOn[]", 40.0);
+        scores.put("baseline[]", 1000.0);
+        scores.put("hooksAlone[]", 100.0);
+        scores.put("objStockChargeUncharge[]", 200.0);
+        scores.put("vectorDecode[]", 500.0);
+        scores.put("objToIndex[]", 1000 / 1.5);
+        assertThat(rowOf(table(60), what)).as("a shared step not run").contains("not run");
+
+        scores.put("currentObjcg[]", 500.0);
+        scores.put("objcgGetPut[]", 1000 / 3.0);
+        // Steps, net of the 1 ns baseline: 1 + 2 + 4 + 2 x 1 + 2 x 0.5 = 10 ns; the hooks alone
+        // 9 ns; the pair 40 - 20 ns, 25 - 20 ns of it without accounting; 0.5x of 50 ops/µs is
+        // 40 ns per pair, 20 ns above the pair's 20.
+        assertThat(rowOf(table(60), what)).contains("10.0 ns steps (the hooks alone: 9.0 ns; in the pair: 20.0 ns,"
+                + " of which 5.0 ns the accounting machine's GFP_KERNEL pair)", "| 20.0 ns |");
+    }
+
+    @Test
     void theS390RowsCompareEachLayoutWithTheGenericTables() {
         scores.put("pteAllocFree[tables=generic]", 10.0);
         scores.put("pteAllocFree[tables=s390layout.Refcount418]", 30.0);
