@@ -51,12 +51,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The object is a {@code kmalloc-cg-64} object allocated accounted from a task of
  * {@code /bench} ({@link KmallocBenchmark.AccountedMachine}) and kept for the trial; each
  * operation leaves its charge, its slot and the stock as it found them.
+ *
+ * <p>Two forks, not the ratio benchmarks' three: the figures feed an informational row, not a
+ * goal, and the quick profile has 15 minutes for everything.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(3)
+@Fork(2)
 @Threads(1)
 @State(Scope.Benchmark)
 public class KmallocStepsBenchmark {

@@ -46,12 +46,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>The alloc/free hook dispatch comes from {@link PageAllocBenchmark} ({@code unaccounted}
  * against {@code mmcore}).
+ *
+ * <p>Two forks, not the ratio benchmarks' three: the figures feed an informational row, not a
+ * goal, and the quick profile has 15 minutes for everything.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(3)
+@Fork(2)
 @Threads(1)
 @State(Scope.Benchmark)
 public class KmemStepsBenchmark {
