@@ -6,6 +6,7 @@ import static org.mmemu.core.page.Gfp.GFP_KERNEL_ACCOUNT;
 import java.util.concurrent.TimeUnit;
 import org.mmemu.core.page.Page;
 import org.mmemu.core.sched.Cpu;
+import org.mmemu.memcg.CurrentMemcg;
 import org.mmemu.memcg.MemCgroup;
 import org.mmemu.memcg.MemcgCharger;
 import org.mmemu.memcg.MemcgData;
@@ -27,23 +28,27 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Target 3's floor (informational): the steps the latest design's accounting takes per
- * accounted order-0 pair, each alone in its own loop, so their cost can be set against what
- * 0.6× of the mm-core pair leaves for accounting ({@link Targets} adds them up). Every step is
+ * Target 3's floor (informational): the steps the latest and the 5.11 designs' accounting take
+ * per accounted order-0 pair, each alone in its own loop, so their cost can be set against what
+ * 0.5× of the mm-core pair leaves for accounting ({@link Targets} adds them up). Every step is
  * one the kernel takes too ({@code __memcg_kmem_charge_page} and
- * {@code __memcg_kmem_uncharge_page} of 6.x):
+ * {@code __memcg_kmem_uncharge_page} of 6.x and of 5.11):
  *
  * <pre>
- *  benchmark              kernel step                                               per pair
- *  currentObjcg           current_obj_cgroup                                         1
- *  getMemCgroupFromObjcg  get_mem_cgroup_from_objcg + css_put                        2
- *  stockChargeUncharge    consume_stock + refill_stock, mod_memcg_state(MEMCG_KMEM)  1 (+1 each)
- *  objcgGetPut            obj_cgroup_get + obj_cgroup_put                            1
- *  memcgDataDecode        __folio_objcg: the obj_cgroup memcg_data names             1
- *  accountingAlone        the whole charge + uncharge through the kmem.Objcg policy, on one page
- *  baseline               nothing: JMH's own cost per operation, subtracted from each step
+ *  benchmark                kernel step                                             per pair
+ *                                                                                   6.x  5.11
+ *  currentObjcg             current_obj_cgroup                                       1    -
+ *  getMemCgroupFromObjcg    get_mem_cgroup_from_objcg + css_put                      2    -
+ *  getMemCgroupFromCurrent  get_mem_cgroup_from_current + css_put                    -    1
+ *  stockChargeUncharge      consume_stock + refill_stock, mod_memcg_state(MEMCG_KMEM) 1    1
+ *  objcgGetPut              obj_cgroup_get + obj_cgroup_put                          1    -
+ *  memcgDataDecode          __folio_objcg: the obj_cgroup memcg_data names           1    -
+ *  memcgDecode              page_memcg: the mem_cgroup memcg_data names              -    1
+ *  accountingAlone          the whole charge + uncharge through the kmem.Objcg policy, on one page
+ *  baseline                 nothing: JMH's own cost per operation, subtracted from each step
  * </pre>
  *
+ * <p>The machine is the latest one; the 5.11 steps run the same code there as in a 5.11 machine.
  * <p>The alloc/free hook dispatch comes from {@link PageAllocBenchmark} ({@code unaccounted}
  * against {@code mmcore}).
  *
@@ -68,6 +73,8 @@ public class KmemStepsBenchmark {
     private MemCgroup leaf;
     private ObjCgroup objcg;
     private long objcgAddress;
+    private long leafAddress;
+    private CurrentMemcg current;
     /** The page {@code accountingAlone} charges and uncharges, allocated unaccounted. */
     private Page page;
 
@@ -85,6 +92,8 @@ public class KmemStepsBenchmark {
         leaf = m.leaf();
         objcg = leaf.objcg();
         objcgAddress = objcg.address();
+        leafAddress = leaf.address();
+        current = m.injector.getInstance(CurrentMemcg.class);
         if (objcgs.currentObjcg(cpu) != objcg) {
             throw new IllegalStateException("the benchmark task should charge " + objcg);
         }
@@ -129,6 +138,13 @@ public class KmemStepsBenchmark {
     }
 
     @Benchmark
+    public MemCgroup getMemCgroupFromCurrent() {
+        MemCgroup memcg = current.getMemCgroupFromCurrent(cpu);
+        memcg.cssPut(cpu, 1);
+        return memcg;
+    }
+
+    @Benchmark
     public int stockChargeUncharge() {
         int ret = charger.kmemCharge(cpu, leaf, GFP_KERNEL_ACCOUNT, 1);
         charger.kmemUncharge(cpu, leaf, 1);
@@ -145,6 +161,11 @@ public class KmemStepsBenchmark {
     @Benchmark
     public ObjCgroup memcgDataDecode() {
         return data.objcgAt(objcgAddress);
+    }
+
+    @Benchmark
+    public MemCgroup memcgDecode() {
+        return data.memcgAt(leafAddress);
     }
 
     @Benchmark

@@ -91,10 +91,11 @@ final class Targets {
     private void computeRows() {
         String mmcore = "order0[machine=mmcore]";
         String netty = "nettyPooled4k[]";
+        String unaccounted = "order0[machine=unaccounted]";
         ratio("1", "order-0 pair, mm-core alone / Netty pooled 4 KiB direct buffer", mmcore, netty, 3.0);
         ratio("2", "memcg bound with `nokmem` / mm-core alone", "order0[machine=nokmem]", mmcore, 0.98);
         ratio("2", "(info) memcg, kmem online, GFP_KERNEL (hooks run, nothing charged) / mm-core alone",
-                "order0[machine=unaccounted]", mmcore, 0);
+                unaccounted, mmcore, 0);
         String[][] designs = {
             {"pageType", "kmem.PageType + pagetype.Bits50, 5.10 config"},
             {"memcgDataFlag", "kmem.MemcgDataFlag + pagetype.Bits511, 5.11 config"},
@@ -105,7 +106,13 @@ final class Targets {
             ratio("3", "GFP_KERNEL_ACCOUNT to /bench/a/b, " + d[1] + " / (1)", k, mmcore, ACCOUNTED_SHARE);
             ratio("3", "GFP_KERNEL_ACCOUNT to /bench/a/b, " + d[1] + " / Netty", k, netty, 2.0);
         }
-        floorRow(mmcore, "order0[machine=unaccounted]", "order0[machine=objcg]");
+        floorRow("latest", mmcore, unaccounted, "order0[machine=objcg]", new String[][] {
+            {"currentObjcg[]", "1"}, {"getMemCgroupFromObjcg[]", "2"}, {"stockChargeUncharge[]", "1"},
+            {"objcgGetPut[]", "1"}, {"memcgDataDecode[]", "1"},
+        }, "accountingAlone[]");
+        floorRow("5.11", mmcore, unaccounted, "order0[machine=memcgDataFlag]", new String[][] {
+            {"getMemCgroupFromCurrent[]", "1"}, {"stockChargeUncharge[]", "1"}, {"memcgDecode[]", "1"},
+        }, null);
         String pageTypeStock = "order0[machine=pageTypeStock]";
         ratio("3", "(info) kmem.PageType + pagetype.Bits50 with 5.11's uncharge into the stock / (1)",
                 pageTypeStock, mmcore, 0);
@@ -254,31 +261,31 @@ final class Targets {
     }
 
     /**
-     * Target 3's floor for the latest design: the kernel steps of its accounting, each measured
-     * alone ({@link KmemStepsBenchmark}, JMH's own cost per operation subtracted) and counted as
-     * often as one pair takes them, plus the hook dispatch, against the nanoseconds that
-     * {@link #ACCOUNTED_SHARE} of the mm-core pair leaves for accounting.
+     * Target 3's floor for a design: the kernel steps of its accounting, each measured alone
+     * ({@link KmemStepsBenchmark}, JMH's own cost per operation subtracted) and counted as often
+     * as one pair takes them ({@code {key, times}}), plus the hook dispatch, against the
+     * nanoseconds that {@link #ACCOUNTED_SHARE} of the mm-core pair leaves for accounting.
+     *
+     * @param alone the score of the design's whole charge + uncharge without the allocator, or
+     *              null where it is not measured
      */
-    private void floorRow(String mmcore, String unaccounted, String accounted) {
-        String what = "(info) latest design, accounting per pair: its kernel steps measured alone"
+    private void floorRow(String design, String mmcore, String unaccounted, String accounted, String[][] steps,
+                          String alone) {
+        String what = "(info) " + design + " design, accounting per pair: its kernel steps measured alone"
                 + " (KmemStepsBenchmark) + hook dispatch, against what " + ACCOUNTED_SHARE + "× of (1) leaves";
         Double pair = score(mmcore);
         Double hooked = score(unaccounted);
         Double charged = score(accounted);
-        Double alone = score("accountingAlone[]");
-        Double stepsNs = stepsNanos(new String[][] {
-            {"currentObjcg[]", "1"}, {"getMemCgroupFromObjcg[]", "2"}, {"stockChargeUncharge[]", "1"},
-            {"objcgGetPut[]", "1"}, {"memcgDataDecode[]", "1"},
-        });
-        if (pair == null || hooked == null || charged == null || alone == null || stepsNs == null) {
+        Double aloneScore = alone == null ? null : score(alone);
+        Double stepsNs = stepsNanos(steps);
+        if (pair == null || hooked == null || charged == null || stepsNs == null || (alone != null && aloneScore == null)) {
             row("3", what, "not run", "—", "—");
             return;
         }
         double hooksNs = nanos(hooked) - nanos(pair);
-        row("3", what, String.format(Locale.ROOT,
-                "%.1f ns steps + %.1f ns hooks = %.1f ns (the policy alone: %.1f ns; in the pair: %.1f ns)",
-                stepsNs, hooksNs, stepsNs + hooksNs, net(alone), nanos(charged) - nanos(pair)),
-                budget(pair), "—");
+        String policy = aloneScore == null ? "" : String.format(Locale.ROOT, "the policy alone: %.1f ns; ", net(aloneScore));
+        row("3", what, String.format(Locale.ROOT, "%.1f ns steps + %.1f ns hooks = %.1f ns (%sin the pair: %.1f ns)",
+                stepsNs, hooksNs, stepsNs + hooksNs, policy, nanos(charged) - nanos(pair)), budget(pair), "—");
     }
 
     /**

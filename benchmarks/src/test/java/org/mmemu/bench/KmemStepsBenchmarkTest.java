@@ -17,6 +17,8 @@ class KmemStepsBenchmarkTest {
         for (int i = 0; i < ROUNDS; i++) {
             assertThat(b.currentObjcg()).isSameAs(b.baseline());
             assertThat(b.getMemCgroupFromObjcg()).isSameAs(b.baseline().memcg());
+            assertThat(b.getMemCgroupFromCurrent()).isSameAs(b.baseline().memcg());
+            assertThat(b.memcgDecode()).isSameAs(b.baseline().memcg());
             assertThat(b.stockChargeUncharge()).isZero();
             assertThat(b.objcgGetPut()).isSameAs(b.baseline());
             assertThat(b.memcgDataDecode()).isSameAs(b.baseline());

@@ -63,6 +63,24 @@ class TargetsTest {
     }
 
     @Test
+    void the511FloorRowTakesItsOwnStepsAndHasNoPolicyAlone() {
+        String what = "5.11 design, accounting per pair";
+        scores.put("order0[machine=mmcore]", 40.0);
+        scores.put("order0[machine=unaccounted]", 1000 / 27.5);
+        scores.put("order0[machine=memcgDataFlag]", 25.0);
+        scores.put("baseline[]", 1000.0);
+        scores.put("getMemCgroupFromCurrent[]", 250.0);
+        scores.put("stockChargeUncharge[]", 125.0);
+        assertThat(rowOf(table(60), what)).as("a step not run").contains("not run");
+
+        scores.put("memcgDecode[]", 500.0);
+        // Steps, net of the 1 ns baseline: 3 + 7 + 1 = 11 ns; hooks 27.5 - 25 ns; the pair
+        // 40 - 25 ns; 0.5x of 40 ops/µs leaves 25 ns.
+        assertThat(rowOf(table(60), what)).contains("11.0 ns steps + 2.5 ns hooks = 13.5 ns (in the pair: 15.0 ns)",
+                "| 25.0 ns |");
+    }
+
+    @Test
     void theSlabFloorRowAddsItsOwnStepsAndThoseItSharesWithThePagePair() {
         String what = "kmalloc pair, latest design, accounting per pair";
         scores.put("kmalloc64[]", 50.0);
