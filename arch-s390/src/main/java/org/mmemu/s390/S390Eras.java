@@ -9,8 +9,8 @@ import org.mmemu.core.era.EraDescriptor;
 /**
  * arch-s390's era table: where the fragment bits of PTE tables live. {@code _mapcount} until
  * 4.17, {@code _refcount} from 4.18 (commit 620b4e903179), a whole page per table in the latest
- * kernels. s390 never allocates page tables with {@code __GFP_ACCOUNT}, so no era selects
- * {@code s390gfp.Account}. The layout is selected in every machine of an era and takes effect
+ * kernels. Up to 6.13, the latest era's kernel, s390 allocates page tables without
+ * {@code __GFP_ACCOUNT}, so no era selects {@code s390gfp.Account} (6.18's, 5671ce2a1fc6). The layout is selected in every machine of an era and takes effect
  * where {@link S390Module} is installed.
  */
 public final class S390Eras {

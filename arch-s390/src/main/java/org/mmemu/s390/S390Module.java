@@ -16,7 +16,7 @@ import org.mmemu.core.mm.PageTableAllocator;
  *       {@code pagetype.Value48}), {@code s390layout.Refcount418} (4.18-6.7),
  *       {@code s390layout.WholePage68} (default);</li>
  *   <li>{@link S390PageTableGfp}: {@code s390gfp.Kernel} (default, every era),
- *       {@code s390gfp.Account} (accounted tables, never shipped).</li>
+ *       {@code s390gfp.Account} (accounted tables, as 6.18 has them).</li>
  * </ul>
  */
 public final class S390Module extends AbstractModule {

@@ -26,7 +26,8 @@ import org.mmemu.s390.S390Module;
 /**
  * Whether a cgroup pays for its tasks' page tables, under each era and each page-table binding:
  * the generic (x86) tables are allocated with {@code GFP_PGTABLE_USER} and charged from 4.8 on,
- * not in 4.7; s390's are {@code GFP_KERNEL} and never charged. Where they are charged,
+ * not in 4.7; s390's are {@code GFP_KERNEL} and charged in no era (from 6.18 only, after the
+ * latest era's kernel). Where they are charged,
  * {@code memory.current} is exactly the pages the mm's tables occupy, and the cgroup's
  * {@code pagetables} statistic (in memory.stat from 5.11) the page-table pages below the pgd,
  * as mapping and unmapping ranges grow and shrink them; exit leaves nothing charged.

@@ -23,8 +23,8 @@ import org.mmemu.kernel.junit.Eras;
  * {@code /b}. The map's pages are its creator's cgroup's (from 5.11, {@code bpf_map_area_alloc}
  * with {@code __GFP_ACCOUNT}); the page tables that map them are charged to the cgroup of the
  * task they are allocated for, exactly the pages the tables occupy, with the generic (x86)
- * binding ({@code GFP_PGTABLE_USER}), and never with s390's ({@code GFP_KERNEL} CRST tables and
- * 2K fragments, arch/s390/mm/pgalloc.c). Unmapping frees the tables, and the map goes with its
+ * binding ({@code GFP_PGTABLE_USER}), and in no era with s390's ({@code GFP_KERNEL} CRST tables
+ * and 2K fragments, arch/s390/mm/pgalloc.c, up to 6.17). Unmapping frees the tables, and the map goes with its
  * last mapping.
  */
 class PageTablesOfALargeMappingTest {

@@ -28,7 +28,7 @@ enum EscapeMatrixFormat {
                     row.add(cellText(cells.get(i++)));
                 }
                 KernelChange c = path.closedBy();
-                row.add(c.closed() ? c.release().version() + (c.commit() == null ? "" : " " + c.commit()) : "never");
+                row.add(c.closed() ? c.release() + (c.commit() == null ? "" : " " + c.commit()) : "never");
                 rows.add(row);
             }
             return String.format(Locale.ROOT, "escape matrix: memory.max %s, each cell driven until its calls fail or the"
@@ -50,7 +50,7 @@ enum EscapeMatrixFormat {
                         Long.toString(c.limitBytes()), Long.toString(c.allocatedBytes()), Long.toString(c.chargedBytes()),
                         Long.toString(c.escapedBytes()), limits(c), Long.toString(c.maxCurrentBytes()),
                         Long.toString(c.steps()), c.stop(), Boolean.toString(c.held()), Boolean.toString(c.leaked()),
-                        k.closed() ? k.release().version() : "never", k.commit() == null ? "" : k.commit());
+                        k.closed() ? k.release() : "never", k.commit() == null ? "" : k.commit());
                 sb.append(row.stream().map(TextFormats::csvCell).collect(Collectors.joining(","))).append('\n');
             }
             return sb.toString();
@@ -64,7 +64,7 @@ enum EscapeMatrixFormat {
                 KernelChange k = p.closedBy();
                 ps.add("    {\"name\": " + TextFormats.jsonString(p.name()) + ", \"description\": "
                         + TextFormats.jsonString(p.description()) + ", \"closed_by\": {\"release\": "
-                        + TextFormats.jsonString(k.closed() ? k.release().version() : null) + ", \"commit\": "
+                        + TextFormats.jsonString(k.closed() ? k.release() : null) + ", \"commit\": "
                         + TextFormats.jsonString(k.commit()) + ", \"subject\": " + TextFormats.jsonString(k.subject())
                         + ", \"evidence\": " + TextFormats.jsonString(k.evidence()) + "}}");
             }

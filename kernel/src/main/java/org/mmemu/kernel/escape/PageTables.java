@@ -48,12 +48,16 @@ final class PageTables implements EscapePath {
                         + " GFP_PGTABLE_USER from 5.9"));
     }
 
-    /** s390's CRST tables and 2K PTE fragments ({@code Arch.S390}), never accounted. */
+    /**
+     * s390's CRST tables and 2K PTE fragments ({@code Arch.S390}), accounted only from 6.18, after
+     * the kernel the latest era models (6.13).
+     */
     static PageTables s390() {
-        return new PageTables("s390-pgtables", Arch.S390, KernelChange.never(
-                "s390 allocates user page tables with GFP_KERNEL in every release",
-                "arch/s390/mm/pgalloc.c crst_table_alloc and page_table_alloc: GFP_KERNEL in 4.8.15 and in the latest"
-                        + " tree (pagetable_alloc(GFP_KERNEL, ...)); no __GFP_ACCOUNT, unlike x86 since 3e79ec7ddc33"));
+        return new PageTables("s390-pgtables", Arch.S390, new KernelChange("6.18", "5671ce2a1fc6",
+                "s390/mm: Use __GFP_ACCOUNT for user page table allocations",
+                "arch/s390/mm/pgalloc.c crst_table_alloc and page_table_alloc: GFP_KERNEL in 4.8.15 and in 6.13, the"
+                        + " latest era's kernel (pagetable_alloc(GFP_KERNEL, ...)), unlike x86 since 3e79ec7ddc33;"
+                        + " GFP_KERNEL_ACCOUNT, but for init_mm's tables, from 6.18, and in 6.17.y and 6.12.y stable"));
     }
 
     @Override

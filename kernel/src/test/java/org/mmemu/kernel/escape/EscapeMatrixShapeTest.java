@@ -20,8 +20,8 @@ import org.mmemu.kernel.Era;
  * The escape matrix's expected shape, each path under every era, from one run of the whole
  * matrix at a 2 MiB limit (a 32 MiB budget per cell). Which cells escape is kernel truth, read
  * in the trees (README, "The escape matrix"): pipes, AF_UNIX buffers and x86 page tables escape
- * in 4.7 only, s390 page tables in every era, accounted slab objects a little up to 5.8,
- * accounted vmalloc and kmalloc_large in no era, BPF maps up to 5.10.
+ * in 4.7 only, s390 page tables in every era (charged only from 6.18), accounted slab objects a
+ * little up to 5.8, accounted vmalloc and kmalloc_large in no era, BPF maps up to 5.10.
  */
 class EscapeMatrixShapeTest {
     private static final long LIMIT = 2L << 20;
@@ -97,7 +97,8 @@ class EscapeMatrixShapeTest {
     @ParameterizedTest
     @EnumSource(Era.class)
     void s390PageTablesEscapeInEveryEra(Era era) {
-        // arch/s390/mm/pgalloc.c allocates with GFP_KERNEL in every tree, the latest included.
+        // arch/s390/mm/pgalloc.c allocates with GFP_KERNEL up to 6.13, the latest era's kernel;
+        // GFP_KERNEL_ACCOUNT only from 6.18 (5671ce2a1fc6).
         EscapeCell c = cell("s390-pgtables", era);
         assertEscapes(c);
         assertThat(c.chargedBytes()).as("%s", c).isZero();
