@@ -49,6 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * </pre>
  *
  * <p>The machine is the latest one; the 5.11 steps run the same code there as in a 5.11 machine.
+ *
  * <p>The alloc/free hook dispatch comes from {@link PageAllocBenchmark} ({@code unaccounted}
  * against {@code mmcore}).
  *
